@@ -1,0 +1,39 @@
+import yargs from 'yargs';
+import { exportCommand } from './commands/export.js';
+import { importCommand, validateCommand } from './commands/import.js';
+import { mappingCommand } from './commands/mapping.js';
+import { simCommand } from './commands/sim.js';
+import { CliUsage, reportFatal } from './terminal.js';
+
+/** Parses argv, runs one command, and returns the exit code (0-3, see SPEC). */
+export async function main(argv: string[]): Promise<number> {
+  let exitCode = 0;
+  const setExit = (code: number): void => {
+    exitCode = code;
+  };
+  try {
+    await yargs(argv)
+      .scriptName('coupa-csv')
+      .usage('$0 <command> [options]\n\nLoad CSV files into Coupa Custom Objects and export them back.')
+      .command(importCommand(setExit))
+      .command(validateCommand(setExit))
+      .command(exportCommand(setExit))
+      .command(mappingCommand(setExit))
+      .command(simCommand(setExit))
+      .demandCommand(1, 'Name a command: import, validate, export, mapping init or sim.')
+      .strict()
+      .recommendCommands()
+      .epilog('Credentials come from COUPA_CLIENT_ID / COUPA_CLIENT_SECRET (or COUPA_API_KEY), never from flags.')
+      .wrap(Math.min(110, process.stdout.columns || 100))
+      .exitProcess(false)
+      .fail((msg, err) => {
+        // yargs usage errors: exit 2 with the message; errors thrown by handlers pass through.
+        if (err) throw err;
+        throw new CliUsage(msg);
+      })
+      .parseAsync();
+  } catch (error) {
+    return reportFatal(error);
+  }
+  return exitCode;
+}

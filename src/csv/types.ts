@@ -1,0 +1,28 @@
+export type EncodingOption = 'auto' | 'utf8' | 'utf16le' | 'windows-1252';
+export type DelimiterOption = 'auto' | ',' | ';' | '\t' | '|';
+
+export interface CsvReadOptions {
+  encoding?: EncodingOption;
+  delimiter?: DelimiterOption;
+}
+
+/** One data record of the input. */
+export interface CsvRecord {
+  /** 1-based line of the input on which the record starts (the header is line 1). */
+  line: number;
+  /** Cells, as many as the header has (a ragged row is padded/cut and carries `error`). */
+  cells: string[];
+  /** Set when the record is malformed but the file is still readable (ragged row): the row fails with it. */
+  error?: string;
+}
+
+/** An opened CSV input: header read, format detected, records streamed lazily. */
+export interface CsvSource {
+  file: string;
+  header: string[];
+  encoding: 'utf8' | 'utf8-bom' | 'utf16le' | 'utf16be' | 'windows-1252';
+  delimiter: ',' | ';' | '\t' | '|';
+  lineEnding: 'CRLF' | 'LF';
+  /** Streams the data records once; throws InputError for a file that stops being readable (unclosed quote). */
+  records(): AsyncIterable<CsvRecord>;
+}
