@@ -1,9 +1,278 @@
-import type { CommandModule } from 'yargs';
+import * as path from 'node:path';
+import type { Argv, CommandModule } from 'yargs';
+import type { EncodingOption } from '../../csv/types.js';
+import { runImport } from '../../import/index.js';
+import type { ImportMode, ImportOptions, ImportSummary } from '../../import/index.js';
+import { loadMapping } from '../../mapping/index.js';
+import {
+  buildClientOptions,
+  connectionOptions,
+  createProgress,
+  interruptSignal,
+  parseDelimiterFlag,
+  resolveTimezone,
+} from '../common.js';
 
-export function importCommand(_setExit: (code: number) => void): CommandModule {
-  return { command: 'import <file>', describe: 'Import a CSV file (not built yet)', handler: () => undefined };
+interface ValidateArgs {
+  file: string;
+  mapping: string;
+  object?: number | undefined;
+  mode: ImportMode;
+  results?: string | undefined;
+  limit?: number | undefined;
+  encoding: EncodingOption;
+  delimiter: string;
+  timezone?: string | undefined;
+  json: boolean;
+  quiet: boolean;
 }
 
-export function validateCommand(_setExit: (code: number) => void): CommandModule {
-  return { command: 'validate <file>', describe: 'import --dry-run (not built yet)', handler: () => undefined };
+interface ImportArgs extends ValidateArgs {
+  concurrency: number;
+  rate: number;
+  'dry-run': boolean;
+  resume: boolean;
+  instance?: string | undefined;
+  scopes?: string | undefined;
+  verbose: boolean;
+}
+
+/** Flags `import` and `validate` share. */
+const inputOptions = {
+  mapping: {
+    type: 'string',
+    demandOption: true,
+    describe: 'Mapping file (.yaml, .yml or .json): CSV columns -> custom fields',
+  },
+  object: { type: 'number', describe: "Custom object id (overrides the mapping's object:)" },
+  mode: {
+    choices: ['create', 'update', 'upsert'] as const,
+    default: 'create' as const,
+    describe:
+      'create: POST every row; update: PUT by the id column; upsert: PUT the record whose key matches, else POST',
+  },
+  results: { type: 'string', describe: 'Results CSV (default: <input>.results.csv beside the input)' },
+  encoding: {
+    choices: ['auto', 'utf8', 'utf16le', 'windows-1252'] as const,
+    default: 'auto' as const,
+    describe: 'Input encoding; auto honours a BOM and detects UTF-16 and non-UTF-8 bytes',
+  },
+  delimiter: {
+    type: 'string',
+    default: 'auto',
+    describe: 'Column delimiter: auto, ",", ";", tab or "|" (auto sniffs the header line)',
+  },
+} as const;
+
+/** `coupa-csv import <file>`. */
+export function importCommand(setExit: (code: number) => void): CommandModule<object, ImportArgs> {
+  return {
+    command: 'import <file>',
+    describe: 'Import a CSV file into a Coupa custom object',
+    builder: (yargs: Argv) =>
+      yargs
+        .positional('file', { type: 'string', demandOption: true, describe: 'The CSV file to import' })
+        .options({
+          ...inputOptions,
+          ...connectionOptions,
+          'dry-run': {
+            type: 'boolean',
+            default: false,
+            describe: 'Read, map and validate every row; send nothing',
+          },
+          resume: {
+            type: 'boolean',
+            default: false,
+            describe:
+              'Finish an interrupted run: rows already created/updated are carried over, not sent again',
+          },
+        })
+        .example('$0 import vendors.csv --mapping vendors.mapping.yaml', 'create one record per row')
+        .example(
+          '$0 import vendors.csv --mapping vendors.mapping.yaml --mode upsert',
+          'update by key, else create',
+        )
+        .example('$0 import vendors.csv --mapping vendors.mapping.yaml --limit 5', 'a canary load of 5 rows')
+        .example('$0 import vendors.csv --mapping vendors.mapping.yaml --resume', 'finish an interrupted run')
+        .example(
+          '$0 import budget.csv --mapping budget.yaml --delimiter ";" --encoding windows-1252',
+          'an Excel export',
+        )
+        .example(
+          '$0 import vendors.csv --mapping m.yaml --instance https://acme.coupahost.com --json',
+          'JSON summary',
+        )
+        .example('$0 import vendors.csv --mapping m.yaml --concurrency 4 --rate 10', 'go gently'),
+    handler: async (args) => {
+      setExit(await handleImport(args, args['dry-run'], args));
+    },
+  };
+}
+
+/** `coupa-csv validate <file>`: `import --dry-run`, no connection needed. */
+export function validateCommand(setExit: (code: number) => void): CommandModule<object, ValidateArgs> {
+  return {
+    command: 'validate <file>',
+    describe: 'Check a CSV file against a mapping without sending anything (import --dry-run)',
+    builder: (yargs: Argv) =>
+      yargs
+        .positional('file', { type: 'string', demandOption: true, describe: 'The CSV file to check' })
+        .options({
+          ...inputOptions,
+          timezone: connectionOptions.timezone,
+          limit: connectionOptions.limit,
+          json: connectionOptions.json,
+          quiet: connectionOptions.quiet,
+        })
+        .example(
+          '$0 validate vendors.csv --mapping vendors.mapping.yaml',
+          'results say valid/invalid per row',
+        )
+        .example('$0 validate budget.csv --mapping budget.yaml --mode update --json', 'check an update file'),
+    handler: async (args) => {
+      setExit(await handleImport(args, true, undefined));
+    },
+  };
+}
+
+/** Runs one import or validation and prints what the user needs; returns the exit code. */
+async function handleImport(
+  args: ValidateArgs,
+  dryRun: boolean,
+  connection: ImportArgs | undefined,
+): Promise<number> {
+  const env = process.env;
+  const delimiter = parseDelimiterFlag(args.delimiter);
+  const mapping = await loadMapping(args.mapping);
+  const timezone = resolveTimezone(args.timezone, env, mapping.timezone);
+  const showSummary = !args.quiet && !args.json;
+  const progress = createProgress(
+    showSummary,
+    '  {bar} {value}/{total} rows | {speed} rows/s | {failed} failed | ETA {eta_formatted}',
+  );
+
+  const options: ImportOptions = {
+    file: args.file,
+    mapping,
+    mode: args.mode,
+    dryRun,
+    resume: connection?.resume === true,
+    encoding: args.encoding,
+    delimiter,
+    timezone,
+    ...(args.object !== undefined ? { objectId: args.object } : {}),
+    ...(args.results !== undefined ? { results: args.results } : {}),
+    ...(args.limit !== undefined ? { limit: args.limit } : {}),
+  };
+  if (!dryRun && connection) {
+    options.clientOptions = buildClientOptions(
+      {
+        instance: connection.instance,
+        scopes: connection.scopes,
+        concurrency: connection.concurrency,
+        rate: connection.rate,
+        verbose: connection.verbose,
+      },
+      env,
+    );
+    options.concurrency = connection.concurrency;
+    options.rate = connection.rate;
+  }
+
+  let started = false;
+  const startedAt = Date.now();
+  const interrupt = interruptSignal((sig) => {
+    progress.stop();
+    process.stderr.write(
+      `\ncoupa-csv: ${sig}: stopping; letting the requests in flight finish and writing the results (press Ctrl-C again to stop at once)\n`,
+    );
+  });
+  options.signal = interrupt.signal;
+  let summary: ImportSummary;
+  try {
+    summary = await runImport(options, {
+      onProgress: (p) => {
+        if (p.total === undefined) return;
+        if (!started) {
+          progress.start(p.total, { failed: 0, speed: '0.0' });
+          started = true;
+        }
+        const seconds = (Date.now() - startedAt) / 1000;
+        progress.update(p.done, {
+          failed: p.failed + p.invalid,
+          speed: seconds > 0 ? (p.done / seconds).toFixed(1) : '0',
+        });
+      },
+      onNotice: (message) => {
+        if (started) progress.stop();
+        process.stderr.write(`coupa-csv: ${message}\n`);
+      },
+    });
+  } finally {
+    progress.stop();
+    interrupt.dispose();
+  }
+
+  if (args.json) {
+    process.stdout.write(JSON.stringify(summary) + '\n');
+  } else if (!args.quiet) {
+    process.stderr.write(formatSummary(summary));
+  }
+  if (summary.stopped && summary.stopped.exitCode === 3) {
+    process.stderr.write(`coupa-csv: to finish the job, run:\n  ${resumeCommand()}\n`);
+  } else if (summary.stopped) {
+    process.stderr.write(`coupa-csv: after fixing the mapping, finish the job with:\n  ${resumeCommand()}\n`);
+  }
+  if (summary.stopped) return summary.stopped.exitCode;
+  return summary.failed + summary.invalid > 0 ? 1 : 0;
+}
+
+const ENCODING_NAMES: Record<ImportSummary['encoding'], string> = {
+  utf8: 'UTF-8',
+  'utf8-bom': 'UTF-8 with BOM',
+  utf16le: 'UTF-16 LE',
+  utf16be: 'UTF-16 BE',
+  'windows-1252': 'Windows-1252',
+};
+
+/** The human summary printed on stderr. */
+export function formatSummary(s: ImportSummary): string {
+  const delimiter = s.delimiter === '\t' ? 'tab' : `"${s.delimiter}"`;
+  const lines: string[] = [];
+  const what = s.dryRun ? 'validation' : `import (${s.mode})`;
+  const state = s.stopped ? (s.interrupted ? 'stopped early' : 'stopped sending') : 'done';
+  lines.push(`coupa-csv: ${what} of ${path.basename(s.file)} into object ${s.object}: ${state}`);
+  lines.push(
+    `  input:     ${ENCODING_NAMES[s.encoding]}, delimiter ${delimiter}, ${s.lineEnding} line endings`,
+  );
+  lines.push(`  rows read: ${s.rows}`);
+  if (s.dryRun) {
+    lines.push(`  valid:     ${s.valid}`);
+    lines.push(`  invalid:   ${s.invalid}`);
+  } else {
+    lines.push(`  created:   ${s.created}`);
+    lines.push(`  updated:   ${s.updated}`);
+    const details = [
+      ...(s.notSent > 0 ? [`${s.notSent} not sent`] : []),
+      ...(s.unknown > 0 ? [`${s.unknown} with an unknown outcome`] : []),
+    ];
+    lines.push(`  failed:    ${s.failed}${details.length > 0 ? ` (${details.join(', ')})` : ''}`);
+    if (s.skipped > 0) lines.push(`  carried over from the previous run: ${s.skipped}`);
+    lines.push(`  retries:   ${s.retries}, throttled responses: ${s.throttled}`);
+  }
+  lines.push(`  elapsed:   ${(s.elapsedMs / 1000).toFixed(1)} s (${s.rowsPerSecond} rows/s)`);
+  lines.push(`  results:   ${s.results}`);
+  if (s.stopped) lines.push(`  stopped:   ${s.stopped.message}`);
+  return lines.join('\n') + '\n';
+}
+
+/** The command line of this run with --resume added, quoted for a POSIX shell. */
+function resumeCommand(): string {
+  const argv = process.argv.slice(2);
+  const args = argv.includes('--resume') ? argv : [...argv, '--resume'];
+  return ['coupa-csv', ...args].map(shellQuote).join(' ');
+}
+
+function shellQuote(arg: string): string {
+  return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
 }

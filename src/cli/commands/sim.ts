@@ -1,5 +1,188 @@
-import type { CommandModule } from 'yargs';
+import { fileURLToPath } from 'node:url';
+import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
+import { InputError, UsageError } from '../../errors.js';
+import { loadSimConfig, SimConfigError, startSimulator } from '../../sim/index.js';
+import type { SimConfig, SimulatorOptions } from '../../sim/index.js';
 
-export function simCommand(_setExit: (code: number) => void): CommandModule {
-  return { command: 'sim', describe: 'Start the local Coupa simulator (not built yet)', handler: () => undefined };
+interface SimArgs {
+  port: number;
+  host: string;
+  config?: string | undefined;
+  rate: number;
+  burst: number;
+  latency: number;
+  'error-rate': number;
+  'drop-after-store': number;
+  'drop-before-store': number;
+  'extra-429': number;
+  seed: number;
+  'token-lifetime': number;
+  timezone?: string | undefined;
+  'retry-after': boolean;
+  'retry-after-mixed': boolean;
+  json: boolean;
+}
+
+/** samples/sim-config.json of this package, found from this file (src/cli/commands or dist/cli/commands). */
+function defaultConfigPath(): string {
+  return fileURLToPath(new URL('../../../samples/sim-config.json', import.meta.url));
+}
+
+/** `coupa-csv sim`: runs the local Coupa simulator until SIGINT/SIGTERM. */
+export function simCommand(setExit: (code: number) => void): CommandModule<object, SimArgs> {
+  return {
+    command: 'sim',
+    describe: 'Start the local Coupa simulator and print its URL and demo credentials',
+    builder: (yargs: Argv) =>
+      yargs
+        .option('port', { type: 'number', default: 0, describe: 'Port to listen on (0 = any free port)' })
+        .option('host', { type: 'string', default: '127.0.0.1', describe: 'Address to listen on' })
+        .option('config', {
+          type: 'string',
+          describe:
+            'Simulator config (JSON: objects, fields, lookups, users, suppliers) [default: samples/sim-config.json]',
+        })
+        .option('rate', {
+          type: 'number',
+          default: 25,
+          describe: 'Requests per second let through (0 = no limit)',
+        })
+        .option('burst', {
+          type: 'number',
+          default: 20,
+          describe: 'Requests queued over the rate before 429',
+        })
+        .option('latency', {
+          type: 'number',
+          default: 0,
+          describe: 'Delay added to every /api request, in ms',
+        })
+        .option('error-rate', {
+          type: 'number',
+          default: 0,
+          describe: 'Fraction (0-1) of requests answered 500/502/503',
+        })
+        .option('drop-after-store', {
+          type: 'number',
+          default: 0,
+          describe: 'Fraction of creates/updates stored, then the connection dropped without an answer',
+        })
+        .option('drop-before-store', {
+          type: 'number',
+          default: 0,
+          describe: 'Fraction of creates/updates whose connection is dropped before storing',
+        })
+        .option('extra-429', {
+          type: 'number',
+          default: 0,
+          describe: 'Fraction of requests answered 429 anyway',
+        })
+        .option('seed', {
+          type: 'number',
+          default: 1,
+          describe: 'Seed of the fault PRNG (same seed, same faults)',
+        })
+        .option('token-lifetime', {
+          type: 'number',
+          default: 86399,
+          describe: 'OAuth token lifetime in seconds',
+        })
+        .option('timezone', {
+          type: 'string',
+          describe:
+            "The instance's IANA time zone for datetimes [default: the config's, else America/Los_Angeles]",
+        })
+        .option('retry-after', {
+          type: 'boolean',
+          default: true,
+          describe: 'Send Retry-After: 1 with 429 answers (--no-retry-after: never)',
+        })
+        .option('retry-after-mixed', {
+          type: 'boolean',
+          default: false,
+          describe: 'Send Retry-After on about half of the 429 answers',
+        })
+        .option('json', {
+          type: 'boolean',
+          default: false,
+          describe: 'Print one JSON line {url, clientId, clientSecret, scopes} instead of text',
+        })
+        .example(
+          '$0 sim --port 8080 --rate 10 --error-rate 0.05 --seed 7',
+          'A slow, flaky instance on port 8080',
+        )
+        .example('$0 sim --json', 'Print {"url": ..., "clientId": ..., ...} for scripts'),
+    handler: async (args: ArgumentsCamelCase<SimArgs>) => {
+      const configPath = args.config ?? defaultConfigPath();
+      let config: SimConfig;
+      try {
+        config = await loadSimConfig(configPath);
+      } catch (error) {
+        if (error instanceof SimConfigError) throw new InputError('SIM_CONFIG', error.message);
+        throw error;
+      }
+      const options: SimulatorOptions = {
+        port: args.port,
+        host: args.host,
+        config,
+        rate: args.rate,
+        burst: args.burst,
+        latencyMs: args.latency,
+        retryAfter: args['retry-after-mixed'] ? 'mixed' : args['retry-after'],
+        tokenLifetimeS: args['token-lifetime'],
+        faults: {
+          error5xx: args['error-rate'],
+          extra429: args['extra-429'],
+          dropAfterStore: args['drop-after-store'],
+          dropBeforeStore: args['drop-before-store'],
+          seed: args.seed,
+        },
+        ...(args.timezone !== undefined ? { timezone: args.timezone } : {}),
+      };
+      let sim;
+      try {
+        sim = await startSimulator(options);
+      } catch (error) {
+        if (error instanceof RangeError) throw new UsageError(error.message.replace(/^simulator: /, ''));
+        throw error;
+      }
+      if (args.json) {
+        process.stdout.write(
+          `${JSON.stringify({ url: sim.url, clientId: sim.clientId, clientSecret: sim.clientSecret, scopes: sim.scopes })}\n`,
+        );
+      } else {
+        const objects = config.objects.map((o) => `${o.id} ${o.code}`).join(', ');
+        // The simulator's own demo secret: this is the one place it is printed.
+        process.stdout.write(
+          [
+            `Coupa simulator listening on ${sim.url}`,
+            `  client id:     ${sim.clientId}`,
+            `  client secret: ${sim.clientSecret}`,
+            `  scopes:        ${sim.scopes}`,
+            `  objects:       ${objects}`,
+            `  rate limit:    ${args.rate > 0 ? `${args.rate}/s, queue ${args.burst}` : 'none'}`,
+            '',
+            'In another shell:',
+            `  export COUPA_INSTANCE=${sim.url}`,
+            `  export COUPA_CLIENT_ID=${sim.clientId}`,
+            `  export COUPA_CLIENT_SECRET=${sim.clientSecret}`,
+            '',
+            'Stats: GET /_sim/stats   Records: GET /_sim/objects/<id>/records   Ctrl-C stops.',
+            '',
+          ].join('\n'),
+        );
+      }
+      await new Promise<void>((resolve) => {
+        const stop = (): void => {
+          process.off('SIGINT', stop);
+          process.off('SIGTERM', stop);
+          resolve();
+        };
+        process.on('SIGINT', stop);
+        process.on('SIGTERM', stop);
+      });
+      await sim.close();
+      setExit(0);
+    },
+  };
 }

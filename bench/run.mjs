@@ -1,0 +1,232 @@
+// npm run bench: starts simulators itself, runs each scenario of issue #6 as separate processes, and prints
+// figures with the ratio to the scenario's limit or to a baseline measured in this same run.
+// Absolute numbers vary between machines; the ratios are what the goals are about.
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createWriteStream } from 'node:fs';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const cli = join(root, 'dist', 'cli.js');
+const only = process.argv.slice(2);
+const quick = process.env.BENCH_QUICK === '1';
+const scale = (n) => (quick ? Math.max(50, Math.round(n / 10)) : n);
+const work = await mkdtemp(join(tmpdir(), 'coupa-csv-bench-'));
+const results = [];
+
+const MAPPING = `object: 101
+key: vendor-code
+fields:
+  Vendor Code: vendor-code
+  Vendor Name: { field: vendor-name, required: true }
+  Tax ID: tax-id
+  Onboarding Date: { field: onboarding-date, type: date }
+  Approved At: { field: approved-at, type: datetime }
+  Credit Limit: { field: credit-limit, type: decimal }
+  Payment Terms: { field: payment-terms, type: integer }
+  Active: { field: active, type: boolean }
+  Owner: { field: owner, type: user, by: login }
+  Supplier: { field: supplier, type: supplier, by: number }
+  Notes: notes
+`;
+const HEADER = 'Vendor Code,Vendor Name,Tax ID,Onboarding Date,Approved At,Credit Limit,Payment Terms,Active,Owner,Supplier,Notes,Region';
+const USERS = ['jdoe', 'asmith', 'mchen', 'lgarcia', 'pnovak'];
+
+async function writeRows(file, n, prefix) {
+  const out = createWriteStream(file);
+  out.write(HEADER + '\n');
+  for (let i = 1; i <= n; i++) {
+    const line = `${prefix}-${i},"Vendor ${i}, Inc.",TX-${i % 997},2026-${String((i % 12) + 1).padStart(2, '0')}-${String((i % 28) + 1).padStart(2, '0')},2026-05-01T10:15:30,${(i * 7.31).toFixed(2)},${(i % 4) * 15 + 15},${i % 2 ? 'yes' : 'no'},${USERS[i % 5]},S-100${(i % 4) + 1},"Note ${i}",EMEA\n`;
+    if (!out.write(line)) await once(out, 'drain');
+  }
+  out.end();
+  await once(out, 'finish');
+}
+
+async function startSim(opts) {
+  const child = spawn(process.execPath, [join(root, 'bench', 'sim-child.mjs'), JSON.stringify(opts)], {
+    stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
+  });
+  const [line] = await once(createInterface({ input: child.stdout }), 'line');
+  const info = JSON.parse(line);
+  return {
+    ...info,
+    env: { COUPA_INSTANCE: info.url, COUPA_CLIENT_ID: info.clientId, COUPA_CLIENT_SECRET: info.clientSecret },
+    async stats() {
+      child.send('stats');
+      const [msg] = await once(child, 'message');
+      return msg;
+    },
+    async stop() {
+      child.kill('SIGTERM');
+      await once(child, 'exit');
+    },
+  };
+}
+
+/** Runs a node script as a child; returns wall time, exit code, stdout, and its own peak RSS. */
+async function runNode(args, env = {}) {
+  const started = performance.now();
+  const child = spawn(process.execPath, ['--import', join(root, 'bench', 'rss-reporter.mjs'), ...args], {
+    stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
+    env: { PATH: process.env.PATH, ...env },
+  });
+  let stdout = '';
+  let stderr = '';
+  let rss = '';
+  child.stdout.on('data', (d) => (stdout += d));
+  child.stderr.on('data', (d) => (stderr += d));
+  child.stdio[3].on('data', (d) => (rss += d));
+  const [code] = await once(child, 'exit');
+  const ms = performance.now() - started;
+  const maxRssKiB = rss ? JSON.parse(rss).maxRssKiB : NaN;
+  if (code !== 0 && code !== 1) throw new Error(`${args.join(' ')} exited ${code}: ${stderr.slice(-2000)}`);
+  return { code, ms, stdout, stderr, maxRssMB: maxRssKiB / 1024 };
+}
+
+function record(name, measured, goal, ratio, pass, note = '') {
+  results.push({ name, measured, goal, ratio, pass, note });
+  console.log(`${pass ? 'PASS' : 'MISS'}  ${name}: ${measured}  (goal ${goal}; ratio ${ratio})${note ? `  ${note}` : ''}`);
+}
+
+const want = (id) => only.length === 0 || only.includes(String(id));
+const mappingFile = join(work, 'bench.mapping.yaml');
+await writeFile(mappingFile, MAPPING);
+
+async function importRun(sim, file, flags) {
+  const res = await runNode(
+    [cli, 'import', file, '--mapping', mappingFile, '--json', ...flags],
+    { ...sim.env, COUPA_TIMEZONE: 'America/Los_Angeles' },
+  );
+  return { ...res, summary: JSON.parse(res.stdout) };
+}
+
+let latencyBoundRate = NaN;
+if (want(1)) {
+  const n = scale(1000);
+  const sim = await startSim({ rate: 25, burst: 20, latencyMs: 100 });
+  const file = join(work, 's1.csv');
+  await writeRows(file, n, 'S1');
+  const r = await importRun(sim, file, ['--rate', '25', '--concurrency', '8']);
+  const stats = await sim.stats();
+  await sim.stop();
+  const rps = r.summary.rows / (r.ms / 1000);
+  const pct429 = (100 * (stats.throttled ?? 0)) / Math.max(1, stats.requests);
+  record(
+    '1 import at the cap (sim 25/s, queue 20, 100 ms; --rate 25)',
+    `${rps.toFixed(1)} rows/s, ${pct429.toFixed(2)}% 429 (${stats.throttled}/${stats.requests})`,
+    'rows/s / 25 >= 0.95, 429 <= 1%',
+    (rps / 25).toFixed(3),
+    rps / 25 >= 0.95 && pct429 <= 1,
+    `wall ${(r.ms / 1000).toFixed(1)} s incl. start-up, token and preflight`,
+  );
+}
+
+if (want(2) || want(3)) {
+  const n = scale(3000);
+  const sim = await startSim({ rate: 0, latencyMs: 50 });
+  const file = join(work, 's2.csv');
+  await writeRows(file, n, 'S2');
+  const r = await importRun(sim, file, ['--rate', '100000', '--concurrency', '16']);
+  latencyBoundRate = r.summary.rows / (r.ms / 1000);
+  record(
+    '2 latency-bound import (no cap, 50 ms, --concurrency 16)',
+    `${latencyBoundRate.toFixed(1)} rows/s`,
+    '>= 0.9 x 16 / 0.05 s = 288 rows/s',
+    (latencyBoundRate / 320).toFixed(3),
+    latencyBoundRate >= 288,
+  );
+  if (want(3)) {
+    const seqRows = scale(300);
+    const b = await runNode([join(root, 'bench', 'bare-undici.mjs'), JSON.stringify({ ...sim, rows: seqRows, concurrency: 1 })]);
+    const seq = JSON.parse(b.stdout);
+    const seqRate = seq.rows / (b.ms / 1000);
+    record(
+      '3 against a sequential loader (one request at a time, same simulator)',
+      `tool ${latencyBoundRate.toFixed(1)} rows/s vs sequential ${seqRate.toFixed(1)} rows/s`,
+      'print the speedup',
+      `${(latencyBoundRate / seqRate).toFixed(1)}x`,
+      true,
+    );
+  }
+  await sim.stop();
+}
+
+if (want(4)) {
+  const n = scale(20000);
+  const conc = 8;
+  const sim = await startSim({ rate: 0, latencyMs: 0 });
+  const file = join(work, 's4.csv');
+  await writeRows(file, n, 'S4');
+  const r = await importRun(sim, file, ['--rate', '100000', '--concurrency', String(conc)]);
+  const b = await runNode([join(root, 'bench', 'bare-undici.mjs'), JSON.stringify({ ...sim, rows: n, concurrency: conc })]);
+  await sim.stop();
+  const tool = r.summary.rows / (r.ms / 1000);
+  const bare = n / (b.ms / 1000);
+  record(
+    `4 client overhead (no cap, no latency, ${n} rows, concurrency ${conc})`,
+    `tool ${tool.toFixed(0)} rows/s vs bare undici ${bare.toFixed(0)} rows/s`,
+    'ratio >= 0.5',
+    (tool / bare).toFixed(3),
+    tool / bare >= 0.5,
+    'both wall-clock, whole process',
+  );
+}
+
+if (want(5)) {
+  const big = scale(1_000_000);
+  const small = Math.round(big / 10);
+  const fileBig = join(work, 's5-big.csv');
+  const fileSmall = join(work, 's5-small.csv');
+  await writeRows(fileBig, big, 'S5');
+  await writeRows(fileSmall, small, 'S5');
+  const v = await runNode([cli, 'validate', fileBig, '--mapping', mappingFile, '--json'], { COUPA_TIMEZONE: 'America/Los_Angeles' });
+  const vs = await runNode([cli, 'validate', fileSmall, '--mapping', mappingFile, '--json'], { COUPA_TIMEZONE: 'America/Los_Angeles' });
+  const p = await runNode([join(root, 'bench', 'bare-parse.mjs'), fileBig]);
+  const summary = JSON.parse(v.stdout);
+  const tool = summary.rows / (v.ms / 1000);
+  const bare = JSON.parse(p.stdout).rows / (p.ms / 1000);
+  record(
+    `5a validate ${big} rows x 12 columns vs bare csv-parse`,
+    `tool ${tool.toFixed(0)} rows/s vs csv-parse ${bare.toFixed(0)} rows/s`,
+    'ratio >= 0.5',
+    (tool / bare).toFixed(3),
+    tool / bare >= 0.5,
+    `${summary.invalid ?? 0} invalid rows`,
+  );
+  record(
+    '5b validate peak RSS',
+    `${v.maxRssMB.toFixed(0)} MB at ${big} rows, ${vs.maxRssMB.toFixed(0)} MB at ${small} rows`,
+    '<= 150 MB and <= 1.2x the small file',
+    (v.maxRssMB / vs.maxRssMB).toFixed(3),
+    v.maxRssMB <= 150 && v.maxRssMB / vs.maxRssMB <= 1.2,
+  );
+}
+
+if (want(6)) {
+  const n = scale(20000);
+  const sim = await startSim({ rate: 25, burst: 20, latencyMs: 100, preload: n });
+  const out = join(work, 's6.csv');
+  const r = await runNode([cli, 'export', '--object', '101', '--out', out, '--rate', '25', '--concurrency', '8', '--json'], sim.env);
+  const stats = await sim.stats();
+  await sim.stop();
+  const summary = JSON.parse(r.stdout);
+  const rps = summary.records / (r.ms / 1000);
+  const lines = (await readFile(out, 'utf8')).split('\n').filter(Boolean).length - 1;
+  record(
+    `6 export ${n} records (sim 25/s, 100 ms)`,
+    `${rps.toFixed(0)} records/s, ${lines} lines, peak RSS ${r.maxRssMB.toFixed(0)} MB, ${stats.throttled} x 429`,
+    'records/s / 1,250 >= 0.9',
+    (rps / 1250).toFixed(3),
+    rps / 1250 >= 0.9 && lines === n,
+    'wall clock incl. start-up',
+  );
+}
+
+await rm(work, { recursive: true, force: true });
+console.log('\n| scenario | measured | goal | ratio | |\n|---|---|---|---|---|');
+for (const r of results) console.log(`| ${r.name} | ${r.measured} | ${r.goal} | ${r.ratio} | ${r.pass ? 'pass' : 'MISS'} |`);

@@ -1,0 +1,156 @@
+import cliProgress from 'cli-progress';
+import type { Options } from 'yargs';
+import { credentialsFromEnv, resolveInstanceUrl } from '../coupa/index.js';
+import type { ClientEvent, ClientOptions } from '../coupa/types.js';
+import type { DelimiterOption } from '../csv/types.js';
+import { UsageError } from '../errors.js';
+
+/** Flags shared by every command that talks to Coupa. */
+export const connectionOptions = {
+  instance: {
+    type: 'string',
+    describe: 'Coupa instance base URL, e.g. https://acme.coupahost.com [env: COUPA_INSTANCE]',
+  },
+  scopes: {
+    type: 'string',
+    describe: 'OAuth scopes, space-separated [env: COUPA_SCOPES] (default core.custom_objects.read_write)',
+  },
+  timezone: {
+    type: 'string',
+    describe: "The instance's IANA time zone, e.g. America/Los_Angeles [env: COUPA_TIMEZONE] (default: mapping's, else UTC)",
+  },
+  concurrency: { type: 'number', default: 8, describe: 'Most requests in flight at once' },
+  rate: { type: 'number', default: 20, describe: 'Most requests started per second (Coupa allows 25/s per instance)' },
+  limit: { type: 'number', describe: 'Process only the first n rows / records' },
+  json: { type: 'boolean', default: false, describe: 'Print one JSON summary object on stdout, no progress bar' },
+  quiet: { type: 'boolean', default: false, describe: 'No progress bar and no summary (errors still go to stderr)' },
+  verbose: { type: 'boolean', default: false, describe: 'Log every request on stderr (Authorization redacted)' },
+} as const satisfies Record<string, Options>;
+
+export interface ConnectionArgs {
+  instance?: string | undefined;
+  scopes?: string | undefined;
+  concurrency: number;
+  rate: number;
+  verbose: boolean;
+}
+
+/** Builds client options from flags and the environment: instance and scopes from either, secrets only from env. */
+export function buildClientOptions(
+  args: ConnectionArgs,
+  env: Record<string, string | undefined>,
+  onEvent?: (event: ClientEvent) => void,
+): ClientOptions {
+  const instance = resolveInstanceUrl(args.instance ?? env.COUPA_INSTANCE);
+  const credentials = credentialsFromEnv(env, args.scopes ?? env.COUPA_SCOPES);
+  const verbose = args.verbose ? logClientEvent : undefined;
+  const handler =
+    onEvent && verbose
+      ? (e: ClientEvent) => {
+          verbose(e);
+          onEvent(e);
+        }
+      : (onEvent ?? verbose);
+  return {
+    instance: instance.toString(),
+    credentials,
+    rate: positive(args.rate, '--rate'),
+    concurrency: positive(args.concurrency, '--concurrency'),
+    ...(handler ? { onEvent: handler } : {}),
+  };
+}
+
+/** The instance time zone: flag, then environment, then the mapping's, then UTC. */
+export function resolveTimezone(
+  flag: string | undefined,
+  env: Record<string, string | undefined>,
+  mappingTz: string | undefined,
+): string {
+  return flag ?? env.COUPA_TIMEZONE ?? mappingTz ?? 'UTC';
+}
+
+function positive(value: number, flag: string): number {
+  if (!Number.isFinite(value) || value <= 0) {
+    throw new UsageNumberError(`${flag} must be a positive number, got ${String(value)}`);
+  }
+  return value;
+}
+
+export class UsageNumberError extends Error {}
+
+/** --verbose: one line per request on stderr. Events never carry headers, so nothing secret can be printed. */
+export function logClientEvent(event: ClientEvent): void {
+  switch (event.type) {
+    case 'request':
+      process.stderr.write(`${event.method} ${event.path} -> ${event.status} (${event.ms} ms)\n`);
+      break;
+    case 'retry':
+      process.stderr.write(
+        `retry ${event.attempt} ${event.method} ${event.path} in ${event.delayMs} ms: ${event.reason}\n`,
+      );
+      break;
+    case 'throttled':
+      process.stderr.write(`throttled (429) on ${event.method} ${event.path}; pausing ${event.delayMs} ms\n`);
+      break;
+    case 'token':
+      process.stderr.write(`OAuth token obtained (expires in ${event.expiresInS} s)\n`);
+      break;
+  }
+}
+
+/**
+ * Ctrl-C / SIGTERM handling: the first signal aborts the returned signal (the core stops reading, lets in-flight
+ * requests finish and writes the results); a second one exits at once with code 3 (the journal is written
+ * synchronously, so the results stay resumable).
+ */
+export function interruptSignal(onFirst: (signal: string) => void): { signal: AbortSignal; dispose: () => void } {
+  const controller = new AbortController();
+  const handler = (sig: NodeJS.Signals): void => {
+    if (controller.signal.aborted) {
+      process.stderr.write(`\ncoupa-csv: ${sig} again: stopping now.\n`);
+      process.exit(3);
+    }
+    onFirst(sig);
+    controller.abort(new Error(`interrupted by ${sig}`));
+  };
+  process.on('SIGINT', handler);
+  process.on('SIGTERM', handler);
+  return {
+    signal: controller.signal,
+    dispose: () => {
+      process.off('SIGINT', handler);
+      process.off('SIGTERM', handler);
+    },
+  };
+}
+
+/** A progress bar on stderr, only on a TTY and never with --json or --quiet. */
+export function createProgress(
+  enabled: boolean,
+  format: string,
+): {
+  start(total: number, payload?: Record<string, unknown>): void;
+  update(value: number, payload?: Record<string, unknown>): void;
+  stop(): void;
+} {
+  if (!enabled || !process.stderr.isTTY) {
+    return { start: () => undefined, update: () => undefined, stop: () => undefined };
+  }
+  const bar = new cliProgress.SingleBar(
+    { format, stream: process.stderr, hideCursor: true, etaBuffer: 50, fps: 5 },
+    cliProgress.Presets.shades_classic,
+  );
+  return {
+    start: (total, payload) => bar.start(total, 0, payload),
+    update: (value, payload) => bar.update(value, payload),
+    stop: () => bar.stop(),
+  };
+}
+
+/** `--delimiter auto|,|;|tab||` -> the reader's option (`tab` and `\t` mean a tab). */
+export function parseDelimiterFlag(raw: string): DelimiterOption {
+  const value = raw.toLowerCase();
+  if (value === 'tab' || value === '\\t' || raw === '\t') return '\t';
+  if (value === 'auto' || value === ',' || value === ';' || value === '|') return value;
+  throw new UsageError(`--delimiter must be auto, ",", ";", tab or "|", got "${raw}"`);
+}

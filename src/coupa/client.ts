@@ -1,0 +1,558 @@
+import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Agent, request, type Dispatcher } from 'undici';
+import { AbortedError, AuthError, UsageError } from '../errors.js';
+import { resolveInstanceUrl } from './config.js';
+import { CoupaApiError, OutcomeUnknownError } from './errors.js';
+import { RequestLimiter } from './limiter.js';
+import { parseCoupaErrors } from './parse-errors.js';
+import { classifyNetworkError, computeBackoff, parseRetryAfter } from './retry-policy.js';
+import { TokenSource, type IssuedToken } from './token-source.js';
+import type {
+  ClientEvent,
+  ClientOptions,
+  ClientStats,
+  CoupaClient,
+  Credentials,
+  IndexQuery,
+  ObjectInstance,
+} from './types.js';
+
+const TOKEN_PATH = '/oauth2/token';
+/** Assumed token lifetime when the token endpoint does not say (Coupa's are 86399 s). */
+const DEFAULT_TOKEN_LIFE_S = 3600;
+
+type Method = 'GET' | 'POST' | 'PUT';
+
+interface Outgoing {
+  method: Method;
+  /** Path and query, relative to the instance base URL. */
+  path: string;
+  body?: string;
+  contentType?: string;
+  /**
+   * `safe`: may be sent again (GET, PUT, the token request). `create`: a POST that is sent again only when the
+   * server surely did not process it (429, or no connection was ever made).
+   */
+  kind: 'safe' | 'create';
+  /** Send the credentials (every /api call; not the token request itself). */
+  auth: boolean;
+}
+
+interface Answer {
+  status: number;
+  contentType: string | undefined;
+  retryAfter: string | undefined;
+  location: string | undefined;
+  text: string;
+}
+
+function headerValue(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function checkPositiveInteger(name: string, value: number): void {
+  if (!Number.isSafeInteger(value) || value < 1)
+    throw new UsageError(`${name} must be a positive integer, got ${value}`);
+}
+
+/**
+ * Encodes index arguments: values fully percent-encoded (`:` and `+` in datetimes included, or `+01:00` would
+ * arrive as ` 01:00`), brackets in names kept readable (`updated-at[gt]`).
+ *
+ * @example
+ * buildQueryString([['updated-at[gt]', '2026-01-01T00:00:00+01:00']]); // '?updated-at[gt]=2026-01-01T00%3A00%3A00%2B01%3A00'
+ */
+export function buildQueryString(query: IndexQuery): string {
+  if (query.length === 0) return '';
+  const encodeName = (name: string): string =>
+    encodeURIComponent(name).replace(/%5B/gi, '[').replace(/%5D/gi, ']');
+  return `?${query.map(([name, value]) => `${encodeName(name)}=${encodeURIComponent(value)}`).join('&')}`;
+}
+
+function collectionPath(objectId: number): string {
+  checkPositiveInteger('the custom object id', objectId);
+  return `/api/custom_objects/${objectId}/object_instances`;
+}
+
+function describeContentType(answer: Answer): string {
+  return answer.contentType
+    ? answer.contentType.split(';')[0]?.trim() || answer.contentType
+    : 'no content type';
+}
+
+function oauthErrorCode(text: string): string | undefined {
+  try {
+    const parsed = JSON.parse(text) as unknown;
+    if (parsed && typeof parsed === 'object' && 'error' in parsed) {
+      const code = parsed.error;
+      if (typeof code === 'string') return code;
+    }
+  } catch {
+    // not JSON: no OAuth error code
+  }
+  return undefined;
+}
+
+/**
+ * Creates the Coupa client every command uses: undici keep-alive connections, one rate limiter and concurrency cap
+ * shared by all callers, OAuth token handling, retries that never repeat a create which may have landed, and
+ * Coupa's error answers turned into `CoupaApiError` / `AuthError` / `OutcomeUnknownError` / `AbortedError`.
+ *
+ * @throws ConfigError `INSTANCE` for a bad instance URL; UsageError for a non-positive rate or concurrency
+ * @example
+ * const client = createClient({ instance: 'https://acme.coupahost.com', credentials: credentialsFromEnv(process.env) });
+ * const page = await client.list(101, [['limit', '50'], ['order_by', 'id']]);
+ * await client.close();
+ */
+export function createClient(options: ClientOptions): CoupaClient {
+  const base = resolveInstanceUrl(options.instance);
+  const host = base.host;
+  const root = base.origin + (base.pathname === '/' ? '' : base.pathname);
+  const credentials: Credentials = options.credentials;
+  const rate = options.rate ?? 20;
+  const concurrency = options.concurrency ?? 8;
+  const maxRetries = options.maxRetries ?? 6;
+  const timeoutMs = options.timeoutMs ?? 60_000;
+  const backoffBaseMs = options.backoffBaseMs ?? 500;
+  if (!(rate > 0) || !Number.isFinite(rate))
+    throw new UsageError(`the rate must be a positive number, got ${rate}`);
+  checkPositiveInteger('the concurrency', concurrency);
+  if (!Number.isInteger(maxRetries) || maxRetries < 0) {
+    throw new UsageError(`maxRetries must be a whole number >= 0, got ${maxRetries}`);
+  }
+  if (!(timeoutMs > 0)) throw new UsageError(`the timeout must be positive, got ${timeoutMs}`);
+  if (!(backoffBaseMs >= 0)) throw new UsageError(`the backoff base must be >= 0, got ${backoffBaseMs}`);
+
+  const ownDispatcher = options.dispatcher === undefined;
+  const dispatcher: Dispatcher =
+    options.dispatcher ??
+    new Agent({
+      connections: concurrency,
+      keepAliveTimeout: 10_000,
+      keepAliveMaxTimeout: 60_000,
+      connect: { timeout: Math.min(timeoutMs, 30_000) },
+    });
+  const limiter = new RequestLimiter({ rate, concurrency });
+  const counters: ClientStats = { requests: 0, retries: 0, throttled: 0 };
+  let closed = false;
+
+  // Everything that must never be shown: the secret or key, and every token issued.
+  const secrets = new Set<string>();
+  if (credentials.kind === 'oauth') secrets.add(credentials.clientSecret);
+  else secrets.add(credentials.apiKey);
+  const redact = (text: string): string => {
+    let out = text;
+    for (const secret of secrets) if (secret.length >= 4) out = out.split(secret).join('[redacted]');
+    return out;
+  };
+  const serverMessages = (answer: Answer): string[] =>
+    parseCoupaErrors(answer.status, answer.contentType, answer.text).map(redact);
+  const detailOf = (answer: Answer): string => {
+    const messages = serverMessages(answer).filter((m) => m !== 'no message');
+    return messages.length > 0 ? `: ${messages.join('; ')}` : '';
+  };
+
+  const emit = (event: ClientEvent): void => {
+    try {
+      options.onEvent?.(event);
+    } catch {
+      // A listener's bug must not break a request half-way (the slot would never be released).
+    }
+  };
+
+  const tokens = new TokenSource(fetchToken);
+
+  async function send(req: Outgoing): Promise<Answer> {
+    let retries = 0;
+    let renewed = false;
+    for (let attempt = 1; ; attempt += 1) {
+      const headers: Record<string, string> = { accept: 'application/json' };
+      if (req.contentType !== undefined) headers['content-type'] = req.contentType;
+      let token: string | undefined;
+      if (req.auth) {
+        if (credentials.kind === 'oauth') {
+          // Before taking a slot: the token request needs a slot of its own.
+          token = await tokens.get();
+          headers.authorization = `Bearer ${token}`;
+        } else {
+          headers['x-coupa-api-key'] = credentials.apiKey;
+        }
+      }
+      const ticket = await limiter.acquire();
+      const started = performance.now();
+      let answer: Answer;
+      try {
+        counters.requests += 1;
+        const response = await request(root + req.path, {
+          dispatcher,
+          method: req.method,
+          headers,
+          body: req.body ?? null,
+          headersTimeout: timeoutMs,
+          bodyTimeout: timeoutMs,
+        });
+        // Always read the body to the end: an unread body keeps the connection from being reused.
+        const text = await response.body.text();
+        answer = {
+          status: response.statusCode,
+          contentType: headerValue(response.headers['content-type']),
+          retryAfter: headerValue(response.headers['retry-after']),
+          location: headerValue(response.headers.location),
+          text,
+        };
+      } catch (error) {
+        ticket.release();
+        const failure = classifyNetworkError(error);
+        if (!failure) throw error;
+        const ms = Math.round(performance.now() - started);
+        emit({ type: 'request', method: req.method, path: req.path, status: 0, ms, attempt });
+        if (req.kind === 'create' && !failure.neverSent) {
+          throw new OutcomeUnknownError(
+            `${failure.description} (${failure.code}) after the request was sent to ${host}: ` +
+              'the record may or may not have been created',
+            req.path,
+          );
+        }
+        if (!failure.retryable || retries >= maxRetries) {
+          const tries = attempt > 1 ? ` (${attempt} attempts)` : '';
+          throw new AbortedError(
+            `${host} could not be reached: ${failure.description} (${failure.code})${tries}`,
+            'UNREACHABLE',
+          );
+        }
+        const delayMs = computeBackoff(backoffBaseMs, retries);
+        retries += 1;
+        counters.retries += 1;
+        emit({ type: 'retry', method: req.method, path: req.path, attempt, reason: failure.code, delayMs });
+        await sleep(delayMs);
+        continue;
+      }
+      ticket.release();
+      const { status } = answer;
+      emit({
+        type: 'request',
+        method: req.method,
+        path: req.path,
+        status,
+        ms: Math.round(performance.now() - started),
+        attempt,
+      });
+
+      if (status === 429) {
+        counters.throttled += 1;
+        const fromHeader = parseRetryAfter(answer.retryAfter);
+        const delayMs = fromHeader ?? computeBackoff(backoffBaseMs, retries);
+        // Every caller waits, not just this one: the limiter holds all starts until the pause is over.
+        limiter.throttle(delayMs, ticket.startedAt);
+        emit({
+          type: 'throttled',
+          method: req.method,
+          path: req.path,
+          delayMs,
+          retryAfter: fromHeader !== undefined,
+        });
+        if (retries >= maxRetries) return answer;
+        retries += 1;
+        counters.retries += 1;
+        emit({ type: 'retry', method: req.method, path: req.path, attempt, reason: 'HTTP 429', delayMs });
+        continue;
+      }
+      limiter.recordSuccess();
+      if (status >= 500 && status <= 599) {
+        if (req.kind === 'create') {
+          throw new OutcomeUnknownError(
+            `HTTP ${status} from ${host}${detailOf(answer)}; the record may or may not have been created`,
+            req.path,
+          );
+        }
+        if (retries >= maxRetries) return answer;
+        const delayMs = computeBackoff(backoffBaseMs, retries);
+        retries += 1;
+        counters.retries += 1;
+        emit({
+          type: 'retry',
+          method: req.method,
+          path: req.path,
+          attempt,
+          reason: `HTTP ${status}`,
+          delayMs,
+        });
+        await sleep(delayMs);
+        continue;
+      }
+      if (status === 401 && token !== undefined && !renewed) {
+        // The token may have expired or been revoked early: get a new one and try once more.
+        renewed = true;
+        tokens.invalidate(token);
+        counters.retries += 1;
+        emit({ type: 'retry', method: req.method, path: req.path, attempt, reason: 'HTTP 401', delayMs: 0 });
+        continue;
+      }
+      return answer;
+    }
+  }
+
+  async function fetchToken(): Promise<IssuedToken> {
+    if (credentials.kind !== 'oauth') throw new Error('fetchToken needs OAuth credentials');
+    const form = new URLSearchParams({
+      grant_type: 'client_credentials',
+      client_id: credentials.clientId,
+      client_secret: credentials.clientSecret,
+      scope: credentials.scopes,
+    });
+    const answer = await send({
+      method: 'POST',
+      path: TOKEN_PATH,
+      body: form.toString(),
+      contentType: 'application/x-www-form-urlencoded',
+      kind: 'safe',
+      auth: false,
+    });
+    const { status } = answer;
+    if (status >= 200 && status < 300) {
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(answer.text);
+      } catch {
+        parsed = undefined;
+      }
+      const body = parsed && typeof parsed === 'object' ? (parsed as Record<string, unknown>) : {};
+      const accessToken = body.access_token;
+      if (typeof accessToken !== 'string' || accessToken === '') {
+        throw new AbortedError(
+          `the token endpoint of ${host} answered HTTP ${status} without an access token ` +
+            `(${describeContentType(answer)}): check the instance URL (--instance / COUPA_INSTANCE)`,
+          'TOKEN_ENDPOINT',
+        );
+      }
+      secrets.add(accessToken);
+      const rawLife = typeof body.expires_in === 'string' ? Number(body.expires_in) : body.expires_in;
+      const expiresInS = typeof rawLife === 'number' && rawLife > 0 ? rawLife : DEFAULT_TOKEN_LIFE_S;
+      emit({ type: 'token', expiresInS });
+      return { accessToken, expiresInS };
+    }
+    const detail = detailOf(answer);
+    const oauthCode = oauthErrorCode(answer.text);
+    const scopeAdvice =
+      `the OAuth client in Coupa needs ${credentials.scopes.includes(' ') ? 'them' : 'it'} ` +
+      '(Setup > OAuth2/OpenID Connect Clients), or set COUPA_SCOPES / --scopes to scopes it has';
+    if (status === 403 || oauthCode === 'invalid_scope') {
+      throw new AuthError(
+        `${host} refused the scope(s) "${credentials.scopes}" (HTTP ${status}${detail}): ${scopeAdvice}`,
+        403,
+      );
+    }
+    if (status === 401 || oauthCode === 'invalid_client') {
+      throw new AuthError(
+        `COUPA_CLIENT_ID / COUPA_CLIENT_SECRET were refused by ${host} (HTTP ${status}${detail})`,
+        401,
+      );
+    }
+    if (
+      oauthCode === 'unauthorized_client' ||
+      oauthCode === 'unsupported_grant_type' ||
+      oauthCode === 'invalid_grant'
+    ) {
+      throw new AuthError(
+        `${host} refused the client-credentials grant for COUPA_CLIENT_ID (HTTP ${status}${detail}): the OAuth ` +
+          'client in Coupa must use the grant type "client credentials"',
+        401,
+      );
+    }
+    if (status === 400) {
+      throw new AuthError(`${host} refused the token request for COUPA_CLIENT_ID (HTTP 400${detail})`, 401);
+    }
+    if (status === 404) {
+      throw new AbortedError(
+        `${host} has no OAuth token endpoint (POST ${TOKEN_PATH} answered HTTP 404): check the instance URL ` +
+          '(--instance / COUPA_INSTANCE)',
+        'TOKEN_ENDPOINT',
+      );
+    }
+    throw new AbortedError(`the token endpoint of ${host} failed: HTTP ${status}${detail}`, 'TOKEN_ENDPOINT');
+  }
+
+  function failureOf(req: Outgoing, answer: Answer): Error {
+    const { status } = answer;
+    const where = `${req.method} ${req.path}`;
+    if (status === 401) {
+      if (credentials.kind === 'api-key') {
+        return new AuthError(
+          `COUPA_API_KEY was refused by ${host} (HTTP 401 on ${where}): check the key; Coupa stopped accepting API ` +
+            'keys in release R35 (2023), newer instances need an OAuth client (COUPA_CLIENT_ID / COUPA_CLIENT_SECRET)',
+          401,
+        );
+      }
+      return new AuthError(
+        `${host} refused the access token issued to COUPA_CLIENT_ID (HTTP 401 on ${where}), even a freshly renewed ` +
+          'one: check that the OAuth client is active and allowed to call the API',
+        401,
+      );
+    }
+    if (status === 403) {
+      if (credentials.kind === 'api-key') {
+        return new AuthError(
+          `${host} refused ${where} with HTTP 403: the API key in COUPA_API_KEY has no permission for custom objects`,
+          403,
+        );
+      }
+      const plural = credentials.scopes.includes(' ');
+      return new AuthError(
+        `${host} refused ${where} with HTTP 403${detailOf(answer)}: the access token lacks the scope for custom ` +
+          `objects. Requested scope${plural ? 's' : ''}: ${credentials.scopes}; the OAuth client in Coupa needs ` +
+          `${plural ? 'them' : 'it'} (Setup > OAuth2/OpenID Connect Clients), or set COUPA_SCOPES / --scopes to a ` +
+          'scope it has (core.custom_objects.read_write)',
+        403,
+      );
+    }
+    if (status === 429) {
+      const messages = serverMessages(answer).filter((m) => m !== 'no message');
+      return new CoupaApiError(
+        429,
+        [...messages, `still rate limited after ${maxRetries} retries`],
+        req.method,
+        req.path,
+      );
+    }
+    if (status >= 300 && status < 400) {
+      const target = answer.location ? redact(answer.location.split('?')[0] ?? '') : 'elsewhere';
+      return new CoupaApiError(
+        status,
+        [`redirected to ${target}: check the instance URL (--instance / COUPA_INSTANCE)`],
+        req.method,
+        req.path,
+      );
+    }
+    return new CoupaApiError(status, serverMessages(answer), req.method, req.path);
+  }
+
+  function readJson(req: Outgoing, answer: Answer): unknown {
+    const type = (answer.contentType ?? '').toLowerCase();
+    const text = answer.text.trim();
+    const fail = (why: string): CoupaApiError =>
+      new CoupaApiError(answer.status, [why], req.method, req.path);
+    if (text === '') throw fail('the answer was empty; a JSON record was expected');
+    if (!type.includes('json') && !(type === '' && /^[[{]/.test(text))) {
+      if (type.includes('html') || /^(<!doctype html|<html)/i.test(text)) {
+        throw fail(
+          'the answer was an HTML page, not JSON: check the instance URL (--instance / COUPA_INSTANCE)',
+        );
+      }
+      throw fail(
+        `the answer was not JSON (${describeContentType(answer)}): a proxy may have dropped the ` +
+          '"Accept: application/json" header, or the instance URL does not point at Coupa',
+      );
+    }
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      throw fail(`the answer was not valid JSON (${describeContentType(answer)})`);
+    }
+  }
+
+  function toInstance(req: Outgoing, answer: Answer, value: unknown): ObjectInstance {
+    if (!value || typeof value !== 'object' || Array.isArray(value)) {
+      throw new CoupaApiError(
+        answer.status,
+        ['the answer was not a record (a JSON object)'],
+        req.method,
+        req.path,
+      );
+    }
+    const record = value as Record<string, unknown>;
+    const rawId = record.id;
+    const id = typeof rawId === 'string' && /^\d+$/.test(rawId) ? Number(rawId) : rawId;
+    if (typeof id !== 'number' || !Number.isSafeInteger(id)) {
+      throw new CoupaApiError(
+        answer.status,
+        ['the record in the answer has no numeric id'],
+        req.method,
+        req.path,
+      );
+    }
+    const fields = record['custom-fields'];
+    const customFields =
+      fields && typeof fields === 'object' && !Array.isArray(fields)
+        ? (fields as Record<string, unknown>)
+        : {};
+    return { ...record, id, 'custom-fields': customFields };
+  }
+
+  async function call(req: Outgoing): Promise<{ answer: Answer; value: unknown }> {
+    const answer = await send(req);
+    if (answer.status < 200 || answer.status >= 300) throw failureOf(req, answer);
+    return { answer, value: readJson(req, answer) };
+  }
+
+  async function callForRecord(req: Outgoing): Promise<ObjectInstance> {
+    const { answer, value } = await call(req);
+    return toInstance(req, answer, value);
+  }
+
+  return {
+    async list(objectId: number, query: IndexQuery): Promise<ObjectInstance[]> {
+      const req: Outgoing = {
+        method: 'GET',
+        path: collectionPath(objectId) + buildQueryString(query),
+        kind: 'safe',
+        auth: true,
+      };
+      const { answer, value } = await call(req);
+      if (!Array.isArray(value)) {
+        throw new CoupaApiError(
+          answer.status,
+          ['the answer was not a list of records'],
+          req.method,
+          req.path,
+        );
+      }
+      return value.map((item) => toInstance(req, answer, item));
+    },
+
+    async get(objectId: number, id: number): Promise<ObjectInstance> {
+      checkPositiveInteger('the instance id', id);
+      return callForRecord({
+        method: 'GET',
+        path: `${collectionPath(objectId)}/${id}`,
+        kind: 'safe',
+        auth: true,
+      });
+    },
+
+    async create(objectId: number, fields: Record<string, unknown>): Promise<ObjectInstance> {
+      return callForRecord({
+        method: 'POST',
+        path: collectionPath(objectId),
+        body: JSON.stringify({ 'custom-fields': fields }),
+        contentType: 'application/json',
+        kind: 'create',
+        auth: true,
+      });
+    },
+
+    async update(objectId: number, id: number, fields: Record<string, unknown>): Promise<ObjectInstance> {
+      checkPositiveInteger('the instance id', id);
+      return callForRecord({
+        method: 'PUT',
+        path: `${collectionPath(objectId)}/${id}`,
+        body: JSON.stringify({ 'custom-fields': fields }),
+        contentType: 'application/json',
+        kind: 'safe',
+        auth: true,
+      });
+    },
+
+    stats(): ClientStats {
+      return { ...counters };
+    },
+
+    async close(): Promise<void> {
+      if (closed) return;
+      closed = true;
+      limiter.close();
+      // A dispatcher passed in (tests) belongs to its creator.
+      if (ownDispatcher) await dispatcher.close();
+    },
+  };
+}

@@ -1,0 +1,137 @@
+import { ConfigError } from '../errors.js';
+import type { Credentials } from './types.js';
+
+/** The scope that lets an OAuth client read and write custom object instances. */
+export const DEFAULT_SCOPES = 'core.custom_objects.read_write';
+
+const EXAMPLE_INSTANCE = 'https://acme.coupahost.com';
+
+function readSetting(env: Record<string, string | undefined>, name: string): string | undefined {
+  const value = env[name]?.trim();
+  return value ? value : undefined;
+}
+
+/** Coupa scopes are space-separated; people also type commas or several spaces. */
+function normalizeScopes(raw: string): string {
+  return raw
+    .split(/[\s,]+/)
+    .filter((scope) => scope !== '')
+    .join(' ');
+}
+
+/**
+ * Picks the credentials from the environment: OAuth client credentials when `COUPA_CLIENT_ID` is set (its secret
+ * from `COUPA_CLIENT_SECRET`), else the legacy `COUPA_API_KEY`. Secrets never come from argv.
+ *
+ * @param env - usually `process.env` (passed in: the core never reads the environment itself)
+ * @param scopes - space-separated OAuth scopes (the `--scopes` flag); else `COUPA_SCOPES`, else
+ *   `core.custom_objects.read_write`
+ * @throws ConfigError `CREDENTIALS_MISSING` naming the variables to set
+ * @example
+ * const credentials = credentialsFromEnv(process.env, argv.scopes);
+ */
+export function credentialsFromEnv(env: Record<string, string | undefined>, scopes?: string): Credentials {
+  const clientId = readSetting(env, 'COUPA_CLIENT_ID');
+  const clientSecret = readSetting(env, 'COUPA_CLIENT_SECRET');
+  const apiKey = readSetting(env, 'COUPA_API_KEY');
+  if (clientId !== undefined) {
+    if (clientSecret === undefined) {
+      throw new ConfigError(
+        'COUPA_CLIENT_ID is set but COUPA_CLIENT_SECRET is not: set both to the OAuth client of your Coupa instance ' +
+          '(Setup > OAuth2/OpenID Connect Clients, grant type "client credentials")',
+        'CREDENTIALS_MISSING',
+      );
+    }
+    const chosen = normalizeScopes(scopes ?? '') || normalizeScopes(readSetting(env, 'COUPA_SCOPES') ?? '');
+    return { kind: 'oauth', clientId, clientSecret, scopes: chosen || DEFAULT_SCOPES };
+  }
+  if (clientSecret !== undefined) {
+    throw new ConfigError(
+      'COUPA_CLIENT_SECRET is set but COUPA_CLIENT_ID is not: set both to the OAuth client of your Coupa instance',
+      'CREDENTIALS_MISSING',
+    );
+  }
+  if (apiKey !== undefined) return { kind: 'api-key', apiKey };
+  throw new ConfigError(
+    'no Coupa credentials: set COUPA_CLIENT_ID and COUPA_CLIENT_SECRET (an OAuth client with the client-credentials ' +
+      `grant and the scope ${DEFAULT_SCOPES}), or COUPA_API_KEY for an old instance that still accepts API keys`,
+    'CREDENTIALS_MISSING',
+  );
+}
+
+function isLoopbackHost(hostname: string): boolean {
+  if (hostname === 'localhost' || hostname === '[::1]') return true;
+  // The URL parser normalises IPv4 (127.1 -> 127.0.0.1), so four decimal parts are all there is to check.
+  return /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname);
+}
+
+/**
+ * Validates the Coupa instance base URL (the `--instance` flag or `COUPA_INSTANCE`). Trims spaces, drops a trailing
+ * slash, requires `https://` (plain `http://` only for localhost, 127.x.x.x and [::1]) and refuses user info, query
+ * and fragment, so that nothing is ever sent unencrypted to a remote host.
+ *
+ * @throws ConfigError `INSTANCE` saying why and giving an example
+ * @example
+ * resolveInstanceUrl(' https://acme.coupahost.com/ ').href; // 'https://acme.coupahost.com/'
+ */
+export function resolveInstanceUrl(raw: string | undefined): URL {
+  const text = raw?.trim() ?? '';
+  // Never echo a password someone pasted into the URL (user:secret@host).
+  const shown = text.replace(/[^/@\s]*@/, '***@');
+  if (text === '') {
+    throw new ConfigError(
+      `no Coupa instance given: set --instance or COUPA_INSTANCE to its base URL, e.g. ${EXAMPLE_INSTANCE}`,
+      'INSTANCE',
+    );
+  }
+  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(text)) {
+    throw new ConfigError(
+      `the instance "${shown}" is not a URL: it needs https:// in front, e.g. https://${shown.replace(/^\/+/, '')}`,
+      'INSTANCE',
+    );
+  }
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new ConfigError(
+      `the instance "${shown}" is not a valid URL; expected e.g. ${EXAMPLE_INSTANCE}`,
+      'INSTANCE',
+    );
+  }
+  if (url.username !== '' || url.password !== '') {
+    throw new ConfigError(
+      `the instance URL must not contain a user name or password; give the base URL alone, e.g. ${EXAMPLE_INSTANCE}, ` +
+        'and the credentials in COUPA_CLIENT_ID / COUPA_CLIENT_SECRET',
+      'INSTANCE',
+    );
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    throw new ConfigError(
+      `the instance "${shown}" uses ${url.protocol.slice(0, -1)}: only https:// is accepted, e.g. ${EXAMPLE_INSTANCE}`,
+      'INSTANCE',
+    );
+  }
+  if (url.hostname === '') {
+    throw new ConfigError(
+      `the instance "${shown}" has no host name; expected e.g. ${EXAMPLE_INSTANCE}`,
+      'INSTANCE',
+    );
+  }
+  if (url.protocol === 'http:' && !isLoopbackHost(url.hostname)) {
+    throw new ConfigError(
+      `the instance ${url.host} is given with plain http://, which would send credentials unencrypted: use ` +
+        `https://${url.host}${url.pathname === '/' ? '' : url.pathname} (http:// is accepted only for localhost, ` +
+        '127.x.x.x and [::1])',
+      'INSTANCE',
+    );
+  }
+  if (url.search !== '' || url.hash !== '') {
+    throw new ConfigError(
+      `the instance URL must not contain a query or fragment; give the base URL alone, e.g. ${EXAMPLE_INSTANCE}`,
+      'INSTANCE',
+    );
+  }
+  url.pathname = url.pathname.replace(/\/+$/, '') || '/';
+  return url;
+}

@@ -1,0 +1,7 @@
+/**
+ * The one place that configures csv-parse and csv-stringify: reading (encoding and delimiter detection, line
+ * numbers, malformed input as row errors or InputErrors) and writing (quoting, formula escaping).
+ */
+export { openCsv, MAX_RECORD_CHARS } from './read-csv.js';
+export { escapeFormula, formatCsvRow } from './write-csv.js';
+export type { CsvReadOptions, CsvRecord, CsvSource, DelimiterOption, EncodingOption } from './types.js';

@@ -1,0 +1,528 @@
+import { createReadStream } from 'node:fs';
+import { open, stat } from 'node:fs/promises';
+import { Transform, type TransformCallback, pipeline } from 'node:stream';
+import { isUtf8 } from 'node:buffer';
+import { CsvError, parse, type Parser } from 'csv-parse';
+import { parse as parseSync } from 'csv-parse/sync';
+import iconv from 'iconv-lite';
+import { InputError } from '../errors.js';
+import {
+  SNIFF_BYTES,
+  decodeBytes,
+  encodedLength,
+  encodingFromBom,
+  firstInvalidUtf8,
+  firstNul,
+  incompleteUtf8Tail,
+  isUtf8Head,
+  looksBinary,
+  pickDelimiter,
+  scanHeader,
+  utf16FromNulPattern,
+  type Delimiter,
+  type DetectedEncoding,
+  type EncodingGuess,
+  type HeaderScan,
+} from './detect.js';
+import type { CsvReadOptions, CsvRecord, CsvSource } from './types.js';
+
+/**
+ * The largest record accepted, in characters. Larger ones are almost always a missing closing quote that swallowed
+ * the rest of the file; a real cell that large cannot go into a Coupa field anyway.
+ */
+export const MAX_RECORD_CHARS = 1024 * 1024;
+
+const READ_CHUNK = 256 * 1024;
+
+/**
+ * Opens a CSV file: detects the encoding and delimiter (unless given), reads the header eagerly (only the first
+ * bytes of the file, never all of it) and returns a source whose `records()` streams the data records in constant
+ * memory. Blank lines and rows whose cells are all blank are skipped. A ragged row is returned padded/cut with
+ * an `error`, not thrown.
+ * @throws InputError NOT_FOUND, UNREADABLE, EMPTY, BINARY, ENCODING, DUPLICATE_HEADER, FIELD_TOO_LARGE,
+ *   UNCLOSED_QUOTE, each naming the file and (where it applies) the line and column.
+ * @example
+ * const source = await openCsv('vendors.csv');
+ * for await (const record of source.records()) console.log(record.line, record.cells);
+ */
+export async function openCsv(path: string, options: CsvReadOptions = {}): Promise<CsvSource> {
+  const size = await fileSize(path);
+  if (size === 0)
+    throw new InputError('EMPTY', 'the file is empty (0 bytes): expected a header line and data rows', {
+      file: path,
+    });
+  let headBytes = Math.min(size, SNIFF_BYTES);
+  let head = await readHead(path, headBytes);
+  const guess = detectEncoding(path, head, size, options.encoding ?? 'auto');
+  // Read more while the header record is not complete (a huge header, or a quote left open in it).
+  for (;;) {
+    const text = decodeBytes(head.subarray(guess.bomLength), guess.encoding);
+    const whole = headBytes >= size;
+    const scan = scanHeader(text, whole);
+    if (scan.complete) return buildSource(path, text, scan, guess, options);
+    if (scan.inQuotes && whole) {
+      throw new InputError('UNCLOSED_QUOTE', 'a quote in the header is never closed (a " is missing)', {
+        file: path,
+        line: scan.startLine,
+      });
+    }
+    if (!whole && scan.end - scan.start > MAX_RECORD_CHARS) {
+      throw new InputError(
+        'FIELD_TOO_LARGE',
+        `the header record is larger than ${MAX_RECORD_CHARS / 1024 / 1024} MiB${scan.inQuotes ? ': a quote opened in it is probably never closed' : ''}`,
+        { file: path, line: scan.startLine },
+      );
+    }
+    if (whole) return buildSource(path, text, { ...scan, complete: true }, guess, options);
+    headBytes = Math.min(size, headBytes * 4);
+    head = await readHead(path, headBytes);
+  }
+}
+
+async function fileSize(path: string): Promise<number> {
+  try {
+    const info = await stat(path);
+    if (info.isDirectory())
+      throw new InputError('UNREADABLE', 'this is a folder, not a CSV file', { file: path });
+    return info.size;
+  } catch (error) {
+    if (error instanceof InputError) throw error;
+    throw fsError(error, path);
+  }
+}
+
+function fsError(error: unknown, path: string): InputError {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT') return new InputError('NOT_FOUND', 'file not found', { file: path });
+  if (code === 'EACCES' || code === 'EPERM')
+    return new InputError('UNREADABLE', 'cannot read the file: permission denied', { file: path });
+  if (code === 'EISDIR')
+    return new InputError('UNREADABLE', 'this is a folder, not a CSV file', { file: path });
+  const message = error instanceof Error ? error.message : String(error);
+  return new InputError('UNREADABLE', `cannot read the file (${code ?? message})`, { file: path });
+}
+
+async function readHead(path: string, bytes: number): Promise<Buffer> {
+  let handle;
+  try {
+    handle = await open(path, 'r');
+    const buf = Buffer.alloc(bytes);
+    let filled = 0;
+    while (filled < bytes) {
+      const { bytesRead } = await handle.read(buf, filled, bytes - filled, filled);
+      if (bytesRead === 0) break;
+      filled += bytesRead;
+    }
+    return buf.subarray(0, filled);
+  } catch (error) {
+    throw fsError(error, path);
+  } finally {
+    await handle?.close();
+  }
+}
+
+function detectEncoding(
+  path: string,
+  head: Buffer,
+  size: number,
+  option: NonNullable<CsvReadOptions['encoding']>,
+): EncodingGuess {
+  const whole = head.length >= size;
+  const bom = encodingFromBom(head);
+  let guess: EncodingGuess;
+  switch (option) {
+    case 'utf8':
+      guess = {
+        encoding: bom?.encoding === 'utf8-bom' ? 'utf8-bom' : 'utf8',
+        bomLength: bom?.encoding === 'utf8-bom' ? 3 : 0,
+      };
+      break;
+    case 'utf16le':
+      guess = { encoding: 'utf16le', bomLength: bom?.encoding === 'utf16le' ? 2 : 0 };
+      break;
+    case 'windows-1252':
+      guess = { encoding: 'windows-1252', bomLength: 0 };
+      break;
+    case 'auto': {
+      if (bom !== undefined) {
+        guess = bom;
+        break;
+      }
+      const utf16 = utf16FromNulPattern(head);
+      if (utf16 !== undefined) {
+        guess = { encoding: utf16, bomLength: 0 };
+        break;
+      }
+      guess = {
+        encoding: isUtf8Head(head, whole) || firstNul(head) >= 0 ? 'utf8' : 'windows-1252',
+        bomLength: 0,
+      };
+      break;
+    }
+  }
+  const isUtf16 = guess.encoding === 'utf16le' || guess.encoding === 'utf16be';
+  const body = head.subarray(guess.bomLength);
+  if (!isUtf16) {
+    const nul = firstNul(body);
+    if (nul >= 0) throw binaryError(path, head, `NUL bytes (first at byte ${nul + guess.bomLength})`);
+  }
+  const text = decodeBytes(body, guess.encoding);
+  if (isUtf16 && text.includes('\u0000')) throw binaryError(path, head, 'NUL characters');
+  if (looksBinary(text)) throw binaryError(path, head, 'many control characters');
+  if ((guess.encoding === 'utf8' || guess.encoding === 'utf8-bom') && !isUtf8Head(body, whole)) {
+    const bad = firstInvalidUtf8(
+      body.subarray(0, whole ? body.length : body.length - incompleteUtf8Tail(body)),
+    );
+    const line = countLines(body, Math.max(bad, 0));
+    throw new InputError(
+      'ENCODING',
+      `the bytes at line ${line} are not valid UTF-8; if the file was saved as Windows-1252 (ANSI), use --encoding windows-1252 (or auto)`,
+      { file: path, line },
+    );
+  }
+  return guess;
+}
+
+function countLines(bytes: Buffer, upTo: number): number {
+  let line = 1;
+  let pos = bytes.indexOf(10);
+  while (pos >= 0 && pos < upTo) {
+    line++;
+    pos = bytes.indexOf(10, pos + 1);
+  }
+  return line;
+}
+
+function binaryError(path: string, head: Buffer, what: string): InputError {
+  const zip = head.length >= 4 && head[0] === 0x50 && head[1] === 0x4b && head[2] === 3 && head[3] === 4;
+  const hint = zip ? ' It looks like a ZIP or Excel .xlsx file: save it as CSV first.' : '';
+  return new InputError('BINARY', `this is not a text CSV file: it contains binary data (${what}).${hint}`, {
+    file: path,
+  });
+}
+
+function buildSource(
+  path: string,
+  text: string,
+  scan: HeaderScan,
+  guess: EncodingGuess,
+  options: CsvReadOptions,
+): CsvSource {
+  const headerText = text.slice(scan.start, scan.contentEnd);
+  if (headerText.trim() === '') {
+    throw new InputError('EMPTY', 'the file has no header line (only blank lines)', { file: path });
+  }
+  const delimiter: Delimiter =
+    options.delimiter === undefined || options.delimiter === 'auto'
+      ? pickDelimiter(scan.counts)
+      : options.delimiter;
+  let header: string[];
+  try {
+    const rows: string[][] = parseSync(headerText, {
+      delimiter,
+      relax_quotes: true,
+      relax_column_count: true,
+      to: 1,
+    });
+    header = rows[0] ?? [];
+  } catch (error) {
+    throw new InputError(
+      'MALFORMED',
+      `cannot read the header: ${error instanceof Error ? error.message : String(error)}`,
+      {
+        file: path,
+        line: scan.startLine,
+      },
+    );
+  }
+  if (header.every((h) => h.trim() === '')) {
+    throw new InputError('EMPTY', 'the header line has no column names', {
+      file: path,
+      line: scan.startLine,
+    });
+  }
+  checkDuplicates(header, path, scan.startLine);
+  const bodyOffset = guess.bomLength + encodedLength(text.slice(0, scan.end), guess.encoding);
+  const reader = new RecordReader(path, guess.encoding, delimiter, bodyOffset, scan.endLine, header.length);
+  return {
+    file: path,
+    header,
+    encoding: guess.encoding,
+    delimiter,
+    lineEnding: scan.lineEnding,
+    records: () => reader.records(),
+  };
+}
+
+function checkDuplicates(header: readonly string[], path: string, line: number): void {
+  const seen = new Map<string, number>();
+  header.forEach((name, index) => {
+    const norm = name.trim().normalize('NFC').toLowerCase();
+    if (norm === '') return; // unnamed columns cannot be mapped, so several of them do no harm
+    const first = seen.get(norm);
+    if (first !== undefined) {
+      throw new InputError(
+        'DUPLICATE_HEADER',
+        `columns ${first + 1} and ${index + 1} have the same name ${JSON.stringify(name.trim())} (header names match ignoring case and outer spaces); rename one`,
+        { file: path, line, column: name.trim() },
+      );
+    }
+    seen.set(norm, index);
+  });
+}
+
+/** Thrown inside the stream when UTF-8 input turns out not to be UTF-8 after the sniffed part. */
+class NotUtf8Error extends Error {
+  /** @param offset bytes from the start of the streamed part to the first bad byte */
+  constructor(readonly offset: number) {
+    super('not UTF-8');
+  }
+}
+
+/**
+ * Checks UTF-8 validity chunk by chunk (carrying sequences split between chunks). It only counts bytes: the line of
+ * a bad byte is worked out from the file when it happens, so valid files pay nothing for it.
+ */
+class Utf8Guard extends Transform {
+  private carry: Buffer | undefined;
+  private bytes = 0;
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+    let buf = this.carry === undefined ? chunk : Buffer.concat([this.carry, chunk]);
+    const tail = incompleteUtf8Tail(buf);
+    this.carry = tail > 0 ? buf.subarray(buf.length - tail) : undefined;
+    if (tail > 0) buf = buf.subarray(0, buf.length - tail);
+    if (!isUtf8(buf)) {
+      callback(new NotUtf8Error(this.bytes + Math.max(0, firstInvalidUtf8(buf))));
+      return;
+    }
+    this.bytes += buf.length;
+    callback(null, buf);
+  }
+
+  override _flush(callback: TransformCallback): void {
+    if (this.carry !== undefined) {
+      callback(new NotUtf8Error(this.bytes));
+      return;
+    }
+    callback();
+  }
+}
+
+/** Line breaks (LF, CRLF or a lone CR) in the file's bytes [start, end). */
+async function countLineBreaks(path: string, start: number, end: number): Promise<number> {
+  if (end <= start) return 0;
+  let breaks = 0;
+  let lastWasCr = false;
+  for await (const chunk of createReadStream(path, { start, end: end - 1 })) {
+    const buf = chunk as Buffer;
+    for (let i = 0; i < buf.length; i++) {
+      const b = buf[i];
+      if (b === 10) {
+        if (!lastWasCr) breaks++;
+        lastWasCr = false;
+      } else if (b === 13) {
+        breaks++;
+        lastWasCr = true;
+      } else {
+        lastWasCr = false;
+      }
+    }
+  }
+  return breaks;
+}
+
+interface LineTracker {
+  /** File-true end line (parser numbering) of the previous record. */
+  prevEnd: number;
+  /** csv-parse's own line counter at the previous record. */
+  prevRawEnd: number;
+  prevEmpty: number;
+  /** Lines csv-parse counted twice so far (CRLF inside quoted cells). */
+  overcount: number;
+}
+
+interface ParserInternals {
+  info: { lines: number; empty_lines: number };
+  state: { quoting: boolean; field: { toString(encoding?: string): string }; record: unknown[] };
+}
+
+/** Streams the records after the header. */
+class RecordReader {
+  constructor(
+    private readonly file: string,
+    private readonly encoding: DetectedEncoding,
+    private readonly delimiter: Delimiter,
+    private readonly bodyOffset: number,
+    /** Line on which the header ends: parser line N is file line N + this. */
+    private readonly headerEndLine: number,
+    private readonly width: number,
+  ) {}
+
+  async *records(): AsyncGenerator<CsvRecord, void, undefined> {
+    const parser = parse({
+      delimiter: this.delimiter,
+      relax_quotes: true,
+      relax_column_count: true,
+      skip_empty_lines: true,
+      max_record_size: MAX_RECORD_CHARS,
+      // All three line endings, even mixed in one file (auto-detection would fix the first one it sees).
+      record_delimiter: ['\r\n', '\n', '\r'],
+    });
+    const tracker = this.attachLineTracking(parser);
+    const source = createReadStream(this.file, { start: this.bodyOffset, highWaterMark: READ_CHUNK });
+    const stages: Array<NodeJS.ReadableStream | NodeJS.WritableStream | NodeJS.ReadWriteStream> = [source];
+    if (this.encoding === 'utf8' || this.encoding === 'utf8-bom') stages.push(new Utf8Guard());
+    else if (this.encoding === 'utf16le') stages.push(iconv.decodeStream('utf16le', { stripBOM: false }));
+    else if (this.encoding === 'utf16be') stages.push(iconv.decodeStream('utf16be', { stripBOM: false }));
+    else stages.push(iconv.decodeStream('windows-1252'));
+    stages.push(parser);
+    let pipelineError: unknown;
+    pipeline(stages as unknown as [NodeJS.ReadableStream, NodeJS.WritableStream], (error) => {
+      if (error !== null && error !== undefined) pipelineError = error;
+    });
+    try {
+      for await (const record of parser) yield record as CsvRecord;
+    } catch (error) {
+      const cause = pipelineError ?? error;
+      if (cause instanceof NotUtf8Error) {
+        const line =
+          this.headerEndLine +
+          1 +
+          (await countLineBreaks(this.file, this.bodyOffset, this.bodyOffset + cause.offset));
+        throw new InputError(
+          'ENCODING',
+          `the bytes at line ${line} are not valid UTF-8 although the start of the file is; if the file was saved as Windows-1252 (ANSI), use --encoding windows-1252`,
+          { file: this.file, line },
+        );
+      }
+      throw this.translate(cause, parser, tracker);
+    } finally {
+      source.destroy();
+      parser.destroy();
+    }
+  }
+
+  /**
+   * Turns each parsed array into a CsvRecord as csv-parse emits it, while its line counters still describe that
+   * record: the start line is the previous record's end line plus the blank lines skipped since. Done by wrapping
+   * the parser's `push` because `info: true` / `on_record` copy the whole info object for every record (~40% slower).
+   */
+  private attachLineTracking(parser: Parser): LineTracker {
+    const tracker: LineTracker = { prevEnd: 0, prevRawEnd: 0, prevEmpty: 0, overcount: 0 };
+    const internals = parser as unknown as ParserInternals;
+    const width = this.width;
+    const offset = this.headerEndLine;
+    parser.push = function pushRecord(this: Parser, chunk: unknown, encoding?: BufferEncoding): boolean {
+      if (chunk === null || !Array.isArray(chunk))
+        return Transform.prototype.push.call(this, chunk, encoding);
+      const info = internals.info;
+      const cells = chunk as string[];
+      const rawEnd = info.lines;
+      // csv-parse counts a CRLF inside a quoted cell as two lines: take those back (only multi-line records can have one).
+      if (rawEnd - tracker.prevRawEnd > 1) tracker.overcount += countCrlf(cells);
+      const start = tracker.prevEnd + 1 + (info.empty_lines - tracker.prevEmpty);
+      tracker.prevRawEnd = rawEnd;
+      tracker.prevEnd = rawEnd - tracker.overcount;
+      tracker.prevEmpty = info.empty_lines;
+      if (isBlankRecord(cells)) return true;
+      const record: CsvRecord = { line: start + offset, cells };
+      if (cells.length !== width) fixWidth(record, width);
+      return Transform.prototype.push.call(this, record);
+    } as Parser['push'];
+    return tracker;
+  }
+
+  private translate(error: unknown, parser: Parser, tracker: LineTracker): unknown {
+    const internals = parser as unknown as ParserInternals;
+    const recordStart =
+      tracker.prevEnd + 1 + (internals.info.empty_lines - tracker.prevEmpty) + this.headerEndLine;
+    if (error instanceof CsvError) {
+      // csv-parse's line counter, less the CRLFs it double-counted in earlier records, as a file line.
+      const currentLine = internals.info.lines - tracker.overcount + this.headerEndLine;
+      if (error.code === 'CSV_QUOTE_NOT_CLOSED') {
+        // Every CR and LF of the open field was counted (CRLF twice), except a trailing one at the very end.
+        const field = internals.state.field.toString('utf8');
+        const trailing = /[\r\n]$/.test(field) ? 1 : 0;
+        const opened = currentLine - (countBreakChars(field) - trailing);
+        return new InputError(
+          'UNCLOSED_QUOTE',
+          `a quoted field that starts on line ${opened} is never closed (a " is missing), so the rest of the file would be one cell`,
+          { file: this.file, line: opened },
+        );
+      }
+      if (error.code === 'CSV_MAX_RECORD_SIZE') {
+        const columnIndex = internals.state.record.length;
+        const quoting = internals.state.quoting;
+        const opened = quoting
+          ? currentLine - countBreakChars(internals.state.field.toString('utf8'))
+          : recordStart;
+        return new InputError(
+          'FIELD_TOO_LARGE',
+          `the record starting on line ${recordStart} is larger than ${MAX_RECORD_CHARS / 1024 / 1024} MiB` +
+            (quoting ? `: a quote opened on line ${opened} is probably never closed` : ''),
+          { file: this.file, line: recordStart, column: columnIndex + 1 },
+        );
+      }
+      return new InputError('MALFORMED', `cannot read the CSV: ${error.message}`, {
+        file: this.file,
+        line: currentLine,
+      });
+    }
+    if (error instanceof InputError) return error;
+    const code = (error as NodeJS.ErrnoException | undefined)?.code;
+    if (typeof code === 'string' && /^E[A-Z]+$/.test(code)) return fsError(error, this.file);
+    return error;
+  }
+}
+
+function isBlankRecord(cells: string[]): boolean {
+  for (let i = 0; i < cells.length; i++) {
+    const cell = cells[i] as string;
+    if (cell.length !== 0 && cell.trim().length !== 0) return false;
+  }
+  return true;
+}
+
+/** Pads or cuts a ragged record. Extra cells that are all blank (trailing delimiters) are dropped silently. */
+function fixWidth(record: CsvRecord, width: number): void {
+  const cells = record.cells;
+  const count = cells.length;
+  if (count > width) {
+    let extraBlank = true;
+    for (let i = width; i < count; i++) {
+      if ((cells[i] as string).trim() !== '') {
+        extraBlank = false;
+        break;
+      }
+    }
+    cells.length = width;
+    if (extraBlank) return;
+  } else {
+    for (let i = count; i < width; i++) cells.push('');
+  }
+  record.error = `line ${record.line} has ${count} ${count === 1 ? 'cell' : 'cells'}, the header has ${width}`;
+}
+
+/** CR and LF characters (a CRLF counts twice, as csv-parse counts it inside quotes). */
+function countBreakChars(text: string): number {
+  let n = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 10 || c === 13) n++;
+  }
+  return n;
+}
+
+/** CRLF pairs inside the cells of a record. */
+function countCrlf(cells: readonly string[]): number {
+  let n = 0;
+  for (const cell of cells) {
+    let pos = cell.indexOf('\r\n');
+    while (pos >= 0) {
+      n++;
+      pos = cell.indexOf('\r\n', pos + 2);
+    }
+  }
+  return n;
+}

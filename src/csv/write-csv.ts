@@ -1,0 +1,40 @@
+import { stringify } from 'csv-stringify/sync';
+
+/** A cell that looks like a number (possibly signed, with separators): spreadsheets do not run it as a formula. */
+const PLAIN_NUMBER = /^[+-]?(?:\d[\d.,' ]*|[.,]\d[\d]*)(?:[eE][+-]?\d+)?%?$/;
+
+/**
+ * Escapes a cell that a spreadsheet would run as a formula (starting with `=`, `+`, `-`, `@`, tab or carriage return)
+ * by prefixing `'`. Plain numbers such as `-12.5` or `+49` are left alone.
+ * @example escapeFormula('=HYPERLINK("x")') // "'=HYPERLINK(\"x\")"
+ * @example escapeFormula('-12.5') // '-12.5'
+ */
+export function escapeFormula(cell: string): string {
+  if (cell.length === 0) return cell;
+  const c = cell.charCodeAt(0);
+  // = + - @ TAB CR
+  if (c !== 61 && c !== 43 && c !== 45 && c !== 64 && c !== 9 && c !== 13) return cell;
+  if ((c === 43 || c === 45) && PLAIN_NUMBER.test(cell)) return cell;
+  return `'${cell}`;
+}
+
+const LINE_BREAK = /\r/;
+
+/**
+ * One CSV line ending in `\n`, quoting cells as needed (delimiter, quote, CR or LF inside), via csv-stringify.
+ * `excelSafe` applies {@link escapeFormula} to every cell first.
+ * @example formatCsvRow(['a', 'b,c']) // 'a,"b,c"\n'
+ */
+export function formatCsvRow(
+  cells: readonly string[],
+  options: { delimiter?: string; excelSafe?: boolean } = {},
+): string {
+  const row = options.excelSafe === true ? cells.map(escapeFormula) : [...cells];
+  // A lone empty cell would make a blank line, which readers skip.
+  if (row.length === 1 && row[0] === '') return '""\n';
+  return stringify([row], {
+    delimiter: options.delimiter ?? ',',
+    record_delimiter: '\n',
+    quoted_match: LINE_BREAK,
+  });
+}

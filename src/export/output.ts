@@ -1,0 +1,83 @@
+import { constants, createWriteStream, type WriteStream } from 'node:fs';
+import { access, open, rename, rm, stat } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import type { Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { createGzip } from 'node:zlib';
+import { InputError, UsageError } from '../errors.js';
+
+export interface OutputTarget {
+  /** File path, or `-` for `stdout`. */
+  out: string;
+  stdout?: Writable;
+  gzip: boolean;
+  signal?: AbortSignal;
+}
+
+/** The temporary file an export writes before renaming it to `out`: `.<name>.<pid>.tmp` beside it. */
+export function tempPathFor(out: string, pid = process.pid): string {
+  return join(dirname(out), `.${basename(out)}.${pid}.tmp`);
+}
+
+/**
+ * Checks before anything is sent that the output can be written: the folder exists and is writable, `out` is not
+ * a folder. Throws InputError('OUTPUT') (exit 2).
+ */
+export async function checkOutputPath(out: string): Promise<void> {
+  const dir = dirname(resolve(out));
+  try {
+    const s = await stat(dir);
+    if (!s.isDirectory()) throw new InputError('OUTPUT', `cannot write here: ${dir} is not a folder`, { file: out });
+    await access(dir, constants.W_OK);
+  } catch (error) {
+    if (error instanceof InputError) throw error;
+    const code = (error as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? `the folder ${dir} does not exist` : `the folder ${dir} is not writable (${code ?? 'error'})`;
+    throw new InputError('OUTPUT', `cannot write the export: ${why}`, { file: out });
+  }
+  try {
+    if ((await stat(out)).isDirectory()) throw new InputError('OUTPUT', 'is a folder; name a file', { file: out });
+  } catch (error) {
+    if (error instanceof InputError) throw error;
+  }
+}
+
+/**
+ * Streams `source` to the target with backpressure (stream/promises pipeline), gzip-compressed when asked.
+ * A file is written to {@link tempPathFor} and renamed to `out` only when complete (after an fsync), so readers never
+ * see half a file; on any error or abort the temporary file is removed and `out` is left as it was.
+ * `-` writes to `stdout`, which is not ended.
+ */
+export async function writeOutput(target: OutputTarget, source: AsyncIterable<string | Buffer>): Promise<void> {
+  const options = target.signal ? { signal: target.signal } : {};
+  if (target.out === '-') {
+    const stdout = target.stdout;
+    if (!stdout) throw new UsageError('--out - needs a stdout stream', 'OUTPUT');
+    if (target.gzip) await pipeline(source, createGzip(), stdout, { ...options, end: false });
+    else await pipeline(source, stdout, { ...options, end: false });
+    await new Promise<void>((done, fail) => stdout.write('', (error) => (error ? fail(error) : done())));
+    return;
+  }
+  const tmp = tempPathFor(target.out);
+  let file: WriteStream | undefined;
+  try {
+    target.signal?.throwIfAborted();
+    // A leftover with our pid can only come from a dead process that had the same pid.
+    await rm(tmp, { force: true });
+    file = createWriteStream(tmp, { flags: 'wx' });
+    if (target.gzip) await pipeline(source, createGzip(), file, options);
+    else await pipeline(source, file, options);
+    const handle = await open(tmp, 'r+');
+    try {
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await rename(tmp, target.out);
+  } catch (error) {
+    // The stream may still be opening the file: removing it before it is closed could leave it behind.
+    if (file && !file.closed) await new Promise<void>((done) => file?.once('close', () => done()));
+    await rm(tmp, { force: true });
+    throw error;
+  }
+}

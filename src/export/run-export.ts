@@ -1,0 +1,342 @@
+import { performance } from 'node:perf_hooks';
+import { createClient } from '../coupa/index.js';
+import { CoupaApiError } from '../coupa/errors.js';
+import type { ClientEvent, ClientOptions, CoupaClient, IndexQuery, ObjectInstance } from '../coupa/types.js';
+import { formatCsvRow } from '../csv/index.js';
+import { AbortedError, ConfigError, CoupaCsvError, UsageError } from '../errors.js';
+import { exportColumns, loadMapping, recordToCells } from '../mapping/index.js';
+import { isValidTimeZone } from '../mapping/time.js';
+import { chooseColumns, recordToPlainCells, unknownFields } from './columns.js';
+import { parseFilters, type ParsedFilter } from './filters.js';
+import { checkOutputPath, writeOutput } from './output.js';
+import { pageInIdOrder } from './pager.js';
+import { DEFAULT_OVERLAP_MS, IncrementalTracker, readState, writeState } from './state.js';
+import type { ExportFormat, ExportHooks, ExportOptions, ExportSummary } from './types.js';
+
+const BOM = '\uFEFF';
+
+/**
+ * Exports a custom object to CSV or JSONL: filters validated, one preflight request, then keyset paging over id
+ * ranges in parallel, records written in id order to a temporary file that is renamed to `out` when complete.
+ * With `state`, only records changed since the stored watermark (minus an overlap) are written, and the new
+ * watermark is saved after the output is complete.
+ *
+ * Throws UsageError/InputError/ConfigError (exit 2) for bad options before any request, AuthError (exit 3) when
+ * Coupa refuses the credentials, AbortedError (exit 3) when interrupted or when the instance fails mid-way; in
+ * each case nothing appears at `out`.
+ *
+ * @example
+ * const summary = await runExport({ objectId: 101, out: 'vendors.csv', client: { instance, credentials },
+ *   filters: ['active=true'] });
+ * console.log(`${summary.records} records`);
+ */
+export async function runExport(options: ExportOptions, hooks: ExportHooks = {}): Promise<ExportSummary> {
+  const now = options.now ?? ((): Date => new Date());
+  const startedAt = now();
+  const t0 = performance.now();
+  const notice = (message: string): void => hooks.onNotice?.(message);
+
+  // Everything that can be checked without the network, before the first request.
+  const format = validateOptions(options);
+  const filters = parseFilters(options.filters ?? []);
+  const mapping = typeof options.mapping === 'string' ? await loadMapping(options.mapping) : options.mapping;
+  const objectId = options.objectId ?? mapping?.object;
+  if (objectId === undefined) throw new UsageError('name the custom object: --object <id> (or `object:` in the mapping)');
+  if (!Number.isInteger(objectId) || objectId <= 0) throw new UsageError(`--object must be a positive whole number, got ${objectId}`);
+  const timezone = options.timezone ?? mapping?.timezone ?? 'UTC';
+  if (!isValidTimeZone(timezone)) {
+    throw new UsageError(`unknown time zone "${timezone}": use an IANA name such as America/Los_Angeles`, 'TIMEZONE');
+  }
+  if (options.out !== '-') await checkOutputPath(options.out);
+  if (options.state !== undefined) await checkOutputPath(options.state);
+  if (mapping && mapping.id === undefined) {
+    notice(`the mapping ${mapping.file} has no \`id:\` column: the export carries no instance ids`);
+  }
+
+  const previous = options.state === undefined ? undefined : await readState(options.state);
+  if (previous && previous.object !== objectId) {
+    throw new UsageError(
+      `the state file ${options.state ?? ''} belongs to object ${previous.object}, not ${objectId}: use another --state file`,
+      'STATE',
+    );
+  }
+  const overlapMs = options.overlapMs ?? DEFAULT_OVERLAP_MS;
+  const tracker = options.state === undefined ? undefined : new IncrementalTracker(previous, overlapMs, startedAt);
+  if (previous && !sameFilters(previous.filters, options.filters ?? [])) {
+    notice(
+      `the filters differ from the run that wrote ${options.state ?? ''}: records that match only the new filters and ` +
+        `did not change since ${previous.watermark ?? 'then'} are not exported (delete the state file for a full export)`,
+    );
+  }
+  const { query, after, upTo } = buildQuery(filters, tracker?.since(), options.state !== undefined);
+
+  const created = !isClient(options.client);
+  const client = isClient(options.client) ? options.client : createClient(clientOptions(options.client, options, hooks));
+  const window = options.concurrency ?? (isClient(options.client) ? undefined : options.client.concurrency) ?? 8;
+  const before = client.stats();
+  let pages = 0;
+  let records = 0;
+  let repeats = 0;
+  let truncated = false;
+  let columns: string[] = mapping ? exportColumns(mapping) : [];
+  let watermark: string | undefined;
+
+  try {
+    options.signal?.throwIfAborted();
+    const first = await preflight(client, objectId, [...query, ...bounds(after, upTo), ['order_by', 'id'], ['dir', 'asc'], ['limit', '1']]);
+    let sample = first;
+    if (!first && !mapping && format === 'csv') {
+      // Nothing matches: still give the file the object's columns, from any record.
+      sample = (await client.list(objectId, [['limit', '1']]))[0];
+    }
+    let maxId = first?.id;
+    if (first) {
+      const last = (await client.list(objectId, [...query, ...bounds(after, upTo), ['order_by', 'id'], ['dir', 'desc'], ['limit', '1']]))[0];
+      maxId = Math.max(first.id, last?.id ?? first.id);
+    }
+
+    const source = async function* (): AsyncGenerator<string> {
+      let started = false;
+      let known = new Set<string>(columns);
+      const reported = new Set<string>();
+      const head = (firstPage: readonly ObjectInstance[]): string => {
+        started = true;
+        if (!mapping) {
+          columns = chooseColumns(sample ? [sample, ...firstPage] : firstPage);
+          known = new Set(columns);
+        }
+        if (format === 'jsonl') return '';
+        return (options.bom ? BOM : '') + formatCsvRow(columns, { excelSafe: options.excelSafe ?? false });
+      };
+      if (first && maxId !== undefined) {
+        const pager = pageInIdOrder({
+          client,
+          objectId,
+          query,
+          after: first.id - 1,
+          upTo: maxId,
+          openEnded: upTo === undefined,
+          window,
+          ...(options.limit === undefined ? {} : { limit: options.limit }),
+          ...(options.signal ? { signal: options.signal } : {}),
+          onPage: () => {
+            pages++;
+          },
+        });
+        for await (const page of pager) {
+          let chunk = started ? '' : head(page);
+          for (const record of page) {
+            if (tracker?.observe(record.id, record['updated-at'])) {
+              repeats++;
+              continue;
+            }
+            if (options.limit !== undefined && records >= options.limit) {
+              truncated = true;
+              break;
+            }
+            if (!mapping) {
+              for (const field of unknownFields(record, known)) {
+                if (reported.has(field) || format === 'jsonl') continue;
+                reported.add(field);
+                notice(
+                  `field "${field}" first appears on record ${record.id}, after the CSV header was written: ` +
+                    'it is left out of the CSV (export with --format jsonl or a mapping to get it)',
+                );
+              }
+            }
+            chunk += formatRecord(record);
+            records++;
+          }
+          hooks.onProgress?.({ records, pages });
+          if (chunk) yield chunk;
+          if (truncated) break;
+        }
+      }
+      if (!started) {
+        const text = head([]);
+        if (text) yield text;
+      }
+    };
+
+    const formatRecord = (record: ObjectInstance): string => {
+      if (!mapping) {
+        if (format === 'jsonl') return `${JSON.stringify(record)}\n`;
+        return formatCsvRow(recordToPlainCells(record, columns), { excelSafe: options.excelSafe ?? false });
+      }
+      const cells = recordToCells(mapping, record, timezone);
+      if (format === 'jsonl') return `${JSON.stringify(Object.fromEntries(columns.map((c, i) => [c, cells[i] ?? ''])))}\n`;
+      return formatCsvRow(cells, { excelSafe: options.excelSafe ?? false });
+    };
+
+    await writeOutput(
+      {
+        out: options.out,
+        gzip: options.gzip ?? false,
+        ...(options.stdout ? { stdout: options.stdout } : {}),
+        ...(options.signal ? { signal: options.signal } : {}),
+      },
+      source(),
+    );
+
+    if (tracker && options.state !== undefined) {
+      if (truncated) {
+        notice(`--limit stopped the export before the end: the state file ${options.state} was not updated`);
+        watermark = previous?.watermark ?? undefined;
+      } else {
+        const next = tracker.nextState(objectId, records, options.filters ?? []);
+        await writeState(options.state, next);
+        watermark = next.watermark ?? undefined;
+      }
+    }
+  } catch (error) {
+    throw translateError(error, options, objectId);
+  } finally {
+    if (created) await client.close().catch(() => undefined);
+  }
+
+  const stats = client.stats();
+  const elapsedMs = Math.round(performance.now() - t0);
+  return {
+    records,
+    pages,
+    requests: stats.requests - before.requests,
+    retries: stats.retries - before.retries,
+    throttled: stats.throttled - before.throttled,
+    repeats,
+    elapsedMs,
+    recordsPerSecond: elapsedMs > 0 ? Math.round((records / elapsedMs) * 10_000) / 10 : records,
+    out: options.out,
+    format,
+    columns,
+    truncated,
+    ...(watermark === undefined ? {} : { watermark }),
+    ...(options.state === undefined || truncated ? {} : { state: options.state }),
+  };
+}
+
+function validateOptions(options: ExportOptions): ExportFormat {
+  const format = options.format ?? 'csv';
+  if (format !== 'csv' && format !== 'jsonl') throw new UsageError(`--format must be csv or jsonl, got "${String(format)}"`);
+  if (!options.out) throw new UsageError('--out is required: a file path, or - for stdout');
+  if (options.out === '-' && !options.stdout) throw new UsageError('--out - needs a stdout stream');
+  if (format === 'jsonl' && options.bom) throw new UsageError('--bom applies to CSV only, not --format jsonl');
+  if (format === 'jsonl' && options.excelSafe) throw new UsageError('--excel-safe applies to CSV only, not --format jsonl');
+  if (options.limit !== undefined && (!Number.isInteger(options.limit) || options.limit <= 0)) {
+    throw new UsageError(`--limit must be a positive whole number, got ${options.limit}`);
+  }
+  if (options.concurrency !== undefined && (!Number.isInteger(options.concurrency) || options.concurrency <= 0)) {
+    throw new UsageError(`--concurrency must be a positive whole number, got ${options.concurrency}`);
+  }
+  if (options.overlapMs !== undefined && (!Number.isFinite(options.overlapMs) || options.overlapMs < 0)) {
+    throw new UsageError(`the overlap must be 0 or more milliseconds, got ${options.overlapMs}`);
+  }
+  return format;
+}
+
+/**
+ * Filter arguments for every request. Range filters on `id` become the paging bounds (the pager owns `id[gt]` and
+ * `id[lt_or_eq]`); an incremental run adds `updated-at[gt_or_eq]`.
+ */
+function buildQuery(
+  filters: readonly ParsedFilter[],
+  since: string | undefined,
+  incremental: boolean,
+): { query: IndexQuery; after: number | undefined; upTo: number | undefined } {
+  const query: Array<readonly [string, string]> = [];
+  let after: number | undefined;
+  let upTo: number | undefined;
+  for (const f of filters) {
+    if (incremental && f.normalized === 'updated-at' && (f.operator === 'gt' || f.operator === 'gt_or_eq')) {
+      throw new UsageError(
+        `--filter "${f.source}" cannot be combined with --state, which sets the lower updated-at bound itself`,
+        'FILTER',
+      );
+    }
+    if (f.normalized === 'id' && f.sub === undefined) {
+      const n = Number(f.value.trim());
+      if (f.operator === 'gt' || f.operator === 'gt_or_eq') {
+        const lo = f.operator === 'gt' ? n : n - 1;
+        after = after === undefined ? lo : Math.max(after, lo);
+        continue;
+      }
+      if (f.operator === 'lt' || f.operator === 'lt_or_eq') {
+        const hi = f.operator === 'lt' ? n - 1 : n;
+        upTo = upTo === undefined ? hi : Math.min(upTo, hi);
+        continue;
+      }
+    }
+    query.push(f.param);
+  }
+  if (since !== undefined) query.push(['updated-at[gt_or_eq]', since]);
+  return { query, after, upTo };
+}
+
+function bounds(after: number | undefined, upTo: number | undefined): Array<readonly [string, string]> {
+  const out: Array<readonly [string, string]> = [];
+  if (after !== undefined) out.push(['id[gt]', String(after)]);
+  if (upTo !== undefined) out.push(['id[lt_or_eq]', String(upTo)]);
+  return out;
+}
+
+/** The first request: a wrong instance, credential, scope, object id or filter fails here with a clear message. */
+async function preflight(client: CoupaClient, objectId: number, query: IndexQuery): Promise<ObjectInstance | undefined> {
+  try {
+    return (await client.list(objectId, query))[0];
+  } catch (error) {
+    if (error instanceof CoupaApiError && error.status === 404) {
+      throw new ConfigError(
+        `custom object ${objectId} was not found on the instance (HTTP 404): check --object (or the mapping's \`object:\`) and --instance`,
+        'OBJECT_NOT_FOUND',
+      );
+    }
+    if (error instanceof CoupaApiError && error.status === 400) {
+      throw new UsageError(
+        `Coupa refused the query${error.messages.length ? `: ${error.messages.join('; ')}` : ''} (check --filter)`,
+        'FILTER',
+      );
+    }
+    throw error;
+  }
+}
+
+function translateError(error: unknown, options: ExportOptions, objectId: number): unknown {
+  const where = options.out === '-' ? 'the output on stdout is incomplete' : `nothing was written to ${options.out}`;
+  if (options.signal?.aborted) return new AbortedError(`export interrupted: ${where}`, 'INTERRUPTED');
+  if (error instanceof CoupaCsvError) {
+    if (error instanceof AbortedError) return new AbortedError(`${error.message}; ${where}`, error.code);
+    return error;
+  }
+  if (error instanceof CoupaApiError) {
+    return new AbortedError(`export of object ${objectId} stopped: ${error.message}; ${where}`, 'COUPA_API');
+  }
+  if (error instanceof Error && 'code' in error && typeof error.code === 'string' && error.code.startsWith('E')) {
+    return new AbortedError(`export stopped: cannot write the output (${error.message}); ${where}`, 'OUTPUT');
+  }
+  return error;
+}
+
+function isClient(value: ClientOptions | CoupaClient): value is CoupaClient {
+  return typeof (value as Partial<CoupaClient>).list === 'function';
+}
+
+function clientOptions(base: ClientOptions, options: ExportOptions, hooks: ExportHooks): ClientOptions {
+  const onEvent = base.onEvent;
+  const hook = hooks.onEvent;
+  const combined =
+    onEvent && hook
+      ? (e: ClientEvent): void => {
+          onEvent(e);
+          hook(e);
+        }
+      : (onEvent ?? hook);
+  return {
+    ...base,
+    ...(options.rate === undefined ? {} : { rate: options.rate }),
+    ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
+    ...(combined ? { onEvent: combined } : {}),
+  };
+}
+
+function sameFilters(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && [...a].sort().every((f, i) => f === [...b].sort()[i]);
+}

@@ -1,0 +1,124 @@
+import * as fs from 'node:fs';
+import { once } from 'node:events';
+import { finished } from 'node:stream/promises';
+import { escapeFormula, formatCsvRow } from '../csv/index.js';
+import { InputError } from '../errors.js';
+import { errorText } from './journal.js';
+import { RESULT_COLUMNS } from './resume.js';
+import type { RowStatus } from './types.js';
+
+/** One results row before escaping. */
+export interface ResultRow {
+  line: number;
+  status: RowStatus;
+  id?: number | undefined;
+  error?: string | undefined;
+  cells: readonly string[];
+  /** Carried over from the previous run by --resume (counted as skipped, not as created/updated). */
+  carried?: boolean;
+}
+
+/**
+ * Writes the results CSV in input order while rows finish in any order: a finished row waits in a reorder buffer
+ * until every row before it is written. The caller bounds how far reading runs ahead of writing, so the buffer
+ * never holds more than that window. The file is opened on the first row, so a run that stops before any row
+ * leaves no half file.
+ */
+export class ResultsWriter {
+  private stream: fs.WriteStream | undefined;
+  private failure: Error | undefined;
+  private readonly waiting = new Map<number, string>();
+  private nextSeq = 0;
+
+  constructor(
+    readonly path: string,
+    private readonly inputHeader: readonly string[],
+  ) {}
+
+  /** Rows handed in but not yet written (waiting for an earlier row). */
+  get buffered(): number {
+    return this.waiting.size;
+  }
+
+  /** Rows written so far. */
+  get written(): number {
+    return this.nextSeq;
+  }
+
+  /** Hands in the row with sequence number `seq` (0-based position among the data records). */
+  put(seq: number, row: ResultRow): void {
+    this.waiting.set(seq, formatResultRow(row));
+    let text = '';
+    for (
+      let next = this.waiting.get(this.nextSeq);
+      next !== undefined;
+      next = this.waiting.get(this.nextSeq)
+    ) {
+      this.waiting.delete(this.nextSeq);
+      this.nextSeq++;
+      text += next;
+    }
+    if (text) this.open().write(text);
+  }
+
+  /** Waits while the file stream's buffer is full (backpressure for the reading loop). */
+  async drain(): Promise<void> {
+    this.check();
+    const stream = this.stream;
+    if (stream?.writableNeedDrain) await once(stream, 'drain');
+    this.check();
+  }
+
+  /** Writes the header if nothing was written yet, flushes and closes the file. */
+  async close(): Promise<void> {
+    const stream = this.open();
+    stream.end();
+    try {
+      await finished(stream);
+    } catch (error) {
+      this.failure ??= error instanceof Error ? error : new Error(String(error));
+    }
+    this.check();
+    if (this.waiting.size > 0) throw new Error(`internal: ${this.waiting.size} results rows never written`);
+  }
+
+  private open(): fs.WriteStream {
+    if (this.stream) return this.stream;
+    const stream = fs.createWriteStream(this.path, { encoding: 'utf8' });
+    stream.on('error', (error) => {
+      this.failure ??= error;
+    });
+    stream.write(formatCsvRow([...RESULT_COLUMNS, ...this.inputHeader].map(escapeFormula)));
+    this.stream = stream;
+    return stream;
+  }
+
+  private check(): void {
+    if (this.failure) {
+      throw new InputError(
+        'RESULTS_UNWRITABLE',
+        `cannot write the results file: ${errorText(this.failure)}`,
+        {
+          file: this.path,
+        },
+      );
+    }
+  }
+}
+
+function formatResultRow(row: ResultRow): string {
+  const error = row.error === undefined ? '' : oneLine(row.error);
+  const cells = [
+    String(row.line),
+    row.status,
+    row.id === undefined ? '' : String(row.id),
+    error,
+    ...row.cells,
+  ];
+  return formatCsvRow(cells.map(escapeFormula));
+}
+
+/** `_error` is one line: Coupa messages and CSV cells may carry newlines. */
+function oneLine(text: string): string {
+  return text.replace(/\s*[\r\n]+\s*/g, ' ').trim();
+}

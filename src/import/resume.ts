@@ -1,0 +1,108 @@
+import * as fs from 'node:fs';
+import { openCsv } from '../csv/index.js';
+import { InputError } from '../errors.js';
+import { readJournal, type JournalHeader, type JournalState } from './journal.js';
+
+/** The fixed leading columns of every results file. */
+export const RESULT_COLUMNS = ['_line', '_status', '_id', '_error'] as const;
+
+/** What `--resume` carries over from the previous run. */
+export interface ResumeState extends Omit<JournalState, 'header'> {
+  /** Where it came from (for the notice). */
+  source: 'journal' | 'results' | 'none';
+}
+
+/**
+ * Loads the previous run's state: the journal when one exists (a run that was killed), else the results file
+ * (a run that finished or was interrupted cleanly). Refuses a journal or results file made for another input,
+ * object or mode.
+ */
+export async function loadResumeState(options: {
+  resultsPath: string;
+  journalPath: string;
+  header: JournalHeader;
+  inputHeader: readonly string[];
+}): Promise<ResumeState> {
+  const journal = readJournal(options.journalPath);
+  if (journal) {
+    checkSameRun(journal.header, options.header, options.journalPath);
+    return { source: 'journal', done: journal.done, uncertain: journal.uncertain };
+  }
+  if (!fs.existsSync(options.resultsPath)) {
+    return { source: 'none', done: new Map(), uncertain: new Map() };
+  }
+  return readResultsState(options.resultsPath, options.inputHeader);
+}
+
+function checkSameRun(previous: JournalHeader, current: JournalHeader, file: string): void {
+  const differs: string[] = [];
+  if (previous.input !== current.input) differs.push(`input ${previous.input}`);
+  if (previous.object !== current.object) differs.push(`object ${previous.object}`);
+  if (previous.mode !== current.mode) differs.push(`--mode ${previous.mode}`);
+  if (differs.length > 0) {
+    throw new InputError(
+      'RESUME_MISMATCH',
+      `cannot resume: the interrupted run used ${differs.join(', ')}; run it again with the same settings, or delete the journal to start over`,
+      { file },
+    );
+  }
+}
+
+async function readResultsState(path: string, inputHeader: readonly string[]): Promise<ResumeState> {
+  const source = await openCsv(path, { encoding: 'utf8', delimiter: ',' });
+  const head = source.header.slice(0, RESULT_COLUMNS.length);
+  if (head.join(',') !== RESULT_COLUMNS.join(',')) {
+    throw new InputError(
+      'RESUME_MISMATCH',
+      `cannot resume: not a coupa-csv results file (no ${RESULT_COLUMNS.join(',')} columns)`,
+      {
+        file: path,
+        line: 1,
+      },
+    );
+  }
+  const rest = source.header.slice(RESULT_COLUMNS.length);
+  if (rest.length !== inputHeader.length || rest.some((h, i) => h !== inputHeader[i])) {
+    throw new InputError(
+      'RESUME_MISMATCH',
+      'cannot resume: the results file has other columns than the input, so it belongs to another file',
+      { file: path, line: 1 },
+    );
+  }
+  const state: ResumeState = { source: 'results', done: new Map(), uncertain: new Map() };
+  for await (const record of source.records()) {
+    const [lineCell = '', status = '', idCell = '', error = ''] = record.cells;
+    const line = Number(lineCell);
+    if (!Number.isInteger(line) || line < 2) continue;
+    const id = Number(idCell);
+    const hasId = idCell !== '' && Number.isInteger(id) && id > 0;
+    if ((status === 'created' || status === 'updated') && hasId) {
+      state.done.set(line, { status, id });
+    } else if (status === 'failed' && hasId) {
+      // Stored, but Coupa dropped a field: a resumed run updates this id instead of creating a duplicate.
+      state.done.set(line, { status: 'failed', id });
+    } else if (status === 'failed' && error.startsWith('outcome unknown')) {
+      state.uncertain.set(line, 'unknown');
+    }
+  }
+  return state;
+}
+
+/**
+ * True when `path` is a results file holding rows an import created or updated. A dry run must not replace such a
+ * file: `--resume` relies on it to skip those rows.
+ */
+export async function holdsAppliedRows(path: string): Promise<boolean> {
+  if (!fs.existsSync(path)) return false;
+  try {
+    const source = await openCsv(path, { encoding: 'utf8', delimiter: ',' });
+    if (source.header[0] !== RESULT_COLUMNS[0] || source.header[1] !== RESULT_COLUMNS[1]) return false;
+    for await (const record of source.records()) {
+      const status = record.cells[1];
+      if (status === 'created' || status === 'updated') return true;
+    }
+  } catch {
+    // Not a readable CSV: not ours to protect.
+  }
+  return false;
+}

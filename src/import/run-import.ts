@@ -1,0 +1,834 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import pLimit from 'p-limit';
+import { CoupaApiError, OutcomeUnknownError } from '../coupa/errors.js';
+import type { CoupaClient, ObjectInstance } from '../coupa/types.js';
+import { openCsv } from '../csv/index.js';
+import type { CsvReadOptions, CsvRecord, CsvSource } from '../csv/types.js';
+import { AbortedError, AuthError, ConfigError, InputError, UsageError } from '../errors.js';
+import { bindMapping, convertRow, droppedFields, loadMapping } from '../mapping/index.js';
+import { isValidTimeZone } from '../mapping/time.js';
+import type { BoundMapping, Mapping } from '../mapping/types.js';
+import { errorText, Journal, journalPathFor, type JournalHeader } from './journal.js';
+import { holdsAppliedRows, loadResumeState, type ResumeState } from './resume.js';
+import { ResultsWriter, type ResultRow } from './results-writer.js';
+import type { ImportHooks, ImportMode, ImportOptions, ImportStop, ImportSummary } from './types.js';
+
+/** How many times a create is sent when its outcome stays unknown and the key lookup finds nothing. */
+const MAX_CREATE_ATTEMPTS = 3;
+
+export const UNKNOWN_OUTCOME_MESSAGE =
+  'outcome unknown: the request may or may not have created the record (connection lost / HTTP 5xx); check Coupa before re-running this line';
+export const IN_FLIGHT_MESSAGE =
+  'outcome unknown: this row was in flight when the previous run was killed; check Coupa for it';
+
+/**
+ * Imports a CSV file into a Coupa custom object and writes a results CSV (one row per input record, in input
+ * order). Throws InputError / ConfigError / UsageError (exit 2) for problems found before anything is sent, and
+ * AuthError / AbortedError (exit 3) when the preflight read fails; once rows are being sent, a run that has to
+ * stop (Ctrl-C through `signal`, auth refused, instance unreachable, a dropped field) still completes the results
+ * file and reports why in `summary.stopped`.
+ *
+ * @example
+ * const summary = await runImport({ file: 'vendors.csv', mapping: 'vendors.mapping.yaml', clientOptions });
+ * if (summary.failed > 0) console.log(`see ${summary.results}`);
+ */
+export async function runImport(options: ImportOptions, hooks: ImportHooks = {}): Promise<ImportSummary> {
+  const startedAt = performance.now();
+  const mode: ImportMode = options.mode ?? 'create';
+  const dryRun = options.dryRun === true;
+  const resume = options.resume === true;
+  const concurrency = positiveInteger(options.concurrency ?? 8, 'concurrency');
+  const limit = options.limit === undefined ? undefined : positiveInteger(options.limit, 'limit');
+  if (options.rate !== undefined && !(options.rate > 0)) {
+    throw new UsageError(`--rate must be a positive number, got ${String(options.rate)}`);
+  }
+  if (dryRun && resume)
+    throw new UsageError('--resume cannot be combined with --dry-run (validate sends nothing)');
+
+  const file = path.resolve(options.file);
+  const mapping: Mapping =
+    typeof options.mapping === 'string' ? await loadMapping(options.mapping) : options.mapping;
+  const objectId = options.objectId ?? mapping.object;
+  if (objectId === undefined) {
+    throw new UsageError(
+      `no custom object id: set "object:" in ${mapping.file} or pass --object`,
+      'NO_OBJECT',
+    );
+  }
+  const timezone = options.timezone ?? mapping.timezone ?? 'UTC';
+  if (!isValidTimeZone(timezone)) {
+    throw new UsageError(
+      `unknown time zone "${timezone}": use an IANA name such as America/Los_Angeles`,
+      'TIMEZONE',
+    );
+  }
+  const csvOptions: CsvReadOptions = {
+    ...(options.encoding ? { encoding: options.encoding } : {}),
+    ...(options.delimiter ? { delimiter: options.delimiter } : {}),
+  };
+
+  const source = await openCsv(file, csvOptions);
+  hooks.onDetected?.({
+    encoding: source.encoding,
+    delimiter: source.delimiter,
+    lineEnding: source.lineEnding,
+  });
+  const bound = bindMapping(mapping, source.header, file);
+  checkModePrerequisites(mode, mapping, bound);
+
+  const resultsPath = path.resolve(options.results ?? defaultResultsPath(file));
+  if (resultsPath === file) throw new UsageError('--results must not be the input file');
+  checkWritable(resultsPath);
+  const journalPath = journalPathFor(resultsPath);
+  if (!resume && fs.existsSync(journalPath)) {
+    // Starting over would overwrite the only record of what the killed run applied.
+    throw new InputError(
+      'RESUME_PENDING',
+      dryRun
+        ? `belongs to an import that was stopped before it finished (journal ${journalPath}): validate with --results <another file>, or finish the import with --resume first`
+        : `a previous run into this results file was stopped before it finished (journal ${journalPath}): add --resume to finish it, or delete the journal to start over`,
+      { file: resultsPath },
+    );
+  }
+
+  if (dryRun && (await holdsAppliedRows(resultsPath))) {
+    throw new InputError(
+      'RESULTS_IN_USE',
+      'holds the results of an import (rows created/updated); a dry run would replace them and a later --resume could no longer skip those rows: pass --results <another file>',
+      { file: resultsPath },
+    );
+  }
+
+  // Real runs read the file once before sending anything: the progress total, and file-level errors (an
+  // unclosed quote at the end) found before the first write instead of half-way.
+  let total: number | undefined;
+  if (!dryRun) {
+    total = await countRecords(file, csvOptions, limit);
+    if (total === 0) throw noRows(file);
+  }
+
+  const journalHeader: JournalHeader = {
+    v: 1,
+    input: file,
+    object: objectId,
+    mode,
+    ...(mapping.key !== undefined ? { key: mapping.key } : {}),
+  };
+  let resumeState: ResumeState = { source: 'none', done: new Map(), uncertain: new Map() };
+  if (resume) {
+    resumeState = await loadResumeState({
+      resultsPath,
+      journalPath,
+      header: journalHeader,
+      inputHeader: source.header,
+    });
+    if (resumeState.source === 'none') {
+      hooks.onNotice?.(
+        `nothing to resume (no ${path.basename(resultsPath)} or journal): starting a full run`,
+      );
+    } else {
+      const carried = [...resumeState.done.values()].filter((d) => d.status !== 'failed').length;
+      hooks.onNotice?.(
+        `resuming from the ${resumeState.source === 'journal' ? 'journal of a killed run' : 'results file'}: ${carried} rows already applied are carried over` +
+          (resumeState.uncertain.size > 0
+            ? `, ${resumeState.uncertain.size} rows have an uncertain outcome`
+            : ''),
+      );
+    }
+  }
+
+  if (options.signal?.aborted) throw new AbortedError('interrupted before anything was sent', 'INTERRUPTED');
+
+  let client: CoupaClient | undefined;
+  let ownClient = false;
+  if (!dryRun) {
+    if (options.client) {
+      client = options.client;
+    } else if (options.clientOptions) {
+      // Loaded only for real runs: a dry run needs no HTTP stack.
+      const { createClient } = await import('../coupa/index.js');
+      client = createClient({
+        ...options.clientOptions,
+        concurrency,
+        ...(options.rate !== undefined ? { rate: options.rate } : {}),
+        ...(hooks.onEvent || options.clientOptions.onEvent
+          ? { onEvent: combineHandlers(options.clientOptions.onEvent, hooks.onEvent) }
+          : {}),
+      });
+      ownClient = true;
+    } else {
+      throw new UsageError('no Coupa connection: pass clientOptions or client (or use a dry run)');
+    }
+  }
+
+  try {
+    if (client) await preflight(client, objectId);
+    const run = new ImportRun({
+      source: await reopen(source, file, csvOptions, dryRun),
+      bound,
+      mapping,
+      mode,
+      objectId,
+      timezone,
+      dryRun,
+      limit,
+      total,
+      concurrency,
+      resultsPath,
+      journal: client ? Journal.start(journalPath, journalHeader, resumeState) : undefined,
+      resumeState,
+      client,
+      hooks,
+      signal: options.signal,
+    });
+    const outcome = await run.execute();
+    const stats = client?.stats();
+    const elapsedMs = Math.round(performance.now() - startedAt);
+    const summary: ImportSummary = {
+      file,
+      object: objectId,
+      mode,
+      dryRun,
+      rows: outcome.rows,
+      created: outcome.created,
+      updated: outcome.updated,
+      failed: outcome.failed,
+      invalid: outcome.invalid,
+      valid: outcome.valid,
+      unknown: outcome.unknown,
+      notSent: outcome.notSent,
+      skipped: outcome.skipped,
+      retries: (stats?.retries ?? 0) + outcome.resent,
+      throttled: stats?.throttled ?? 0,
+      elapsedMs,
+      rowsPerSecond: elapsedMs > 0 ? Math.round((outcome.rows / elapsedMs) * 1000 * 10) / 10 : outcome.rows,
+      results: resultsPath,
+      encoding: source.encoding,
+      delimiter: source.delimiter,
+      lineEnding: source.lineEnding,
+      interrupted: outcome.stop?.exitCode === 3,
+      ...(outcome.stop ? { stopped: outcome.stop } : {}),
+    };
+    return summary;
+  } finally {
+    if (ownClient && client) await client.close();
+  }
+}
+
+/** `<input without .csv>.results.csv` beside the input. */
+export function defaultResultsPath(file: string): string {
+  const base = file.replace(/\.csv$/i, '');
+  return `${base}.results.csv`;
+}
+
+function positiveInteger(value: number, name: string): number {
+  if (!Number.isInteger(value) || value <= 0) {
+    throw new UsageError(`--${name} must be a positive whole number, got ${String(value)}`);
+  }
+  return value;
+}
+
+function noRows(file: string): InputError {
+  return new InputError('NO_ROWS', 'has a header but no data rows: nothing to import', { file });
+}
+
+function checkModePrerequisites(mode: ImportMode, mapping: Mapping, bound: BoundMapping): void {
+  if (mode === 'update') {
+    if (mapping.id === undefined) {
+      throw new InputError(
+        'MAPPING',
+        '--mode update needs "id:" (the column holding the Coupa instance id)',
+        {
+          file: mapping.file,
+        },
+      );
+    }
+    if (bound.idIndex === undefined) {
+      throw new InputError(
+        'MISSING_COLUMN',
+        `--mode update needs the id column "${mapping.id}", which the header lacks`,
+        {
+          file: bound.file,
+          line: 1,
+        },
+      );
+    }
+  }
+  if (mode === 'upsert') {
+    if (mapping.key === undefined) {
+      throw new InputError(
+        'MAPPING',
+        '--mode upsert needs "key:" (a unique custom field to find existing records by)',
+        {
+          file: mapping.file,
+        },
+      );
+    }
+    if (bound.keyIndex === undefined) {
+      throw new InputError(
+        'MAPPING',
+        `--mode upsert: the key field "${mapping.key}" is not mapped from any column`,
+        {
+          file: mapping.file,
+        },
+      );
+    }
+  }
+}
+
+function checkWritable(resultsPath: string): void {
+  const dir = path.dirname(resultsPath);
+  let stat: fs.Stats;
+  try {
+    stat = fs.statSync(dir);
+  } catch {
+    throw new InputError('RESULTS_DIR', `cannot write the results file: folder ${dir} does not exist`, {
+      file: resultsPath,
+    });
+  }
+  if (!stat.isDirectory()) {
+    throw new InputError('RESULTS_DIR', `cannot write the results file: ${dir} is not a folder`, {
+      file: resultsPath,
+    });
+  }
+  try {
+    fs.accessSync(dir, fs.constants.W_OK);
+  } catch {
+    throw new InputError('RESULTS_DIR', `cannot write the results file: folder ${dir} is not writable`, {
+      file: resultsPath,
+    });
+  }
+  if (fs.existsSync(resultsPath) && fs.statSync(resultsPath).isDirectory()) {
+    throw new InputError('RESULTS_DIR', 'the results path is a folder', { file: resultsPath });
+  }
+}
+
+async function countRecords(
+  file: string,
+  csvOptions: CsvReadOptions,
+  limit: number | undefined,
+): Promise<number> {
+  const source = await openCsv(file, csvOptions);
+  let count = 0;
+  for await (const _record of source.records()) {
+    count++;
+    if (limit !== undefined && count >= limit) break;
+  }
+  return count;
+}
+
+/** The pre-scan consumed nothing of `source` in dry runs; real runs read the records from a fresh open. */
+async function reopen(
+  source: CsvSource,
+  file: string,
+  csvOptions: CsvReadOptions,
+  dryRun: boolean,
+): Promise<CsvSource> {
+  return dryRun ? source : openCsv(file, csvOptions);
+}
+
+async function preflight(client: CoupaClient, objectId: number): Promise<void> {
+  try {
+    await client.list(objectId, [['limit', '1']]);
+  } catch (error) {
+    if (error instanceof CoupaApiError) {
+      if (error.status === 404) {
+        throw new ConfigError(
+          `custom object ${objectId} was not found on the instance (HTTP 404): check "object:" in the mapping or --object`,
+          'OBJECT_NOT_FOUND',
+        );
+      }
+      throw new AbortedError(
+        `the preflight read of object ${objectId} failed: ${error.message}`,
+        'PREFLIGHT',
+      );
+    }
+    throw error;
+  }
+}
+
+function combineHandlers<T>(
+  a: ((e: T) => void) | undefined,
+  b: ((e: T) => void) | undefined,
+): (e: T) => void {
+  return (e: T) => {
+    a?.(e);
+    b?.(e);
+  };
+}
+
+interface RunSettings {
+  source: CsvSource;
+  bound: BoundMapping;
+  mapping: Mapping;
+  mode: ImportMode;
+  objectId: number;
+  timezone: string;
+  dryRun: boolean;
+  limit: number | undefined;
+  total: number | undefined;
+  concurrency: number;
+  resultsPath: string;
+  journal: Journal | undefined;
+  resumeState: ResumeState;
+  client: CoupaClient | undefined;
+  hooks: ImportHooks;
+  signal: AbortSignal | undefined;
+}
+
+interface RunOutcome {
+  rows: number;
+  created: number;
+  updated: number;
+  failed: number;
+  invalid: number;
+  valid: number;
+  unknown: number;
+  skipped: number;
+  resent: number;
+  notSent: number;
+  stop: ImportStop | undefined;
+}
+
+type Converted = Extract<ReturnType<typeof convertRow>, { ok: true }>;
+
+/** One run of the pipeline: a bounded window of rows between the oldest unwritten and the newest read. */
+class ImportRun {
+  private readonly counts = {
+    created: 0,
+    updated: 0,
+    failed: 0,
+    invalid: 0,
+    valid: 0,
+    unknown: 0,
+    skipped: 0,
+    resent: 0,
+    notSent: 0,
+  };
+  private done = 0;
+  private stop: ImportStop | undefined;
+  private readonly keyLocks = new Map<string, Promise<void>>();
+  private readonly uncertainFailed: number[] = [];
+  private wake: (() => void) | undefined;
+  private readonly writer: ResultsWriter;
+  private readonly window: number;
+
+  constructor(private readonly s: RunSettings) {
+    this.writer = new ResultsWriter(s.resultsPath, s.source.header);
+    this.window = Math.max(16, s.concurrency * 4);
+  }
+
+  async execute(): Promise<RunOutcome> {
+    const { signal } = this.s;
+    const onAbort = (): void => this.halt({ code: 'INTERRUPTED', message: 'run interrupted', exitCode: 3 });
+    signal?.addEventListener('abort', onAbort, { once: true });
+    const limiter = pLimit(this.s.concurrency);
+    const tasks = new Set<Promise<void>>();
+    let seq = 0;
+    let readError: unknown;
+    let internalError: unknown;
+    if (signal?.aborted) onAbort();
+    try {
+      for await (const record of this.s.source.records()) {
+        // Stop reading while the window is full: memory stays constant and the reorder buffer stays small.
+        while (seq - this.writer.written >= this.window) await this.nextWake();
+        const mySeq = seq++;
+        if (this.stop) {
+          this.finish(mySeq, this.notSent(record));
+        } else {
+          const task = limiter(() => this.processRow(record))
+            .then((row) => this.finish(mySeq, row))
+            .catch((error: unknown) => {
+              internalError ??= error;
+            });
+          tasks.add(task);
+          void task.finally(() => tasks.delete(task));
+        }
+        await this.writer.drain();
+        if (this.s.limit !== undefined && seq >= this.s.limit) break;
+      }
+    } catch (error) {
+      readError = error;
+    }
+    await Promise.all(tasks);
+    signal?.removeEventListener('abort', onAbort);
+    if (internalError !== undefined) {
+      this.s.journal?.close();
+      throw asError(internalError);
+    }
+
+    if (readError !== undefined) {
+      // The file stopped being readable part-way (changed under us, or a dry run meeting an unclosed quote).
+      await this.writer.close().catch(() => undefined);
+      if (this.s.dryRun) fs.rmSync(this.s.resultsPath, { force: true });
+      this.s.journal?.close();
+      throw asError(readError);
+    }
+    if (seq === 0) {
+      // Only dry runs get here (real runs counted the rows first): leave no header-only results file.
+      throw noRows(this.s.source.file);
+    }
+    await this.writer.close();
+    // The results file now has every row: it is the resume record from here on.
+    this.s.journal?.remove();
+    if (this.uncertainFailed.length > 0) {
+      this.s.hooks.onNotice?.(
+        `outcome unknown for line${this.uncertainFailed.length > 1 ? 's' : ''} ${formatLines(this.uncertainFailed)}: ` +
+          'these rows may or may not exist in Coupa (the mapping has no key to look them up); check them in Coupa. ' +
+          'To send one again, delete its row from the results file and run with --resume.',
+      );
+    }
+    if (this.stop && this.stop.code !== 'INTERRUPTED')
+      this.s.hooks.onNotice?.(`stopped: ${this.stop.message}`);
+    return { rows: seq, ...this.counts, stop: this.stop };
+  }
+
+  private nextWake(): Promise<void> {
+    return new Promise((resolve) => {
+      this.wake = resolve;
+    });
+  }
+
+  private halt(stop: ImportStop): void {
+    this.stop ??= stop;
+  }
+
+  private finish(seq: number, row: ResultRow): void {
+    switch (row.carried ? 'carried' : row.status) {
+      case 'carried':
+        this.counts.skipped++;
+        break;
+      case 'created':
+      case 'updated':
+      case 'valid':
+      case 'invalid':
+        this.counts[row.status as 'created' | 'updated' | 'valid' | 'invalid']++;
+        break;
+      case 'failed':
+        this.counts.failed++;
+        break;
+    }
+    this.done++;
+    this.writer.put(seq, row);
+    const wake = this.wake;
+    this.wake = undefined;
+    wake?.();
+    this.s.hooks.onProgress?.({
+      done: this.done,
+      ...(this.s.total !== undefined ? { total: this.s.total } : {}),
+      ...this.pickCounts(),
+    });
+  }
+
+  private pickCounts(): {
+    created: number;
+    updated: number;
+    failed: number;
+    invalid: number;
+    valid: number;
+    skipped: number;
+  } {
+    const { created, updated, failed, invalid, valid, skipped } = this.counts;
+    return { created, updated, failed, invalid, valid, skipped };
+  }
+
+  private notSent(record: CsvRecord): ResultRow {
+    const stop = this.stop;
+    let why = 'run interrupted; finish with --resume';
+    if (stop && stop.code !== 'INTERRUPTED') why = `${stop.message}; finish with --resume`;
+    this.counts.notSent++;
+    return this.row(record, 'failed', { error: `not sent: ${why}` });
+  }
+
+  private row(
+    record: CsvRecord,
+    status: ResultRow['status'],
+    extra: { id?: number | undefined; error?: string | undefined } = {},
+  ): ResultRow {
+    return { line: record.line, cells: record.cells, status, id: extra.id, error: extra.error };
+  }
+
+  private fail(record: CsvRecord, error: string, id?: number): ResultRow {
+    return this.row(record, this.s.dryRun ? 'invalid' : 'failed', { error, id });
+  }
+
+  /** Never throws: every record ends as a results row. */
+  private async processRow(record: CsvRecord): Promise<ResultRow> {
+    try {
+      return await this.convertAndSend(record);
+    } catch (error) {
+      return this.fail(record, `unexpected error: ${errorText(error)}`);
+    }
+  }
+
+  private async convertAndSend(record: CsvRecord): Promise<ResultRow> {
+    const { resumeState, mode, bound, mapping } = this.s;
+    const carried = resumeState.done.get(record.line);
+    if (carried && carried.status !== 'failed') {
+      return { ...this.row(record, carried.status, { id: carried.id }), carried: true };
+    }
+    if (record.error !== undefined) return this.fail(record, record.error);
+    const conv = convertRow(bound, record.cells, this.s.timezone);
+    if (!conv.ok) return this.fail(record, conv.error);
+    if (mode === 'update' && conv.id === undefined) {
+      const raw = (bound.idIndex === undefined ? '' : record.cells[bound.idIndex]) ?? '';
+      const column = mapping.id ?? 'id';
+      return this.fail(
+        record,
+        raw.trim() === ''
+          ? `column "${column}" is blank: --mode update needs the Coupa instance id`
+          : `column "${column}": "${raw}" is not a Coupa instance id`,
+      );
+    }
+    if (mode === 'upsert' && conv.key === undefined) {
+      return this.fail(
+        record,
+        `the key field "${mapping.key ?? ''}" is blank: --mode upsert needs it to find the record`,
+      );
+    }
+    if (this.s.dryRun) return this.row(record, 'valid');
+    if (this.stop) return this.notSent(record);
+
+    const keyText = this.keyText(conv);
+    if (keyText === undefined) return this.send(record, conv);
+    return this.withKeyLock(keyText.toLowerCase(), () => this.send(record, conv));
+  }
+
+  private keyText(conv: Converted): string | undefined {
+    if (this.s.mapping.key === undefined || conv.key === undefined || conv.key === null) return undefined;
+    const k = conv.key;
+    if (typeof k === 'string' || typeof k === 'number' || typeof k === 'boolean') return String(k);
+    return undefined;
+  }
+
+  /** Rows with the same key are sent one after another, so an upsert never creates the same key twice. */
+  private async withKeyLock<T>(key: string, fn: () => Promise<T>): Promise<T> {
+    const previous = this.keyLocks.get(key) ?? Promise.resolve();
+    let release: () => void = () => undefined;
+    const mine = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const chained = previous.then(() => mine);
+    this.keyLocks.set(key, chained);
+    await previous;
+    try {
+      return await fn();
+    } finally {
+      release();
+      if (this.keyLocks.get(key) === chained) this.keyLocks.delete(key);
+    }
+  }
+
+  private async send(record: CsvRecord, conv: Converted): Promise<ResultRow> {
+    const client = this.s.client;
+    const journal = this.s.journal;
+    if (!client || !journal) throw new Error('internal: no client');
+    const { mode, objectId } = this.s;
+    const line = record.line;
+    try {
+      if (this.stop) return this.notSent(record);
+      if (mode === 'update') {
+        const id = conv.id ?? 0;
+        journal.sent(line);
+        const returned = await client.update(objectId, id, conv.fields);
+        return this.applied(record, conv, returned, 'updated');
+      }
+      if (mode === 'upsert') {
+        const matches = await this.lookupKey(conv);
+        if (matches.length > 1) return this.severalMatches(record, conv, matches);
+        if (this.stop) return this.notSent(record);
+        const match = matches[0];
+        if (match) {
+          journal.sent(line);
+          const returned = await client.update(objectId, match.id, conv.fields);
+          return this.applied(record, conv, returned, 'updated');
+        }
+        return await this.createWithRecovery(record, conv);
+      }
+      // create
+      const previous = this.s.resumeState.done.get(line);
+      if (previous?.status === 'failed') {
+        // Stored by an earlier run with a field dropped: complete that record rather than create another.
+        journal.sent(line);
+        const returned = await client.update(objectId, previous.id, conv.fields);
+        return this.applied(record, conv, returned, 'created');
+      }
+      const uncertain = this.s.resumeState.uncertain.get(line);
+      if (uncertain !== undefined) {
+        if (this.keyText(conv) === undefined) {
+          return this.unknownOutcome(
+            record,
+            uncertain === 'in-flight' ? IN_FLIGHT_MESSAGE : UNKNOWN_OUTCOME_MESSAGE,
+          );
+        }
+        const matches = await this.lookupKey(conv);
+        if (matches.length > 1) return this.severalMatches(record, conv, matches);
+        const match = matches[0];
+        if (match) return this.applied(record, conv, match, 'created');
+      }
+      return await this.createWithRecovery(record, conv);
+    } catch (error) {
+      return this.requestFailed(record, conv, error);
+    }
+  }
+
+  private async createWithRecovery(record: CsvRecord, conv: Converted): Promise<ResultRow> {
+    const client = this.s.client;
+    const journal = this.s.journal;
+    if (!client || !journal) throw new Error('internal: no client');
+    const line = record.line;
+    journal.sent(line);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const returned = await client.create(this.s.objectId, conv.fields);
+        return this.applied(record, conv, returned, 'created');
+      } catch (error) {
+        if (!(error instanceof OutcomeUnknownError)) throw error;
+        if (this.keyText(conv) === undefined) return this.unknownOutcome(record, UNKNOWN_OUTCOME_MESSAGE);
+        // The key tells whether the first create landed: never POST twice for a record that exists.
+        const matches = await this.lookupKey(conv);
+        if (matches.length > 1) return this.severalMatches(record, conv, matches);
+        const match = matches[0];
+        if (match) return this.applied(record, conv, match, 'created');
+        if (attempt >= MAX_CREATE_ATTEMPTS) {
+          journal.refused(line);
+          return this.fail(
+            record,
+            `not created: ${MAX_CREATE_ATTEMPTS} attempts ended without an answer (${error.reason}) and no record with this key exists; run again with --resume`,
+          );
+        }
+        if (this.stop) {
+          journal.refused(line);
+          return this.notSent(record);
+        }
+        this.counts.resent++;
+      }
+    }
+  }
+
+  /** A create that may or may not have been stored, and no key to tell: the row fails and its line is named. */
+  private unknownOutcome(record: CsvRecord, message: string): ResultRow {
+    this.counts.unknown++;
+    this.uncertainFailed.push(record.line);
+    this.s.journal?.unknown(record.line);
+    return this.fail(record, message);
+  }
+
+  /** Index query on the key field; keeps only records whose key really equals the row's (case-insensitive). */
+  private async lookupKey(conv: Converted): Promise<ObjectInstance[]> {
+    const client = this.s.client;
+    const key = this.s.mapping.key;
+    const value = this.keyText(conv);
+    if (!client || key === undefined || value === undefined) return [];
+    const found = await client.list(this.s.objectId, [
+      [key, value],
+      ['limit', '2'],
+    ]);
+    const wanted = value.trim().toLowerCase();
+    const matches = found.filter((r) => plainText(readField(r, key)).trim().toLowerCase() === wanted);
+    if (matches.length !== found.length) {
+      // The instance ignored the filter: trusting it would update or skip the wrong records.
+      this.halt({
+        code: 'KEY_FILTER',
+        message: `the instance ignored the index filter ${key}=${value} (it returned other records), so the key cannot be used safely`,
+        exitCode: 3,
+      });
+      throw new AbortedError(
+        `the key lookup ${key}=${value} returned records with another ${key}`,
+        'KEY_FILTER',
+      );
+    }
+    return matches;
+  }
+
+  private severalMatches(record: CsvRecord, conv: Converted, matches: ObjectInstance[]): ResultRow {
+    this.s.journal?.refused(record.line);
+    const key = this.s.mapping.key ?? 'key';
+    const ids = matches.map((m) => m.id).join(', ');
+    return this.fail(
+      record,
+      `several records have ${key} = ${this.keyText(conv) ?? ''} (ids ${ids}): make the key unique in Coupa, then run again with --resume`,
+    );
+  }
+
+  /** A create/update answered: check that Coupa kept every field sent. */
+  private applied(
+    record: CsvRecord,
+    conv: Converted,
+    returned: ObjectInstance,
+    status: 'created' | 'updated',
+  ): ResultRow {
+    const journal = this.s.journal;
+    const dropped = droppedFields(conv.fields, returned);
+    if (dropped.length > 0) {
+      journal?.done(record.line, 'failed', returned.id);
+      const names = dropped.map((f) => `"${f}"`).join(', ');
+      const message = `Coupa ignored field${dropped.length > 1 ? 's' : ''} ${names} (the record was ${status} without ${dropped.length > 1 ? 'them' : 'it'}): the object probably has no such field; check the field names in ${path.basename(this.s.mapping.file)}`;
+      this.halt({
+        code: 'DROPPED_FIELD',
+        message: `Coupa ignored field${dropped.length > 1 ? 's' : ''} ${names} on line ${record.line}, so every other row would lose it too; fix the mapping`,
+        exitCode: 1,
+      });
+      return this.row(record, 'failed', { id: returned.id, error: message });
+    }
+    journal?.done(record.line, status, returned.id);
+    return this.row(record, status, { id: returned.id });
+  }
+
+  private requestFailed(record: CsvRecord, conv: Converted, error: unknown): ResultRow {
+    const journal = this.s.journal;
+    if (error instanceof AuthError) {
+      journal?.refused(record.line);
+      this.halt({ code: error.code, message: error.message, exitCode: 3 });
+      this.counts.notSent++;
+      return this.fail(record, `not sent: ${error.message}`);
+    }
+    if (error instanceof AbortedError) {
+      this.halt({ code: error.code, message: error.message, exitCode: 3 });
+      return this.fail(record, error.message);
+    }
+    if (error instanceof CoupaApiError) {
+      if (error.status < 500) journal?.refused(record.line);
+      if (error.status === 404 && this.s.mode === 'update') {
+        return this.fail(
+          record,
+          `no record with id ${conv.id ?? '?'} in object ${this.s.objectId} (HTTP 404)`,
+        );
+      }
+      const messages = error.messages.length > 0 ? error.messages.join('; ') : `HTTP ${error.status}`;
+      return this.fail(record, `Coupa refused the row (HTTP ${error.status}): ${messages}`);
+    }
+    if (error instanceof OutcomeUnknownError) return this.unknownOutcome(record, UNKNOWN_OUTCOME_MESSAGE);
+    return this.fail(record, `unexpected error: ${errorText(error)}`);
+  }
+}
+
+/** A custom field of a returned record, accepting `_`/`-` spellings of the name. */
+function readField(record: ObjectInstance | undefined, field: string): unknown {
+  if (!record) return undefined;
+  const fields = record['custom-fields'];
+  if (field in fields) return fields[field];
+  const hyphen = field.replace(/_/g, '-');
+  if (hyphen in fields) return fields[hyphen];
+  const underscore = field.replace(/-/g, '_');
+  return fields[underscore];
+}
+
+function plainText(value: unknown): string {
+  if (value === undefined || value === null) return '';
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  return JSON.stringify(value);
+}
+
+function asError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error));
+}
+
+function formatLines(lines: number[]): string {
+  const sorted = [...lines].sort((a, b) => a - b);
+  return sorted.length > 20
+    ? `${sorted.slice(0, 20).join(', ')} and ${sorted.length - 20} more`
+    : sorted.join(', ');
+}

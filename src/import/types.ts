@@ -1,0 +1,115 @@
+import type { ClientEvent, ClientOptions, CoupaClient } from '../coupa/types.js';
+import type { CsvSource, DelimiterOption, EncodingOption } from '../csv/types.js';
+import type { Mapping } from '../mapping/types.js';
+
+/** How each row reaches Coupa. */
+export type ImportMode = 'create' | 'update' | 'upsert';
+
+/** `_status` values of the results CSV. `valid`/`invalid` only in dry runs. */
+export type RowStatus = 'created' | 'updated' | 'failed' | 'valid' | 'invalid';
+
+/** Everything `runImport` needs. Paths are resolved against the current directory. */
+export interface ImportOptions {
+  /** The input CSV. */
+  file: string;
+  /** A mapping file path, or a mapping already loaded with `loadMapping`. */
+  mapping: string | Mapping;
+  /** Custom object id; overrides the mapping's `object`. */
+  objectId?: number;
+  /** Default `create`. */
+  mode?: ImportMode;
+  /** Results CSV; default `<input without .csv>.results.csv` beside the input. */
+  results?: string;
+  /** Most rows being worked on at once (also passed to the client). Default 8. */
+  concurrency?: number;
+  /** Most requests started per second (passed to the client). Default 20. */
+  rate?: number;
+  /** Convert and validate every row, send nothing. No client is needed. */
+  dryRun?: boolean;
+  /** Carry over rows already applied by a previous run (journal or results file) and send only the rest. */
+  resume?: boolean;
+  /** Process only the first n data rows. */
+  limit?: number;
+  encoding?: EncodingOption;
+  delimiter?: DelimiterOption;
+  /** The instance's IANA time zone; default the mapping's `timezone`, else UTC. */
+  timezone?: string;
+  /** Connection settings; the client is created (and closed) by the import. Ignored when `client` is given. */
+  clientOptions?: ClientOptions;
+  /** An already built client (tests, library users). Not closed by the import. */
+  client?: CoupaClient;
+  /** Aborting it stops sending: rows not yet sent are written as failed "not sent", the journal stays resumable. */
+  signal?: AbortSignal;
+}
+
+/** Progress after each finished row. */
+export interface ImportProgress {
+  /** Rows with a final outcome (written or waiting for their turn in the results file). */
+  done: number;
+  /** Data rows to process (known after the pre-scan; absent in dry runs). */
+  total?: number;
+  created: number;
+  updated: number;
+  failed: number;
+  invalid: number;
+  valid: number;
+  skipped: number;
+}
+
+/** Callbacks through which the core reports; it never prints. */
+export interface ImportHooks {
+  onProgress?: (progress: ImportProgress) => void;
+  /** Client events (requests, retries, 429s, token), when the import builds the client. */
+  onEvent?: (event: ClientEvent) => void;
+  /** What the CSV reader detected, once the header is read. */
+  onDetected?: (detected: Pick<CsvSource, 'encoding' | 'delimiter' | 'lineEnding'>) => void;
+  /** Things the user should know (resume decisions, uncertain lines, a stopped run). One line each. */
+  onNotice?: (message: string) => void;
+}
+
+/** Why a run stopped before every row was sent (the rows not sent are `failed` "not sent: ..."). */
+export interface ImportStop {
+  /** `INTERRUPTED`, `AUTH`, `AUTH_SCOPE`, `UNREACHABLE`, `DROPPED_FIELD`, ... */
+  code: string;
+  message: string;
+  /** Exit code the CLI should use: 3 for aborted runs, 1 for a dropped field (a mapping problem). */
+  exitCode: 1 | 3;
+}
+
+/** What happened, for the summary and `--json`. */
+export interface ImportSummary {
+  file: string;
+  object: number;
+  mode: ImportMode;
+  dryRun: boolean;
+  /** Data rows read (= rows in the results file). */
+  rows: number;
+  created: number;
+  updated: number;
+  /** Failed rows, including `unknown` ones. */
+  failed: number;
+  /** Dry run: rows that would fail. */
+  invalid: number;
+  /** Dry run: rows that would be sent. */
+  valid: number;
+  /** Failed rows that were not sent because the run stopped (`not sent: ...`; finish them with --resume). */
+  notSent: number;
+  /** Failed rows whose create may or may not have been stored (no `key` to check). */
+  unknown: number;
+  /** Rows carried over from the previous run by --resume (not sent again). */
+  skipped: number;
+  /** Requests retried by the client, plus creates re-sent after an unknown outcome. */
+  retries: number;
+  /** 429 answers. */
+  throttled: number;
+  elapsedMs: number;
+  rowsPerSecond: number;
+  /** Absolute path of the results CSV. */
+  results: string;
+  encoding: CsvSource['encoding'];
+  delimiter: CsvSource['delimiter'];
+  lineEnding: CsvSource['lineEnding'];
+  /** True when the run stopped before every row was processed (Ctrl-C, auth refused, unreachable). */
+  interrupted: boolean;
+  stopped?: ImportStop;
+}

@@ -1,0 +1,313 @@
+import { InputError } from '../errors.js';
+import { normalizeColumn } from './load-mapping.js';
+import { findClosest } from './suggest.js';
+import {
+  formatLocal,
+  formatOffset,
+  localToUtc,
+  offsetAt,
+  parseIsoDateTime,
+  utcFromFields,
+  zonedMidnightOf,
+} from './time.js';
+import type { BoundMapping, FieldSpec, Mapping, RowConversion } from './types.js';
+import {
+  compileFormat,
+  parseBoolean,
+  parseDecimal,
+  parseInteger,
+  parsePositiveId,
+  readIsoDate,
+  readWithFormat,
+  wallClockMs,
+  type CompiledFormat,
+} from './values.js';
+
+/**
+ * Resolves a mapping against a CSV header. Columns match ignoring case and surrounding spaces. Every mapped column
+ * must be present; the `id` column is optional here (update mode checks for it).
+ * @throws InputError `MISSING_COLUMN` naming each missing column and the closest header.
+ * @example
+ * const bound = bindMapping(mapping, ['Vendor Code', 'Amount'], 'vendors.csv');
+ * bound.columns[0].index; // 0
+ */
+export function bindMapping(mapping: Mapping, header: string[], file: string): BoundMapping {
+  const positions = new Map<string, number>();
+  header.forEach((name, index) => {
+    const norm = normalizeColumn(name);
+    if (!positions.has(norm)) positions.set(norm, index);
+  });
+  const columns: BoundMapping['columns'] = [];
+  const missing: string[] = [];
+  for (const spec of mapping.fields) {
+    const index = positions.get(normalizeColumn(spec.column));
+    if (index === undefined) missing.push(spec.column);
+    else columns.push({ spec, index });
+  }
+  if (missing.length > 0) {
+    const named = header.filter((h) => h.trim() !== '');
+    const parts = missing.map((column) => {
+      const closest = findClosest(column, named);
+      return closest === undefined
+        ? JSON.stringify(column)
+        : `${JSON.stringify(column)} (closest header: ${JSON.stringify(closest)})`;
+    });
+    const noun = missing.length === 1 ? 'column' : 'columns';
+    const verb = missing.length === 1 ? 'is' : 'are';
+    throw new InputError(
+      'MISSING_COLUMN',
+      `mapped ${noun} ${parts.join(', ')} ${verb} not in the header (mapping ${mapping.file})`,
+      { file, line: 1 },
+    );
+  }
+  const bound: BoundMapping = { mapping, file, header, columns };
+  if (mapping.id !== undefined) {
+    const idIndex = positions.get(normalizeColumn(mapping.id));
+    if (idIndex !== undefined) bound.idIndex = idIndex;
+  }
+  if (mapping.key !== undefined) {
+    const keyColumn = columns.find((c) => c.spec.field === mapping.key);
+    if (keyColumn !== undefined) bound.keyIndex = keyColumn.index;
+  }
+  return bound;
+}
+
+/** A conversion failure of one cell (allocated only on failure). */
+class CellError {
+  constructor(readonly reason: string) {}
+}
+
+type CellConverter = (text: string) => unknown;
+
+interface CompiledColumn {
+  index: number;
+  column: string;
+  field: string;
+  required: boolean;
+  blank: FieldSpec['blank'];
+  convert: CellConverter;
+}
+
+interface CompiledRow {
+  timezone: string;
+  columns: CompiledColumn[];
+  constants: Array<[string, unknown]>;
+  idIndex: number;
+  idColumn: string;
+  key: string | undefined;
+}
+
+const compiledRows = new WeakMap<BoundMapping, CompiledRow>();
+const formatCache = new Map<string, CompiledFormat>();
+const MEMO_LIMIT = 10_000;
+
+/** A compiled date/datetime format (cached: mappings were validated, so this does not throw for them). */
+export function formatOf(format: string, withTime: boolean): CompiledFormat {
+  const cacheKey = `${withTime ? 'T' : 'D'}${format}`;
+  let compiled = formatCache.get(cacheKey);
+  if (compiled === undefined) {
+    compiled = compileFormat(format, withTime);
+    formatCache.set(cacheKey, compiled);
+  }
+  return compiled;
+}
+
+/** Quotes a cell for a message, shortened when long. */
+export function quoteCell(text: string): string {
+  return JSON.stringify(text.length > 60 ? `${text.slice(0, 57)}...` : text);
+}
+
+function compileRow(bound: BoundMapping, timezone: string): CompiledRow {
+  const mapping = bound.mapping;
+  return {
+    timezone,
+    columns: bound.columns.map(({ spec, index }) => ({
+      index,
+      column: spec.column,
+      field: spec.field,
+      required: spec.required,
+      blank: spec.blank,
+      convert: makeConverter(spec, timezone),
+    })),
+    constants: Object.entries(mapping.constants),
+    idIndex: bound.idIndex ?? -1,
+    idColumn: mapping.id ?? 'id',
+    key: mapping.key,
+  };
+}
+
+function makeConverter(spec: FieldSpec, timezone: string): CellConverter {
+  switch (spec.type) {
+    case 'string':
+      return (text) => text;
+    case 'integer': {
+      const sep = spec.decimal;
+      return (text) => {
+        const n = parseInteger(text, sep);
+        if (n === undefined) return new CellError(`${quoteCell(text)} is not a whole number`);
+        if (n === null) return new CellError(`${quoteCell(text)} is too large for a whole number`);
+        return n;
+      };
+    }
+    case 'decimal': {
+      const sep = spec.decimal;
+      const other = sep === '.' ? ',' : '.';
+      return (text) => {
+        const d = parseDecimal(text, sep);
+        if (d !== undefined) return d;
+        const hint =
+          parseDecimal(text, other) !== undefined
+            ? ` (the decimal separator is "${sep}"; set decimal: "${other}" in the mapping if the file uses "${other}")`
+            : '';
+        return new CellError(`${quoteCell(text)} is not a decimal${hint}`);
+      };
+    }
+    case 'boolean':
+      return (text) => {
+        const b = parseBoolean(text);
+        return b === undefined
+          ? new CellError(`${quoteCell(text)} is not a boolean (true/false, yes/no, y/n, 1/0)`)
+          : b;
+      };
+    case 'date': {
+      const format = spec.format === undefined ? undefined : formatOf(spec.format, false);
+      const expected = format === undefined ? '(expected YYYY-MM-DD)' : `(format ${format.source})`;
+      // Dates repeat a lot in real files: remember recent conversions (bounded).
+      const memo = new Map<string, string>();
+      return (text) => {
+        const hit = memo.get(text);
+        if (hit !== undefined) return hit;
+        const value = convertDate(text);
+        if (typeof value === 'string') {
+          if (memo.size >= MEMO_LIMIT) memo.clear();
+          memo.set(text, value);
+        }
+        return value;
+      };
+      function convertDate(text: string): string | CellError {
+        if (format !== undefined) {
+          const w = readWithFormat(text, format);
+          if (w !== undefined) return zonedMidnightOf(w.year, w.month, w.day, timezone);
+        }
+        const d = readIsoDate(text);
+        if (d !== undefined) return zonedMidnightOf(d.year, d.month, d.day, timezone);
+        // A datetime in a date column (e.g. an unmapped export): its calendar date as written.
+        const dt = parseIsoDateTime(text);
+        if (dt !== undefined && dt.offsetMs !== undefined) {
+          const day = new Date(dt.localMs);
+          return zonedMidnightOf(day.getUTCFullYear(), day.getUTCMonth() + 1, day.getUTCDate(), timezone);
+        }
+        return new CellError(`${quoteCell(text)} is not a valid date ${expected}`);
+      }
+    }
+    case 'datetime': {
+      const zone = spec.timezone ?? timezone;
+      const format = spec.format === undefined ? undefined : formatOf(spec.format, true);
+      const expected =
+        format === undefined
+          ? '(expected ISO 8601, e.g. 2026-03-01T14:30:00 or 2026-03-01T14:30:00+01:00)'
+          : `(format ${format.source})`;
+      return (text) => {
+        if (format !== undefined) {
+          const w = readWithFormat(text, format);
+          if (w !== undefined) return instantInZone(wallClockMs(w), zone);
+        }
+        const dt = parseIsoDateTime(text);
+        if (dt !== undefined) {
+          const local = Math.floor(dt.localMs / 1000) * 1000;
+          if (dt.offsetMs === undefined) return instantInZone(local, zone);
+          return formatLocal(local) + formatOffset(dt.offsetMs);
+        }
+        const d = readIsoDate(text);
+        if (d !== undefined) return instantInZone(utcFromFields(d.year, d.month, d.day), zone);
+        return new CellError(`${quoteCell(text)} is not a valid datetime ${expected}`);
+      };
+    }
+    case 'lookup':
+    case 'user':
+    case 'supplier': {
+      const by = spec.by ?? 'id';
+      if (by === 'id') {
+        return (text) => {
+          const id = parsePositiveId(text);
+          return id === undefined
+            ? new CellError(`${quoteCell(text)} is not a valid id (a positive whole number)`)
+            : { id };
+        };
+      }
+      return (text) => ({ [by]: text });
+    }
+  }
+}
+
+/** A wall-clock time in `zone` as ISO 8601 with that zone's offset (DST gaps move forward, folds take the first). */
+function instantInZone(localMs: number, zone: string): string {
+  const utc = localToUtc(localMs, zone);
+  const offset = offsetAt(utc, zone);
+  return formatLocal(utc + offset) + formatOffset(offset);
+}
+
+function isBlank(text: string): boolean {
+  return text.length === 0 || text.trim().length === 0;
+}
+
+/**
+ * Converts one CSV row to the `custom-fields` body of a create/update, following the mapping: types, formats,
+ * blank policies, `required`, constants; the `id` column and the `key` value are returned beside the body.
+ * Cells are trimmed of outer white space first. Never throws for bad data: the result says what is wrong, naming
+ * each failing column.
+ * @example
+ * convertRow(bound, ['V-1', '12,5'], 'America/Los_Angeles');
+ * // { ok: true, fields: { 'vendor-code': 'V-1', amount: '12.5' }, key: 'V-1' }
+ */
+export function convertRow(bound: BoundMapping, cells: string[], timezone: string): RowConversion {
+  let compiled = compiledRows.get(bound);
+  if (compiled === undefined || compiled.timezone !== timezone) {
+    compiled = compileRow(bound, timezone);
+    compiledRows.set(bound, compiled);
+  }
+  const fields: Record<string, unknown> = {};
+  let errors: string[] | undefined;
+  const columns = compiled.columns;
+  for (let i = 0; i < columns.length; i++) {
+    const col = columns[i] as CompiledColumn;
+    const raw = cells[col.index] ?? '';
+    if (isBlank(raw)) {
+      if (col.required) {
+        (errors ??= []).push(`column ${JSON.stringify(col.column)} is required but blank`);
+      } else if (col.blank === 'null') {
+        fields[col.field] = null;
+      } else if (col.blank === 'error') {
+        (errors ??= []).push(`column ${JSON.stringify(col.column)} is blank (the mapping says blank: error)`);
+      }
+      continue;
+    }
+    const value = col.convert(raw.trim());
+    if (value instanceof CellError) {
+      (errors ??= []).push(`column ${JSON.stringify(col.column)}: ${value.reason}`);
+      continue;
+    }
+    fields[col.field] = value;
+  }
+  let id: number | undefined;
+  if (compiled.idIndex >= 0) {
+    const raw = (cells[compiled.idIndex] ?? '').trim();
+    if (raw !== '') {
+      id = parsePositiveId(raw);
+      if (id === undefined) {
+        (errors ??= []).push(
+          `column ${JSON.stringify(compiled.idColumn)}: ${quoteCell(raw)} is not a Coupa id (a positive whole number)`,
+        );
+      }
+    }
+  }
+  if (errors !== undefined) return { ok: false, error: errors.join('; ') };
+  for (const [field, value] of compiled.constants) fields[field] = value;
+  const result: RowConversion = { ok: true, fields };
+  if (id !== undefined) result.id = id;
+  if (compiled.key !== undefined) {
+    const keyValue = fields[compiled.key];
+    if (keyValue !== undefined && keyValue !== null) result.key = keyValue;
+  }
+  return result;
+}

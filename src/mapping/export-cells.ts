@@ -1,0 +1,108 @@
+import type { ObjectInstance } from '../coupa/types.js';
+import { formatOf } from './convert.js';
+import { formatLocal, formatOffset, formatYmd, offsetAt, parseInstant } from './time.js';
+import type { FieldSpec, Mapping } from './types.js';
+import { parseBoolean, plainNumber, writeWithFormat } from './values.js';
+
+/**
+ * Columns of an export made with a mapping: the `id` column (when the mapping names one), then each field's column
+ * in mapping order. The file imports again with the same mapping.
+ * @example exportColumns(mapping) // ['Coupa ID', 'Vendor Code', 'Amount']
+ */
+export function exportColumns(mapping: Mapping): string[] {
+  const columns = mapping.fields.map((f) => f.column);
+  return mapping.id === undefined ? columns : [mapping.id, ...columns];
+}
+
+/**
+ * One export row for a record, aligned with {@link exportColumns}: the reverse of the import's conversion, so that
+ * export -> import round-trips. Dates are the calendar date of the stored instant in `timezone`, in the mapping's
+ * `format` (else `YYYY-MM-DD`); datetimes are in the column's time zone (else `timezone`), with the format if one is
+ * given, else ISO 8601 with the offset; decimals use the mapping's separator without thousands separators; booleans
+ * are `true`/`false`; references are written by their `by:` attribute; null and missing values are empty cells.
+ * @example recordToCells(mapping, record, 'America/Los_Angeles') // ['1234', 'V-1001', '1250,50']
+ */
+export function recordToCells(mapping: Mapping, record: ObjectInstance, timezone: string): string[] {
+  const raw: unknown = record['custom-fields'];
+  const fields = raw !== null && typeof raw === 'object' ? (raw as Record<string, unknown>) : {};
+  const cells: string[] = [];
+  if (mapping.id !== undefined)
+    cells.push(record.id === undefined || record.id === null ? '' : String(record.id));
+  for (const spec of mapping.fields) {
+    let value = fields[spec.field];
+    if (value === undefined) value = fields[spec.field.replace(/-/g, '_')];
+    cells.push(valueToCell(spec, value, timezone));
+  }
+  return cells;
+}
+
+/** One value as a cell, for a field spec (see {@link recordToCells}). */
+export function valueToCell(spec: FieldSpec, value: unknown, timezone: string): string {
+  if (value === null || value === undefined) return '';
+  switch (spec.type) {
+    case 'string':
+      return typeof value === 'string' ? value : scalarText(value);
+    case 'integer':
+      return typeof value === 'number' ? plainNumber(value) : scalarText(value);
+    case 'decimal': {
+      const text = typeof value === 'number' ? plainNumber(value) : scalarText(value);
+      return spec.decimal === ',' ? text.replace('.', ',') : text;
+    }
+    case 'boolean': {
+      if (typeof value === 'boolean') return value ? 'true' : 'false';
+      const b = typeof value === 'string' ? parseBoolean(value.trim()) : undefined;
+      return b === undefined ? scalarText(value) : String(b);
+    }
+    case 'date': {
+      if (typeof value !== 'string') return scalarText(value);
+      const instant = parseInstant(value.trim(), timezone);
+      if (instant === undefined) return value;
+      const local = instant + offsetAt(instant, timezone);
+      return spec.format === undefined
+        ? formatYmd(local)
+        : writeWithFormat(local, formatOf(spec.format, false));
+    }
+    case 'datetime': {
+      if (typeof value !== 'string') return scalarText(value);
+      const zone = spec.timezone ?? timezone;
+      const instant = parseInstant(value.trim(), zone);
+      if (instant === undefined) return value;
+      const offset = offsetAt(instant, zone);
+      const local = instant + offset;
+      return spec.format === undefined
+        ? formatLocal(local) + formatOffset(offset)
+        : writeWithFormat(local, formatOf(spec.format, true));
+    }
+    case 'lookup':
+    case 'user':
+    case 'supplier': {
+      if (typeof value !== 'object') return scalarText(value);
+      const attr = (value as Record<string, unknown>)[spec.by ?? 'id'];
+      return attr === null || attr === undefined ? '' : scalarText(attr);
+    }
+  }
+}
+
+function scalarText(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number') return plainNumber(value);
+  if (typeof value === 'boolean' || typeof value === 'bigint') return String(value);
+  return JSON.stringify(value) ?? '';
+}
+
+/**
+ * Fields that were sent but are missing from the returned record's `custom-fields` (Coupa ignores unknown field
+ * names silently). `_` and `-` are the same; case is ignored.
+ * @example droppedFields({ 'vendor-code': 'V-1', colour: 'red' }, record) // ['colour']
+ */
+export function droppedFields(sent: Record<string, unknown>, returned: ObjectInstance): string[] {
+  const raw: unknown = returned['custom-fields'];
+  const fields = raw !== null && typeof raw === 'object' ? (raw as Record<string, unknown>) : {};
+  const present = new Set<string>();
+  for (const name of Object.keys(fields)) present.add(canonicalField(name));
+  return Object.keys(sent).filter((name) => !present.has(canonicalField(name)));
+}
+
+function canonicalField(name: string): string {
+  return name.replace(/_/g, '-').toLowerCase();
+}

@@ -1,0 +1,186 @@
+import { parseIsoDateTime, isRealDate } from './time.js';
+import { parseDecimal, readIsoDate } from './values.js';
+
+/** How many data rows {@link guessMapping} looks at. */
+export const GUESS_ROWS = 50;
+
+interface Guess {
+  /** The YAML value after `Column: ` (a bare field name or a flow map). */
+  value: string;
+  /** A comment for the line, or undefined. */
+  comment?: string;
+}
+
+/**
+ * A mapping file skeleton (YAML text) for a CSV header: one `fields:` entry per column with a field name made from
+ * the header (kebab-case) and a type guessed from the first {@link GUESS_ROWS} rows of `sample` (integer, decimal with
+ * `.` or `,`, boolean, date with its format, ISO datetime, else string). A column named like `id`/`Coupa ID` becomes
+ * the `id:` column. `key:` is suggested in a comment. The text is accepted by `loadMapping`.
+ * @example guessMapping(['Code', 'Amount'], [['A-1', '12,50']], { object: 102 })
+ */
+export function guessMapping(
+  header: string[],
+  sample: string[][],
+  options: { object?: number } = {},
+): string {
+  const rows = sample.slice(0, GUESS_ROWS);
+  const lines: string[] = [];
+  lines.push(
+    '# coupa-csv mapping: CSV column -> custom field. Check the field names and types against the custom object.',
+  );
+  lines.push(`# Types were guessed from the first ${Math.min(rows.length, GUESS_ROWS)} data row(s).`);
+  if (options.object !== undefined) lines.push(`object: ${options.object}`);
+  else lines.push('# object: 101                      # the custom object id (or pass --object)');
+  lines.push('# timezone: America/Los_Angeles   # the instance time zone, for dates (or pass --timezone)');
+
+  const idIndex = header.findIndex((h) => /^\s*(coupa[\s_-]*)?id\s*$/i.test(h));
+  const usedFields = new Set<string>();
+  const entries: string[] = [];
+  const seenColumns = new Set<string>();
+  let keyHint: string | undefined;
+  let keyHintScore = -1;
+  header.forEach((name, index) => {
+    if (index === idIndex) return;
+    const norm = name.trim().toLowerCase();
+    if (name.trim() === '') {
+      entries.push(`  # column ${index + 1} has no header name: give it one in the CSV to map it`);
+      return;
+    }
+    if (seenColumns.has(norm)) {
+      entries.push(`  # ${yamlKey(name)}: appears twice in the header; rename one to map it`);
+      return;
+    }
+    seenColumns.add(norm);
+    let field = kebabCase(name) || `field-${index + 1}`;
+    if (usedFields.has(field)) {
+      let n = 2;
+      while (usedFields.has(`${field}-${n}`)) n++;
+      field = `${field}-${n}`;
+    }
+    usedFields.add(field);
+    const values = rows.map((r) => (r[index] ?? '').trim()).filter((v) => v !== '');
+    const guess = guessColumn(yamlKey(field), values);
+    entries.push(
+      `  ${yamlKey(name)}: ${guess.value}${guess.comment === undefined ? '' : `   # ${guess.comment}`}`,
+    );
+    const score = keyScore(name, values, rows.length);
+    if (score > keyHintScore) {
+      keyHintScore = score;
+      keyHint = field;
+    }
+  });
+  if (idIndex >= 0) {
+    lines.push(
+      `id: ${yamlKey(header[idIndex] ?? 'id')}   # column with the Coupa instance id (update mode, export)`,
+    );
+  } else {
+    lines.push('# id: Coupa ID                    # column with the Coupa instance id, for --mode update');
+  }
+  if (keyHint !== undefined) {
+    lines.push(
+      `# key: ${yamlKey(keyHint)}   # a unique field: needed by --mode upsert, makes retries and --resume safe`,
+    );
+  } else {
+    lines.push('# key: <field>   # a unique field: needed by --mode upsert, makes retries and --resume safe');
+  }
+  lines.push('fields:');
+  if (entries.every((e) => e.trimStart().startsWith('#'))) {
+    // loadMapping needs at least one field: keep the file loadable once a column is named.
+    lines.push(...entries);
+    lines.push('  {}');
+  } else {
+    lines.push(...entries);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+function keyScore(name: string, values: string[], rowCount: number): number {
+  if (values.length === 0 || values.length < rowCount) return -1;
+  if (new Set(values).size !== values.length) return -1;
+  let score = 1;
+  if (/(code|number|no\b|num|key|ref|id)\b/i.test(name)) score += 2;
+  return score;
+}
+
+/** `Vendor Name (EUR)` -> `vendor-name-eur`; accents dropped. */
+export function kebabCase(name: string): string {
+  return name
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .replace(/ß/g, 'ss')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '');
+}
+
+/** A header or field name as a YAML scalar: plain when safe, else double-quoted (JSON strings are valid YAML). */
+export function yamlKey(name: string): string {
+  const plain = /^[A-Za-z][A-Za-z0-9 _()/.-]*$/.test(name) && !/\s$/.test(name) && !/ #|: /.test(name);
+  const reserved = /^(true|false|null|yes|no|on|off|y|n|~)$/i.test(name);
+  return plain && !reserved ? name : JSON.stringify(name);
+}
+
+const BOOLEAN_WORDS = new Set(['true', 'false', 'yes', 'no', 'y', 'n']);
+
+function guessColumn(field: string, values: string[]): Guess {
+  if (values.length === 0)
+    return { value: field, comment: 'no values in the first rows: type string assumed' };
+  if (values.every((v) => BOOLEAN_WORDS.has(v.toLowerCase()) || v === '0' || v === '1')) {
+    if (values.some((v) => BOOLEAN_WORDS.has(v.toLowerCase())))
+      return { value: `{ field: ${field}, type: boolean }` };
+  }
+  if (values.every((v) => /^[+-]?\d+$/.test(v)) && !values.some((v) => /^[+-]?0\d/.test(v))) {
+    return { value: `{ field: ${field}, type: integer }` };
+  }
+  if (values.every((v) => /\d/.test(v) && !/^[+-]?0\d/.test(v))) {
+    const dot = values.every((v) => parseDecimal(v, '.') !== undefined);
+    const comma = values.every((v) => parseDecimal(v, ',') !== undefined);
+    if (dot && comma) {
+      // Every value reads both ways (e.g. "1,234"): a comma before exactly three digits is a thousands separator.
+      return {
+        value: `{ field: ${field}, type: decimal }`,
+        comment: 'decimal separator "." assumed; use decimal: "," if "1,234" means 1.234',
+      };
+    }
+    if (dot) return { value: `{ field: ${field}, type: decimal }` };
+    if (comma) return { value: `{ field: ${field}, type: decimal, decimal: "," }` };
+  }
+  const date = guessDateFormat(values);
+  if (date !== undefined) {
+    const format = date.format === 'YYYY-MM-DD' ? '' : `, format: ${date.format}`;
+    return {
+      value: `{ field: ${field}, type: date${format} }`,
+      ...(date.comment === undefined ? {} : { comment: date.comment }),
+    };
+  }
+  if (values.every((v) => parseIsoDateTime(v) !== undefined)) {
+    const noOffset = values.some((v) => parseIsoDateTime(v)?.offsetMs === undefined);
+    return noOffset
+      ? {
+          value: `{ field: ${field}, type: datetime }`,
+          comment: 'times without an offset are read in the instance time zone (or set timezone:)',
+        }
+      : { value: `{ field: ${field}, type: datetime }` };
+  }
+  return { value: field };
+}
+
+function guessDateFormat(values: string[]): { format: string; comment?: string } | undefined {
+  if (values.every((v) => readIsoDate(v) !== undefined)) return { format: 'YYYY-MM-DD' };
+  for (const sep of ['/', '.', '-']) {
+    const re = new RegExp(`^(\\d{1,2})\\${sep}(\\d{1,2})\\${sep}(\\d{4})$`);
+    const parts = values.map((v) => re.exec(v));
+    if (parts.some((p) => p === null)) continue;
+    const triples = parts.map((p) => [Number(p?.[1]), Number(p?.[2]), Number(p?.[3])] as const);
+    const dayFirst = triples.every(([a, b, y]) => isRealDate(y, b, a));
+    const monthFirst = triples.every(([a, b, y]) => isRealDate(y, a, b));
+    const dm = `DD${sep}MM${sep}YYYY`;
+    const md = `MM${sep}DD${sep}YYYY`;
+    if (dayFirst && !monthFirst) return { format: dm };
+    if (monthFirst && !dayFirst) return { format: md };
+    if (dayFirst && monthFirst) {
+      return { format: dm, comment: `ambiguous in the first rows: could be ${md}; check and fix the format` };
+    }
+  }
+  return undefined;
+}

@@ -1,0 +1,77 @@
+// The simulator's own time helpers: it imports nothing from the client side (shared code would hide bugs).
+
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+function formatterFor(tz: string): Intl.DateTimeFormat {
+  let f = formatters.get(tz);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-US', {
+      timeZone: tz,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+    });
+    formatters.set(tz, f);
+  }
+  return f;
+}
+
+const pad = (n: number, width = 2): string => String(n).padStart(width, '0');
+
+/** Formats an instant (ms since epoch) as Coupa does: `YYYY-MM-DDTHH:MM:SS±HH:MM` in the zone `tz`. */
+export function formatInstant(ms: number, tz: string): string {
+  const seconds = Math.floor(ms / 1000) * 1000;
+  const parts: Record<string, number> = {};
+  for (const p of formatterFor(tz).formatToParts(new Date(seconds))) {
+    if (p.type !== 'literal') parts[p.type] = Number(p.value);
+  }
+  const y = parts.year ?? 1970;
+  const mo = parts.month ?? 1;
+  const d = parts.day ?? 1;
+  const h = parts.hour ?? 0;
+  const mi = parts.minute ?? 0;
+  const s = parts.second ?? 0;
+  const offsetMin = Math.round((Date.UTC(y, mo - 1, d, h, mi, s) - seconds) / 60000);
+  const sign = offsetMin < 0 ? '-' : '+';
+  const abs = Math.abs(offsetMin);
+  return `${pad(y, 4)}-${pad(mo)}-${pad(d)}T${pad(h)}:${pad(mi)}:${pad(s)}${sign}${pad(Math.floor(abs / 60))}:${pad(abs % 60)}`;
+}
+
+const ISO =
+  /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?\s*(Z|z|[+-]\d{2}(?::?\d{2})?)?)?$/;
+
+/**
+ * Parses an ISO 8601 date or datetime into ms since epoch, truncated to whole seconds (Coupa's precision).
+ * A date without a time is midnight UTC, and so is a time without an offset: that is what Coupa does, and why a
+ * bare `2026-03-01` reads back a day early in a zone west of UTC. Returns undefined when not a valid date.
+ */
+export function parseInstant(text: string): number | undefined {
+  const m = ISO.exec(text.trim());
+  if (!m) return undefined;
+  const [, ys, mos, ds, hs, mis, ss, , offset] = m;
+  const y = Number(ys);
+  const mo = Number(mos);
+  const d = Number(ds);
+  const h = Number(hs ?? 0);
+  const mi = Number(mis ?? 0);
+  const s = Number(ss ?? 0);
+  if (mo < 1 || mo > 12 || d < 1 || d > daysInMonth(y, mo) || h > 23 || mi > 59 || s > 59) return undefined;
+  let offsetMin = 0;
+  if (offset && offset.toUpperCase() !== 'Z') {
+    const sign = offset.startsWith('-') ? -1 : 1;
+    const digits = offset.slice(1).replace(':', '');
+    const oh = Number(digits.slice(0, 2));
+    const om = Number(digits.slice(2) || '0');
+    if (oh > 14 || om > 59) return undefined;
+    offsetMin = sign * (oh * 60 + om);
+  }
+  return Date.UTC(y, mo - 1, d, h, mi, s) - offsetMin * 60000;
+}
+
+function daysInMonth(y: number, mo: number): number {
+  return new Date(Date.UTC(y, mo, 0)).getUTCDate();
+}

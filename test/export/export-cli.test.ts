@@ -1,0 +1,133 @@
+import { existsSync } from 'node:fs';
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { Simulator } from '../../src/sim/index.js';
+import { CLI_PATH, runCli, spawnCli } from '../helpers/cli.js';
+import { simEnv, startTestSim } from '../helpers/sim.js';
+import { makeTempDir, parseCsv, seedVendors, sleep } from './helpers.js';
+
+let sim: Simulator;
+let dir: string;
+let removeDir: () => Promise<void>;
+
+beforeAll(() => {
+  if (!existsSync(CLI_PATH)) throw new Error(`build first: npx tsc -p tsconfig.build.json (${CLI_PATH} is missing)`);
+});
+beforeEach(async () => {
+  sim = await startTestSim();
+  ({ dir, remove: removeDir } = await makeTempDir());
+});
+afterEach(async () => {
+  await sim.close();
+  await removeDir();
+});
+
+describe('coupa-csv export (built CLI against the simulator)', () => {
+  it('writes the file, prints a human summary on stderr and exits 0', async () => {
+    seedVendors(sim, 1, 120);
+    const out = join(dir, 'vendors.csv');
+    const r = await runCli(['export', '--object', '101', '--out', out, '--concurrency', '3'], { env: simEnv(sim) });
+    expect(r.stderr).toContain('export done');
+    expect(r.stderr).toContain('120 (');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe('');
+    const rows = parseCsv(await readFile(out, 'utf8'));
+    expect(rows).toHaveLength(121);
+    expect(await readdir(dir)).toEqual(['vendors.csv']);
+  });
+
+  it('--json prints one summary object on stdout', async () => {
+    seedVendors(sim, 1, 60);
+    const out = join(dir, 'v.jsonl.gz');
+    const r = await runCli(
+      ['export', '--object', '101', '--out', out, '--format', 'jsonl', '--gzip', '--json', '--filter', 'active=true'],
+      { env: simEnv(sim) },
+    );
+    expect(r.code).toBe(0);
+    const summary = JSON.parse(r.stdout) as Record<string, unknown>;
+    expect(summary).toMatchObject({ records: 30, out, format: 'jsonl', retries: 0, throttled: 0, truncated: false });
+    expect(typeof summary.elapsedMs).toBe('number');
+    expect(r.stderr).toBe('');
+  });
+
+  it('--out - writes the records to stdout and the summary to stderr', async () => {
+    seedVendors(sim, 1, 55);
+    const r = await runCli(['export', '--object', '101', '--out', '-', '--bom'], { env: simEnv(sim) });
+    expect(r.code).toBe(0);
+    expect(r.stdout.startsWith('\uFEFFid,created-at,updated-at,vendor-code')).toBe(true);
+    expect(parseCsv(r.stdout)).toHaveLength(56);
+    expect(r.stderr).toContain('export done');
+  });
+
+  it('an unknown filter operator exits 2 before any request, naming the filter and the valid operators', async () => {
+    seedVendors(sim, 1, 5);
+    const out = join(dir, 'x.csv');
+    const r = await runCli(['export', '--object', '101', '--out', out, '--filter', 'vendor-code[like]=V-1'], {
+      env: simEnv(sim),
+    });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('vendor-code[like]=V-1');
+    expect(r.stderr).toContain('unknown operator "like"');
+    expect(r.stderr).toContain('starts_with');
+    expect(sim.stats().requests).toBe(0);
+    expect(sim.stats().tokensIssued).toBe(0);
+    expect(await readdir(dir)).toEqual([]);
+  });
+
+  it.each([
+    [['--out', '-', '--json'], /--json/],
+    [['--out', 'x.jsonl', '--format', 'jsonl', '--bom'], /--bom applies to CSV only/],
+    [['--out', 'x.csv', '--limit', '0'], /--limit/],
+    [['--format', 'xml', '--out', 'x.csv'], /format/],
+  ])('usage error %j exits 2', async (args, message) => {
+    const r = await runCli(['export', '--object', '101', ...args], { env: simEnv(sim), cwd: dir });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(message);
+    expect(sim.stats().requests).toBe(0);
+  });
+
+  it('missing credentials exit 2 and name the variables', async () => {
+    const r = await runCli(['export', '--object', '101', '--out', join(dir, 'x.csv')], {
+      env: { COUPA_INSTANCE: sim.url },
+    });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('COUPA_CLIENT_ID');
+  });
+
+  it('a wrong secret exits 3 and leaves no file', async () => {
+    const out = join(dir, 'x.csv');
+    const r = await runCli(['export', '--object', '101', '--out', out], {
+      env: { ...simEnv(sim), COUPA_CLIENT_SECRET: 'wrong-secret-value' },
+    });
+    expect(r.code).toBe(3);
+    expect(r.stderr).not.toContain('wrong-secret-value');
+    expect(await readdir(dir)).toEqual([]);
+  });
+
+  it('SIGINT mid-way exits 3 and leaves neither the output nor a temporary file', async () => {
+    await sim.close();
+    sim = await startTestSim({ latencyMs: 60 });
+    seedVendors(sim, 1, 1500);
+    const out = join(dir, 'big.csv');
+    const run = spawnCli(['export', '--object', '101', '--out', out, '--concurrency', '1'], { env: simEnv(sim) });
+    // Wait until paging is under way (preflight, max id, then pages).
+    for (let i = 0; i < 200 && sim.stats().requests < 5; i++) await sleep(20);
+    expect(sim.stats().requests).toBeGreaterThanOrEqual(5);
+    run.child.kill('SIGINT');
+    const r = await run.result;
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/interrupted/i);
+    expect(await readdir(dir)).toEqual([]);
+  });
+
+  it('--help shows every flag, a filter example and a nightly cron example', async () => {
+    const r = await runCli(['export', '--help']);
+    expect(r.code).toBe(0);
+    for (const flag of ['--object', '--mapping', '--out', '--filter', '--state', '--format', '--gzip', '--bom', '--excel-safe', '--concurrency', '--rate', '--limit', '--json', '--quiet']) {
+      expect(r.stdout).toContain(flag);
+    }
+    expect(r.stdout).toContain('updated_at[gt_or_eq]=');
+    expect(r.stdout).toContain('crontab');
+  });
+});

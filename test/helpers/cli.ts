@@ -1,0 +1,76 @@
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The built CLI (build first: `npx tsc -p tsconfig.build.json`). */
+export const CLI_PATH = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../dist/cli.js');
+
+export interface CliOptions {
+  /** Extra environment; the rest is a clean copy without any COUPA_* variable. */
+  env?: Record<string, string | undefined>;
+  cwd?: string;
+  /** Written to stdin, then stdin is closed. */
+  input?: string;
+  /** Kill the process (SIGKILL) after this long. Default 30 s. */
+  timeoutMs?: number;
+}
+
+export interface CliResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** An environment without inherited COUPA_* settings, plus `extra`. */
+export function cleanEnv(extra: Record<string, string | undefined> = {}): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(process.env)) {
+    if (v !== undefined && !k.startsWith('COUPA_')) env[k] = v;
+  }
+  for (const [k, v] of Object.entries(extra)) {
+    if (v === undefined) delete env[k];
+    else env[k] = v;
+  }
+  return env;
+}
+
+/** Starts `node dist/cli.js ...args` and leaves it running (signal tests). Stdout/stderr are collected. */
+export function spawnCli(
+  args: string[],
+  options: CliOptions = {},
+): {
+  child: ChildProcessWithoutNullStreams;
+  result: Promise<CliResult>;
+  output: () => { stdout: string; stderr: string };
+} {
+  const child = spawn(process.execPath, [CLI_PATH, ...args], {
+    cwd: options.cwd ?? process.cwd(),
+    env: cleanEnv(options.env),
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+    stdout += chunk;
+  });
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+    stderr += chunk;
+  });
+  if (options.input !== undefined) child.stdin.end(options.input);
+  else child.stdin.end();
+  const timeout = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 30_000);
+  const result = new Promise<CliResult>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      clearTimeout(timeout);
+      resolve({ code, signal, stdout, stderr });
+    });
+  });
+  return { child, result, output: () => ({ stdout, stderr }) };
+}
+
+/** Runs `node dist/cli.js ...args` to the end. */
+export async function runCli(args: string[], options: CliOptions = {}): Promise<CliResult> {
+  return spawnCli(args, options).result;
+}

@@ -1,0 +1,90 @@
+import * as fs from 'node:fs';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Simulator } from '../../src/sim/index.js';
+import { runCli } from '../helpers/cli.js';
+import { simEnv, startTestSim } from '../helpers/sim.js';
+import {
+  customFields,
+  makeTempDir,
+  readResults,
+  vendorCsv,
+  VENDOR_MAPPING,
+  VENDOR_MAPPING_NO_KEY,
+} from './helpers.js';
+
+const ROWS = 150;
+const FAULTS = { error5xx: 0.05, extra429: 0.05, dropAfterStore: 0.03, dropBeforeStore: 0.02, seed: 7 };
+
+describe('import under injected faults (seeded)', () => {
+  let sim: Simulator;
+  let tmp: ReturnType<typeof makeTempDir>;
+  beforeEach(async () => {
+    sim = await startTestSim({ faults: FAULTS, retryAfter: false });
+    tmp = makeTempDir('faults');
+    fs.writeFileSync(tmp.file('in.csv'), vendorCsv(ROWS));
+  });
+  afterEach(async () => {
+    await sim.close();
+    tmp.cleanup();
+  });
+
+  it('with a key: every row is created exactly once and the results file is complete', async () => {
+    fs.writeFileSync(tmp.file('m.yaml'), VENDOR_MAPPING);
+    const res = await runCli(
+      ['import', tmp.file('in.csv'), '--mapping', tmp.file('m.yaml'), '--json', '--rate', '1000'],
+      {
+        env: simEnv(sim),
+        timeoutMs: 120_000,
+      },
+    );
+    expect(res.stderr).toBe('');
+    expect(res.code).toBe(0);
+    expect(sim.stats().dropped).toBeGreaterThan(0); // the faults really happened
+    const summary = JSON.parse(res.stdout) as { created: number; retries: number; throttled: number };
+    expect(summary.created).toBe(ROWS);
+    expect(summary.retries).toBeGreaterThan(0);
+    const codes = customFields(sim.records(101)).map((f) => f['vendor-code']);
+    expect(codes).toHaveLength(ROWS);
+    expect(new Set(codes).size).toBe(ROWS);
+    const rows = readResults(tmp.file('in.results.csv'));
+    expect(rows.map((r) => Number(r._line))).toEqual(Array.from({ length: ROWS }, (_, i) => i + 2));
+    const idsByCode = new Map(
+      sim
+        .records(101)
+        .map((r) => [(r['custom-fields'] as Record<string, unknown>)['vendor-code'], String(r.id)]),
+    );
+    for (const r of rows) expect(r._id).toBe(idsByCode.get(r.Code));
+  });
+
+  it('without a key: rows whose create outcome is unknown fail with that reason and are counted; no other row is duplicated', async () => {
+    fs.writeFileSync(tmp.file('m.yaml'), VENDOR_MAPPING_NO_KEY);
+    const res = await runCli(
+      ['import', tmp.file('in.csv'), '--mapping', tmp.file('m.yaml'), '--json', '--rate', '1000'],
+      {
+        env: simEnv(sim),
+        timeoutMs: 120_000,
+      },
+    );
+    expect(res.code).toBe(1);
+    const summary = JSON.parse(res.stdout) as { created: number; failed: number; unknown: number };
+    expect(summary.unknown).toBeGreaterThan(0);
+    expect(summary.failed).toBe(summary.unknown);
+    expect(summary.created + summary.failed).toBe(ROWS);
+    const rows = readResults(tmp.file('in.results.csv'));
+    const unknown = rows.filter((r) => r._status === 'failed');
+    expect(unknown.every((r) => (r._error ?? '').startsWith('outcome unknown:'))).toBe(true);
+    expect(res.stderr).toContain(
+      unknown
+        .map((r) => r._line)
+        .slice(0, 3)
+        .join(', '),
+    );
+    const counts = new Map<unknown, number>();
+    for (const f of customFields(sim.records(101)))
+      counts.set(f['vendor-code'], (counts.get(f['vendor-code']) ?? 0) + 1);
+    for (const r of rows) {
+      if (r._status === 'created') expect(counts.get(r.Code)).toBe(1);
+      else expect(counts.get(r.Code) ?? 0).toBeLessThanOrEqual(1);
+    }
+  });
+});

@@ -1,0 +1,66 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { parse } from 'csv-parse/sync';
+
+/** A temp folder for one test; `cleanup()` removes it. */
+export function makeTempDir(prefix: string): {
+  dir: string;
+  file: (name: string) => string;
+  cleanup: () => void;
+} {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `coupa-csv-${prefix}-`));
+  return {
+    dir,
+    file: (name) => path.join(dir, name),
+    cleanup: () => fs.rmSync(dir, { recursive: true, force: true }),
+  };
+}
+
+/** Reads a results CSV as objects keyed by header. */
+export function readResults(file: string): Array<Record<string, string>> {
+  return parse<Record<string, string>>(fs.readFileSync(file, 'utf8'), { columns: true, bom: true });
+}
+
+/** The header line of a results CSV. */
+export function readHeader(file: string): string[] {
+  const rows: string[][] = parse(fs.readFileSync(file, 'utf8'), { to_line: 1, bom: true });
+  return rows[0] ?? [];
+}
+
+/** A vendor mapping (object 101) for tests. */
+export const VENDOR_MAPPING = `object: 101
+timezone: America/Los_Angeles
+id: Coupa ID
+key: vendor-code
+fields:
+  Code: vendor-code
+  Name: vendor-name
+  Limit: { field: credit-limit, type: decimal }
+  Since: { field: onboarding-date, type: date }
+  Notes: notes
+`;
+
+/** The same without a key. */
+export const VENDOR_MAPPING_NO_KEY = VENDOR_MAPPING.replace('key: vendor-code\n', '');
+
+/** `n` vendor rows V-1..V-n (header Code,Name,Limit,Since,Notes). */
+export function vendorCsv(n: number, prefix = 'V'): string {
+  const lines = ['Code,Name,Limit,Since,Notes'];
+  for (let i = 1; i <= n; i++) lines.push(`${prefix}-${i},Vendor ${i},${i}00.50,2026-03-01,note ${i}`);
+  return lines.join('\n') + '\n';
+}
+
+/** Custom-field values of the simulator's records. */
+export function customFields(records: Array<Record<string, unknown>>): Array<Record<string, unknown>> {
+  return records.map((r) => (r['custom-fields'] ?? {}) as Record<string, unknown>);
+}
+
+/** Waits until `check` is true (polling), or throws after `timeoutMs`. */
+export async function waitFor(check: () => boolean, timeoutMs = 15_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > end) throw new Error('timed out waiting for a condition');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}

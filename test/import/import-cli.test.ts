@@ -1,0 +1,312 @@
+import * as fs from 'node:fs';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Simulator } from '../../src/sim/index.js';
+import { runCli } from '../helpers/cli.js';
+import { simEnv, startTestSim } from '../helpers/sim.js';
+import {
+  customFields,
+  makeTempDir,
+  readHeader,
+  readResults,
+  vendorCsv,
+  VENDOR_MAPPING,
+  VENDOR_MAPPING_NO_KEY,
+} from './helpers.js';
+
+describe('coupa-csv import against the simulator', () => {
+  let sim: Simulator;
+  let tmp: ReturnType<typeof makeTempDir>;
+  let env: Record<string, string>;
+  beforeEach(async () => {
+    sim = await startTestSim();
+    tmp = makeTempDir('import');
+    env = simEnv(sim);
+    fs.writeFileSync(tmp.file('m.yaml'), VENDOR_MAPPING);
+  });
+  afterEach(async () => {
+    await sim.close();
+    tmp.cleanup();
+  });
+
+  // POSTs to /api (the token requests are POSTs too).
+  const posts = (): number => (sim.stats().byMethod.POST ?? 0) - sim.stats().tokensIssued;
+  const puts = (): number => sim.stats().byMethod.PUT ?? 0;
+
+  it('creates one record per row; results keep input order, original headers and the start line of each record', async () => {
+    fs.writeFileSync(
+      tmp.file('in.csv'),
+      'Code,Name,Limit,Since,Notes\nV-1,One,10.5,2026-03-01,plain\nV-2,Two,20,2026-11-01,"two\nlines"\nV-3,Three,30,2026-07-04,=1+2\n',
+    );
+    const res = await runCli(['import', tmp.file('in.csv'), '--mapping', tmp.file('m.yaml')], { env });
+    expect(res.stderr).toContain('created:   3');
+    expect(res.code).toBe(0);
+    const resultsFile = tmp.file('in.results.csv');
+    expect(readHeader(resultsFile)).toEqual([
+      '_line',
+      '_status',
+      '_id',
+      '_error',
+      'Code',
+      'Name',
+      'Limit',
+      'Since',
+      'Notes',
+    ]);
+    const rows = readResults(resultsFile);
+    expect(rows.map((r) => r._line)).toEqual(['2', '3', '5']);
+    expect(rows.map((r) => r._status)).toEqual(['created', 'created', 'created']);
+    expect(rows[1]?.Notes).toBe('two\nlines');
+    expect(rows[2]?.Notes).toBe("'=1+2"); // a formula cell is escaped in the results
+    const records = sim.records(101);
+    expect(records).toHaveLength(3);
+    for (const row of rows) {
+      const record = records.find((r) => String(r.id) === row._id);
+      expect((record?.['custom-fields'] as Record<string, unknown>)['vendor-code']).toBe(row.Code);
+    }
+    const byCode = new Map(customFields(records).map((f) => [f['vendor-code'], f]));
+    // Dates are sent as midnight in the instance's zone: no day shift.
+    expect(byCode.get('V-1')?.['onboarding-date']).toBe('2026-03-01T00:00:00-08:00');
+    expect(byCode.get('V-3')?.['onboarding-date']).toBe('2026-07-04T00:00:00-07:00');
+    expect(fs.existsSync(`${resultsFile}.journal`)).toBe(false);
+  });
+
+  it('conversion errors become failed rows without a request, and Coupa 400 messages land in _error', async () => {
+    fs.writeFileSync(
+      tmp.file('in.csv'),
+      'Code,Name,Limit,Since,Notes\nV-1,One,12x,2026-03-01,\nV-2,,5,2026-03-01,\nV-3,Three,5,2026-03-01,\n',
+    );
+    const res = await runCli(
+      ['import', tmp.file('in.csv'), '--mapping', tmp.file('m.yaml'), '--results', tmp.file('out.csv')],
+      { env },
+    );
+    expect(res.code).toBe(1);
+    const rows = readResults(tmp.file('out.csv'));
+    expect(rows.map((r) => r._status)).toEqual(['failed', 'failed', 'created']);
+    expect(rows[0]?._error).toMatch(/Limit/);
+    expect(rows[1]?._error).toMatch(/Vendor name can't be blank/);
+    expect(rows[0]?._id).toBe('');
+    expect(posts()).toBe(2);
+  });
+
+  it('update mode PUTs by the id column; a blank id fails the row', async () => {
+    const a = sim.insert(101, { 'vendor-code': 'U-1', 'vendor-name': 'Old' });
+    const b = sim.insert(101, { 'vendor-code': 'U-2', 'vendor-name': 'Old' });
+    fs.writeFileSync(
+      tmp.file('in.csv'),
+      `Coupa ID,Code,Name\n${String(a.id)},U-1,New one\n,U-x,No id\n${String(b.id)},U-2,New two\n`,
+    );
+    fs.writeFileSync(
+      tmp.file('u.yaml'),
+      'object: 101\nid: Coupa ID\nfields:\n  Code: vendor-code\n  Name: vendor-name\n',
+    );
+    const res = await runCli(
+      ['import', tmp.file('in.csv'), '--mapping', tmp.file('u.yaml'), '--mode', 'update'],
+      { env },
+    );
+    expect(res.code).toBe(1);
+    const rows = readResults(tmp.file('in.results.csv'));
+    expect(rows.map((r) => r._status)).toEqual(['updated', 'failed', 'updated']);
+    expect(rows[1]?._error).toMatch(/Coupa ID/);
+    expect(customFields(sim.records(101)).map((f) => f['vendor-name'])).toEqual(['New one', 'New two']);
+    expect(posts()).toBe(0);
+  });
+
+  it('update mode without an id column in the mapping stops before anything is sent (exit 2)', async () => {
+    fs.writeFileSync(tmp.file('in.csv'), vendorCsv(2));
+    fs.writeFileSync(tmp.file('n.yaml'), VENDOR_MAPPING.replace('id: Coupa ID\n', ''));
+    const res = await runCli(
+      ['import', tmp.file('in.csv'), '--mapping', tmp.file('n.yaml'), '--mode', 'update'],
+      { env },
+    );
+    expect(res.code).toBe(2);
+    expect(res.stderr).toMatch(/--mode update needs "id:"/);
+    expect(sim.stats().requests).toBe(0);
+  });
+
+  it('upsert updates the record with the key, creates the rest, and fails a key that several records share', async () => {
+    const existing = sim.insert(101, { 'vendor-code': 'K-1', 'vendor-name': 'Before' });
+    const d1 = sim.insert(101, { 'vendor-code': 'K-DUP', 'vendor-name': 'Dup 1' });
+    const d2 = sim.insert(101, { 'vendor-code': 'K-DUP', 'vendor-name': 'Dup 2' });
+    fs.writeFileSync(tmp.file('in.csv'), 'Code,Name\nK-1,After\nK-2,New\nK-DUP,Which\n');
+    fs.writeFileSync(
+      tmp.file('k.yaml'),
+      'object: 101\nkey: vendor-code\nfields:\n  Code: vendor-code\n  Name: vendor-name\n',
+    );
+    const res = await runCli(
+      ['import', tmp.file('in.csv'), '--mapping', tmp.file('k.yaml'), '--mode', 'upsert', '--json'],
+      { env },
+    );
+    expect(res.code).toBe(1);
+    const summary = JSON.parse(res.stdout) as Record<string, unknown>;
+    expect(summary).toMatchObject({ created: 1, updated: 1, failed: 1 });
+    const rows = readResults(tmp.file('in.results.csv'));
+    expect(rows.map((r) => r._status)).toEqual(['updated', 'created', 'failed']);
+    expect(rows[0]?._id).toBe(String(existing.id));
+    expect(rows[2]?._error).toContain(`ids ${String(d1.id)}, ${String(d2.id)}`);
+    expect(sim.records(101)).toHaveLength(4);
+  });
+
+  it('validate (and --dry-run) sends nothing, needs no credentials, and marks rows valid / invalid', async () => {
+    fs.writeFileSync(
+      tmp.file('in.csv'),
+      'Code,Name,Limit,Since,Notes\nV-1,One,1,2026-03-01,\nV-2,Two,1,31/12/2026,\n',
+    );
+    const res = await runCli(['validate', tmp.file('in.csv'), '--mapping', tmp.file('m.yaml')]);
+    expect(res.code).toBe(1);
+    const rows = readResults(tmp.file('in.results.csv'));
+    expect(rows.map((r) => r._status)).toEqual(['valid', 'invalid']);
+    expect(rows[1]?._error).toMatch(/Since/);
+    const dry = await runCli(
+      [
+        'import',
+        tmp.file('in.csv'),
+        '--mapping',
+        tmp.file('m.yaml'),
+        '--dry-run',
+        '--json',
+        '--results',
+        tmp.file('d.csv'),
+      ],
+      { env },
+    );
+    expect(dry.code).toBe(1);
+    expect(JSON.parse(dry.stdout)).toMatchObject({ valid: 1, invalid: 1, rows: 2 });
+    expect(sim.stats().requests).toBe(0);
+  });
+
+  it('validate refuses to replace the results of an import (which --resume relies on) unless given another --results', async () => {
+    fs.writeFileSync(tmp.file('in.csv'), vendorCsv(2));
+    const imported = await runCli(['import', tmp.file('in.csv'), '--mapping', tmp.file('m.yaml')], { env });
+    expect(imported.code).toBe(0);
+    const before = fs.readFileSync(tmp.file('in.results.csv'), 'utf8');
+    const refused = await runCli(['validate', tmp.file('in.csv'), '--mapping', tmp.file('m.yaml')]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/--results <another file>/);
+    expect(fs.readFileSync(tmp.file('in.results.csv'), 'utf8')).toBe(before);
+    const elsewhere = await runCli([
+      'validate',
+      tmp.file('in.csv'),
+      '--mapping',
+      tmp.file('m.yaml'),
+      '--results',
+      tmp.file('v.csv'),
+    ]);
+    expect(elsewhere.code).toBe(0);
+  });
+
+  it('--limit processes only the first rows', async () => {
+    fs.writeFileSync(tmp.file('in.csv'), vendorCsv(6));
+    const res = await runCli(
+      ['import', tmp.file('in.csv'), '--mapping', tmp.file('m.yaml'), '--limit', '2'],
+      { env },
+    );
+    expect(res.code).toBe(0);
+    expect(readResults(tmp.file('in.results.csv')).map((r) => r.Code)).toEqual(['V-1', 'V-2']);
+    expect(sim.records(101)).toHaveLength(2);
+  });
+
+  it('a field the object does not have fails the row with its id and stops sending (exit 1)', async () => {
+    fs.writeFileSync(tmp.file('in.csv'), 'Code,Name,Colour\nV-1,One,red\nV-2,Two,blue\nV-3,Three,green\n');
+    fs.writeFileSync(
+      tmp.file('c.yaml'),
+      'object: 101\nfields:\n  Code: vendor-code\n  Name: vendor-name\n  Colour: colour\n',
+    );
+    const res = await runCli(
+      ['import', tmp.file('in.csv'), '--mapping', tmp.file('c.yaml'), '--concurrency', '1'],
+      { env },
+    );
+    expect(res.code).toBe(1);
+    const rows = readResults(tmp.file('in.results.csv'));
+    expect(rows[0]?._status).toBe('failed');
+    expect(rows[0]?._id).toBe(String(sim.records(101)[0]?.id));
+    expect(rows[0]?._error).toContain('"colour"');
+    expect(rows.slice(1).every((r) => (r._error ?? '').startsWith('not sent:'))).toBe(true);
+    expect(sim.records(101)).toHaveLength(1);
+    expect(res.stderr).toMatch(/colour/);
+  });
+
+  it('--json prints one summary object on stdout', async () => {
+    fs.writeFileSync(tmp.file('in.csv'), vendorCsv(3));
+    const res = await runCli(['import', tmp.file('in.csv'), '--mapping', tmp.file('m.yaml'), '--json'], {
+      env,
+    });
+    expect(res.code).toBe(0);
+    const summary = JSON.parse(res.stdout) as Record<string, unknown>;
+    expect(summary).toMatchObject({
+      rows: 3,
+      created: 3,
+      updated: 0,
+      failed: 0,
+      invalid: 0,
+      encoding: 'utf8',
+      delimiter: ',',
+    });
+    for (const key of ['retries', 'throttled', 'elapsedMs', 'results', 'rowsPerSecond'])
+      expect(summary).toHaveProperty(key);
+    expect(summary.results).toBe(tmp.file('in.results.csv'));
+    expect(res.stdout.trim().split('\n')).toHaveLength(1);
+  });
+
+  it('a mapped column missing from the header stops before anything is sent (exit 2), naming the closest header', async () => {
+    fs.writeFileSync(tmp.file('in.csv'), 'Code,Nmae,Limit,Since,Notes\nV-1,One,1,2026-03-01,\n');
+    const res = await runCli(['import', tmp.file('in.csv'), '--mapping', tmp.file('m.yaml')], { env });
+    expect(res.code).toBe(2);
+    expect(res.stderr).toMatch(/Name/);
+    expect(res.stderr).toMatch(/Nmae/);
+    expect(sim.stats().requests).toBe(0);
+    expect(fs.existsSync(tmp.file('in.results.csv'))).toBe(false);
+  });
+
+  it('exit 2 before anything is sent: missing credentials, http off loopback, missing results folder, no rows, unclosed quote', async () => {
+    fs.writeFileSync(tmp.file('in.csv'), vendorCsv(2));
+    const base = ['import', tmp.file('in.csv'), '--mapping', tmp.file('m.yaml')];
+
+    const noCreds = await runCli(base, { env: { COUPA_INSTANCE: sim.url } });
+    expect(noCreds.code).toBe(2);
+    expect(noCreds.stderr).toMatch(/COUPA_CLIENT_ID/);
+
+    const http = await runCli(base, { env: { ...env, COUPA_INSTANCE: 'http://coupa.example.com' } });
+    expect(http.code).toBe(2);
+    expect(http.stderr).toMatch(/http/i);
+
+    const noDir = await runCli([...base, '--results', tmp.file('missing/out.csv')], { env });
+    expect(noDir.code).toBe(2);
+    expect(noDir.stderr).toMatch(/missing.*does not exist/);
+
+    fs.writeFileSync(tmp.file('header.csv'), 'Code,Name,Limit,Since,Notes\n');
+    const headerOnly = await runCli(['import', tmp.file('header.csv'), '--mapping', tmp.file('m.yaml')], {
+      env,
+    });
+    expect(headerOnly.code).toBe(2);
+    expect(headerOnly.stderr).toMatch(/header but no data rows/);
+
+    fs.writeFileSync(tmp.file('empty.csv'), '');
+    const empty = await runCli(['import', tmp.file('empty.csv'), '--mapping', tmp.file('m.yaml')], { env });
+    expect(empty.code).toBe(2);
+
+    fs.writeFileSync(
+      tmp.file('quote.csv'),
+      'Code,Name,Limit,Since,Notes\nV-1,One,1,2026-03-01,ok\nV-2,Two,1,2026-03-01,"never closed\n',
+    );
+    const quote = await runCli(['import', tmp.file('quote.csv'), '--mapping', tmp.file('m.yaml')], { env });
+    expect(quote.code).toBe(2);
+    expect(quote.stderr).toMatch(/quote/i);
+    expect(quote.stderr).not.toMatch(/\n\s+at /); // no stack trace
+
+    expect(posts() + puts()).toBe(0);
+  });
+
+  it('a ragged row fails as a results row, the rest are imported', async () => {
+    fs.writeFileSync(
+      tmp.file('in.csv'),
+      'Code,Name,Limit,Since,Notes\nV-1,One,1,2026-03-01,\nV-2,Two\nV-3,Three,1,2026-03-01,\n',
+    );
+    fs.writeFileSync(tmp.file('nk.yaml'), VENDOR_MAPPING_NO_KEY);
+    const res = await runCli(['import', tmp.file('in.csv'), '--mapping', tmp.file('nk.yaml')], { env });
+    expect(res.code).toBe(1);
+    const rows = readResults(tmp.file('in.results.csv'));
+    expect(rows.map((r) => r._status)).toEqual(['created', 'failed', 'created']);
+    expect(rows[1]?._line).toBe('3');
+    expect(posts()).toBe(2);
+  });
+});

@@ -1,0 +1,153 @@
+import * as fs from 'node:fs';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Simulator } from '../../src/sim/index.js';
+import { runCli, spawnCli } from '../helpers/cli.js';
+import { simEnv, startTestSim } from '../helpers/sim.js';
+import {
+  customFields,
+  makeTempDir,
+  readResults,
+  vendorCsv,
+  VENDOR_MAPPING,
+  VENDOR_MAPPING_NO_KEY,
+  waitFor,
+} from './helpers.js';
+
+const ROWS = 30;
+
+/** Lines the journal says were sent but not finished. */
+function inFlightLines(journal: string): number[] {
+  const sent = new Set<number>();
+  for (const line of fs.readFileSync(journal, 'utf8').split('\n').slice(1)) {
+    if (!line.trim()) continue;
+    let e: Record<string, unknown>;
+    try {
+      e = JSON.parse(line) as Record<string, unknown>;
+    } catch {
+      continue;
+    }
+    if (typeof e.s === 'number') sent.add(e.s);
+    for (const k of ['d', 'f', 'u']) if (typeof e[k] === 'number') sent.delete(e[k]);
+  }
+  return [...sent].sort((a, b) => a - b);
+}
+
+describe('interruptions and --resume', () => {
+  let sim: Simulator;
+  let tmp: ReturnType<typeof makeTempDir>;
+  let env: Record<string, string>;
+  beforeEach(async () => {
+    sim = await startTestSim({ latencyMs: 40 });
+    tmp = makeTempDir('interrupt');
+    env = simEnv(sim);
+    fs.writeFileSync(tmp.file('in.csv'), vendorCsv(ROWS));
+    fs.writeFileSync(tmp.file('m.yaml'), VENDOR_MAPPING);
+    fs.writeFileSync(tmp.file('nk.yaml'), VENDOR_MAPPING_NO_KEY);
+  });
+  afterEach(async () => {
+    await sim.close();
+    tmp.cleanup();
+  });
+
+  const codes = (): unknown[] => customFields(sim.records(101)).map((f) => f['vendor-code']);
+
+  it('Ctrl-C: exit 3, every row in the results once, the resume command printed; --resume finishes without duplicates', async () => {
+    const args = ['import', tmp.file('in.csv'), '--mapping', tmp.file('nk.yaml'), '--concurrency', '2'];
+    const run = spawnCli(args, { env });
+    await waitFor(() => sim.records(101).length >= 3);
+    run.child.kill('SIGINT');
+    const res = await run.result;
+    expect(res.code).toBe(3);
+    expect(res.stderr).toContain('--resume');
+    const rows = readResults(tmp.file('in.results.csv'));
+    expect(rows.map((r) => Number(r._line))).toEqual(Array.from({ length: ROWS }, (_, i) => i + 2));
+    const created = rows.filter((r) => r._status === 'created');
+    expect(created.length).toBe(sim.records(101).length);
+    expect(created.length).toBeLessThan(ROWS);
+    expect(
+      rows
+        .filter((r) => r._status === 'failed')
+        .every((r) => r._error === 'not sent: run interrupted; finish with --resume'),
+    ).toBe(true);
+    expect(fs.existsSync(tmp.file('in.results.csv.journal'))).toBe(false);
+
+    const resumed = await runCli([...args, '--resume', '--json'], { env });
+    expect(resumed.code).toBe(0);
+    expect(JSON.parse(resumed.stdout)).toMatchObject({
+      skipped: created.length,
+      created: ROWS - created.length,
+      failed: 0,
+    });
+    expect(codes().sort()).toEqual(Array.from({ length: ROWS }, (_, i) => `V-${i + 1}`).sort());
+    const final = readResults(tmp.file('in.results.csv'));
+    expect(final.every((r) => r._status === 'created' && r._id !== '')).toBe(true);
+    expect(new Set(final.map((r) => r._id)).size).toBe(ROWS);
+  });
+
+  it('a second Ctrl-C stops at once; --resume still finishes without duplicates', async () => {
+    const args = ['import', tmp.file('in.csv'), '--mapping', tmp.file('m.yaml'), '--concurrency', '3'];
+    const run = spawnCli(args, { env });
+    await waitFor(() => sim.records(101).length >= 3);
+    run.child.kill('SIGINT');
+    await new Promise((r) => setTimeout(r, 5));
+    run.child.kill('SIGINT');
+    const res = await run.result;
+    expect(res.code).toBe(3);
+    expect(res.stderr).toContain('SIGINT again');
+    await new Promise((r) => setTimeout(r, 100));
+
+    const resumed = await runCli([...args, '--resume'], { env });
+    expect(resumed.code).toBe(0);
+    const all = codes();
+    expect(all).toHaveLength(ROWS);
+    expect(new Set(all).size).toBe(ROWS);
+    expect(readResults(tmp.file('in.results.csv'))).toHaveLength(ROWS);
+  });
+
+  it('kill -9 with a key: --resume applies every row exactly once', async () => {
+    const args = ['import', tmp.file('in.csv'), '--mapping', tmp.file('m.yaml'), '--concurrency', '3'];
+    const run = spawnCli(args, { env });
+    await waitFor(() => sim.records(101).length >= 5);
+    run.child.kill('SIGKILL');
+    await run.result;
+    expect(fs.existsSync(tmp.file('in.results.csv.journal'))).toBe(true);
+    // Let requests the dead process left in flight land in the simulator.
+    await new Promise((r) => setTimeout(r, 150));
+
+    const resumed = await runCli([...args, '--resume'], { env });
+    expect(resumed.code).toBe(0);
+    const all = codes();
+    expect(all).toHaveLength(ROWS);
+    expect(new Set(all).size).toBe(ROWS);
+    const final = readResults(tmp.file('in.results.csv'));
+    expect(final).toHaveLength(ROWS);
+    expect(final.every((r) => r._status === 'created')).toBe(true);
+    expect(fs.existsSync(tmp.file('in.results.csv.journal'))).toBe(false);
+  });
+
+  it('kill -9 without a key: --resume names the rows that were in flight and sends every other row once', async () => {
+    const args = ['import', tmp.file('in.csv'), '--mapping', tmp.file('nk.yaml'), '--concurrency', '3'];
+    const run = spawnCli(args, { env });
+    await waitFor(() => sim.records(101).length >= 5);
+    run.child.kill('SIGKILL');
+    await run.result;
+    const uncertain = inFlightLines(tmp.file('in.results.csv.journal'));
+    await new Promise((r) => setTimeout(r, 150));
+
+    const resumed = await runCli([...args, '--resume'], { env });
+    expect(resumed.code).toBe(uncertain.length > 0 ? 1 : 0);
+    const final = readResults(tmp.file('in.results.csv'));
+    expect(final).toHaveLength(ROWS);
+    const failed = final.filter((r) => r._status === 'failed');
+    expect(failed.map((r) => Number(r._line))).toEqual(uncertain);
+    for (const r of failed) expect(r._error).toMatch(/in flight when the previous run was killed/);
+    if (uncertain.length > 0) expect(resumed.stderr).toContain(uncertain.join(', '));
+    // Every row that was not uncertain exists exactly once.
+    const counts = new Map<unknown, number>();
+    for (const c of codes()) counts.set(c, (counts.get(c) ?? 0) + 1);
+    for (const r of final) {
+      if (r._status === 'created') expect(counts.get(r.Code)).toBe(1);
+      else expect(counts.get(r.Code) ?? 0).toBeLessThanOrEqual(1);
+    }
+  });
+});

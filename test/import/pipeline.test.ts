@@ -1,0 +1,267 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { parse } from 'csv-parse/sync';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { AuthError } from '../../src/errors.js';
+import { runImport, type ImportOptions } from '../../src/import/index.js';
+import { Journal } from '../../src/import/journal.js';
+import type { FieldSpec, Mapping } from '../../src/mapping/types.js';
+import { FakeClient } from './fake-client.js';
+
+function spec(column: string, field: string, extra: Partial<FieldSpec> = {}): FieldSpec {
+  return { column, field, type: 'string', required: false, blank: 'skip', decimal: '.', ...extra };
+}
+
+function makeMapping(extra: Partial<Mapping> = {}): Mapping {
+  return {
+    file: 'test.mapping.yaml',
+    object: 101,
+    key: 'code',
+    fields: [spec('Code', 'code'), spec('Name', 'name'), spec('Amount', 'amount', { type: 'decimal' })],
+    constants: {},
+    ...extra,
+  };
+}
+
+function withoutKey(): Mapping {
+  const { key: _key, ...rest } = makeMapping();
+  return rest;
+}
+
+describe('import pipeline (fake client)', () => {
+  let dir: string;
+  let input: string;
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'coupa-csv-pipeline-'));
+    input = path.join(dir, 'in.csv');
+  });
+  afterEach(() => {
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  function writeRows(n: number, row: (i: number) => string = (i) => `C${i},Name ${i},${i}.50`): void {
+    const lines = ['Code,Name,Amount'];
+    for (let i = 1; i <= n; i++) lines.push(row(i));
+    fs.writeFileSync(input, lines.join('\n') + '\n');
+  }
+
+  function results(): Array<Record<string, string>> {
+    return parse<Record<string, string>>(fs.readFileSync(path.join(dir, 'in.results.csv'), 'utf8'), {
+      columns: true,
+    });
+  }
+
+  function run(client: FakeClient | undefined, extra: Partial<ImportOptions> = {}) {
+    return runImport({ file: input, mapping: makeMapping(), ...(client ? { client } : {}), ...extra });
+  }
+
+  it('writes results in input order with the right ids when rows finish out of order', async () => {
+    writeRows(40);
+    const client = new FakeClient({
+      delay: (_f, call) => new Promise((r) => setTimeout(r, (call * 7) % 11)),
+    });
+    const summary = await run(client, { concurrency: 6 });
+    expect(summary).toMatchObject({ rows: 40, created: 40, failed: 0 });
+    const rows = results();
+    expect(rows.map((r) => Number(r._line))).toEqual(Array.from({ length: 40 }, (_, i) => i + 2));
+    for (const r of rows) {
+      const record = client.records.find((x) => x.id === Number(r._id));
+      expect(record?.['custom-fields'].code).toBe(r.Code);
+    }
+    expect(client.maxInFlight).toBeLessThanOrEqual(6);
+    expect(fs.existsSync(path.join(dir, 'in.results.csv.journal'))).toBe(false);
+  });
+
+  it('stops reading while the window is full: a stuck first row holds back later sends', async () => {
+    writeRows(60);
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
+    const client = new FakeClient({ delay: (_f, call) => (call === 1 ? gate : Promise.resolve()) });
+    const done = run(client, { concurrency: 2 });
+    await new Promise((r) => setTimeout(r, 300));
+    const startedWhileStuck = client.count('create');
+    expect(startedWhileStuck).toBeGreaterThan(2);
+    expect(startedWhileStuck).toBeLessThanOrEqual(16); // window = max(16, 4 x concurrency)
+    release();
+    expect((await done).created).toBe(60);
+  });
+
+  it('a create whose answer was lost is looked up by key, not sent twice', async () => {
+    writeRows(5);
+    const client = new FakeClient({ createOutcome: (_f, call) => (call === 2 ? 'drop-after-store' : 'ok') });
+    const summary = await run(client, { concurrency: 1 });
+    expect(summary).toMatchObject({ created: 5, failed: 0, unknown: 0 });
+    expect(client.records).toHaveLength(5);
+    expect(client.count('create')).toBe(5);
+    const row = results()[1];
+    expect(row?._status).toBe('created');
+    expect(client.records.find((r) => r.id === Number(row?._id))?.['custom-fields'].code).toBe('C2');
+  });
+
+  it('a create lost before it was stored is sent again after the key lookup finds nothing', async () => {
+    writeRows(3);
+    const client = new FakeClient({ createOutcome: (_f, call) => (call === 1 ? 'drop-before-store' : 'ok') });
+    const summary = await run(client, { concurrency: 1 });
+    expect(summary).toMatchObject({ created: 3, failed: 0, retries: 1 });
+    expect(client.records.map((r) => r['custom-fields'].code).sort()).toEqual(['C1', 'C2', 'C3']);
+    expect(client.records).toHaveLength(3);
+  });
+
+  it('without a key, an unknown outcome fails the row and is counted', async () => {
+    writeRows(3);
+    const client = new FakeClient({ createOutcome: (_f, call) => (call === 2 ? 'drop-after-store' : 'ok') });
+    const summary = await runImport({ file: input, mapping: withoutKey(), client, concurrency: 1 });
+    expect(summary).toMatchObject({ created: 2, failed: 1, unknown: 1 });
+    expect(results()[1]?._error).toMatch(/^outcome unknown: .*check Coupa/);
+  });
+
+  it('a field Coupa drops fails the row with its id and stops sending', async () => {
+    writeRows(10);
+    const client = new FakeClient({ unknownFields: ['amount'] });
+    const summary = await run(client, { concurrency: 1 });
+    expect(summary.stopped).toMatchObject({ code: 'DROPPED_FIELD', exitCode: 1 });
+    expect(summary.interrupted).toBe(false);
+    const rows = results();
+    expect(rows).toHaveLength(10);
+    expect(rows[0]).toMatchObject({ _status: 'failed', _id: String(client.records[0]?.id) });
+    expect(rows[0]?._error).toContain('"amount"');
+    expect(
+      rows.slice(1).every((r) => r._status === 'failed' && (r._error ?? '').startsWith('not sent:')),
+    ).toBe(true);
+    expect(client.records).toHaveLength(1);
+  });
+
+  it('an abort stops sending; every row is still in the results, and the journal is removed', async () => {
+    writeRows(30);
+    const controller = new AbortController();
+    const client = new FakeClient({
+      delay: async (_f, call) => {
+        if (call === 3) controller.abort();
+        await new Promise((r) => setTimeout(r, 2));
+      },
+    });
+    const summary = await run(client, { concurrency: 2, signal: controller.signal });
+    expect(summary.interrupted).toBe(true);
+    expect(summary.stopped?.code).toBe('INTERRUPTED');
+    const rows = results();
+    expect(rows.map((r) => Number(r._line))).toEqual(Array.from({ length: 30 }, (_, i) => i + 2));
+    const created = rows.filter((r) => r._status === 'created');
+    expect(created.length).toBe(client.records.length);
+    expect(rows.filter((r) => r._error === 'not sent: run interrupted; finish with --resume').length).toBe(
+      30 - created.length,
+    );
+    expect(fs.existsSync(path.join(dir, 'in.results.csv.journal'))).toBe(false);
+  });
+
+  it('an auth failure mid-run stops the run (exit 3)', async () => {
+    writeRows(6);
+    const client = new FakeClient({
+      createOutcome: (_f, call) => (call === 3 ? new AuthError('the client secret was refused', 401) : 'ok'),
+    });
+    const summary = await run(client, { concurrency: 1 });
+    expect(summary.stopped).toMatchObject({ code: 'AUTH', exitCode: 3 });
+    expect(summary.created).toBe(2);
+    expect(
+      results()
+        .slice(3)
+        .every((r) => (r._error ?? '').startsWith('not sent:')),
+    ).toBe(true);
+  });
+
+  it('Coupa validation messages land in _error', async () => {
+    writeRows(2, (i) => (i === 1 ? ',No code,1' : `C${i},Name,2`));
+    const client = new FakeClient({ required: ['code'] });
+    const mapping = withoutKey();
+    const summary = await runImport({ file: input, mapping, client });
+    expect(summary).toMatchObject({ created: 1, failed: 1, unknown: 0 });
+    expect(results()[0]?._error).toBe("Coupa refused the row (HTTP 400): code can't be blank");
+  });
+
+  it('upsert: a key twice in the file is created once, then updated', async () => {
+    writeRows(4, (i) => (i % 2 ? `A,First ${i},1` : `B,Second ${i},2`));
+    const client = new FakeClient();
+    const summary = await run(client, { mode: 'upsert', concurrency: 4 });
+    expect(summary).toMatchObject({ created: 2, updated: 2 });
+    expect(client.records).toHaveLength(2);
+    expect(client.records.find((r) => r['custom-fields'].code === 'A')?.['custom-fields'].name).toBe(
+      'First 3',
+    );
+  });
+
+  it('upsert: several records with the key fail the row naming their ids', async () => {
+    writeRows(1, () => 'DUP,X,1');
+    const client = new FakeClient();
+    client.records.push(
+      { id: 50, 'custom-fields': { code: 'DUP' } },
+      { id: 51, 'custom-fields': { code: 'DUP' } },
+    );
+    const summary = await run(client, { mode: 'upsert' });
+    expect(summary.failed).toBe(1);
+    expect(results()[0]?._error).toContain('ids 50, 51');
+  });
+
+  it('upsert: an instance that ignores the key filter stops the run instead of updating the wrong record', async () => {
+    writeRows(3);
+    const client = new FakeClient({ ignoreFilter: true });
+    client.records.push({ id: 9, 'custom-fields': { code: 'OTHER' } });
+    const summary = await run(client, { mode: 'upsert', concurrency: 1 });
+    expect(summary.stopped).toMatchObject({ code: 'KEY_FILTER', exitCode: 3 });
+    expect(client.count('update') + client.count('create')).toBe(0);
+  });
+
+  it('dry run sends nothing and marks rows valid / invalid', async () => {
+    writeRows(3, (i) => (i === 2 ? 'C2,Bad,12x' : `C${i},N,1`));
+    const summary = await run(undefined, { dryRun: true });
+    expect(summary).toMatchObject({ rows: 3, valid: 2, invalid: 1, dryRun: true });
+    expect(results().map((r) => r._status)).toEqual(['valid', 'invalid', 'valid']);
+    expect(results()[1]?._error).toContain('Amount');
+  });
+
+  it('resume from a journal: applied rows carried over, in-flight rows looked up by key', async () => {
+    writeRows(4);
+    const client = new FakeClient();
+    client.records.push({ id: 77, 'custom-fields': { code: 'C3', name: 'Name 3', amount: '3.50' } });
+    const journal = Journal.start(path.join(dir, 'in.results.csv.journal'), {
+      v: 1,
+      input: input,
+      object: 101,
+      mode: 'create',
+      key: 'code',
+    });
+    journal.sent(2);
+    journal.done(2, 'created', 76);
+    journal.sent(4); // C3: stored, answer lost when the run was killed
+    journal.close();
+    const summary = await run(client, { resume: true, concurrency: 1 });
+    expect(summary).toMatchObject({ skipped: 1, created: 3, failed: 0 });
+    expect(client.count('create')).toBe(2); // C2 and C4 only
+    expect(results().map((r) => r._id)).toEqual(['76', expect.any(String), '77', expect.any(String)]);
+  });
+
+  it('refuses to start over a journal left by a killed run unless --resume is given', async () => {
+    writeRows(1);
+    Journal.start(path.join(dir, 'in.results.csv.journal'), {
+      v: 1,
+      input,
+      object: 101,
+      mode: 'create',
+    }).close();
+    await expect(run(new FakeClient())).rejects.toMatchObject({ code: 'RESUME_PENDING', exitCode: 2 });
+  });
+
+  it('refuses --resume with another mode than the interrupted run', async () => {
+    writeRows(1);
+    Journal.start(path.join(dir, 'in.results.csv.journal'), {
+      v: 1,
+      input,
+      object: 101,
+      mode: 'create',
+    }).close();
+    await expect(run(new FakeClient(), { resume: true, mode: 'upsert' })).rejects.toMatchObject({
+      code: 'RESUME_MISMATCH',
+    });
+  });
+});

@@ -1,0 +1,158 @@
+import * as fs from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/cli.js';
+import { makeTempDir, readResults } from './helpers.js';
+
+/** One fixture per CSV quirk, each validated through the built CLI (validate needs no instance). */
+const MAPPING = 'object: 101\nfields:\n  Code: vendor-code\n  Name: vendor-name\n  Notes: notes\n';
+
+const readable: Array<{ name: string; bytes: Buffer; detected: Record<string, string>; notes?: string[] }> = [
+  {
+    name: 'bom',
+    bytes: Buffer.from('\uFEFFCode,Name,Notes\nV-1,Zoë,x\n', 'utf8'),
+    detected: { encoding: 'utf8-bom' },
+  },
+  {
+    name: 'utf16le',
+    bytes: Buffer.concat([
+      Buffer.from([0xff, 0xfe]),
+      Buffer.from('Code,Name,Notes\r\nV-1,Zoë,x\r\n', 'utf16le'),
+    ]),
+    detected: { encoding: 'utf16le', lineEnding: 'CRLF' },
+  },
+  {
+    name: 'cp1252',
+    bytes: Buffer.from([...Buffer.from('Code,Name,Notes\nV-1,Caf'), 0xe9, ...Buffer.from(',x\n')]),
+    detected: { encoding: 'windows-1252' },
+    notes: ['x'],
+  },
+  { name: 'semicolon', bytes: Buffer.from('Code;Name;Notes\nV-1;A, B;x\n'), detected: { delimiter: ';' } },
+  { name: 'tab', bytes: Buffer.from('Code\tName\tNotes\nV-1\tA\tx\n'), detected: { delimiter: '\t' } },
+  { name: 'crlf', bytes: Buffer.from('Code,Name,Notes\r\nV-1,A,x\r\n'), detected: { lineEnding: 'CRLF' } },
+  {
+    name: 'quoted-newline',
+    bytes: Buffer.from('Code,Name,Notes\nV-1,A,"one\ntwo"\nV-2,B,x\n'),
+    detected: {},
+    notes: ['one\ntwo', 'x'],
+  },
+];
+
+describe('CSV quirks through validate', () => {
+  let tmp: ReturnType<typeof makeTempDir>;
+  beforeAll(() => {
+    tmp = makeTempDir('quirks');
+    fs.writeFileSync(tmp.file('m.yaml'), MAPPING);
+  });
+  afterAll(() => tmp.cleanup());
+
+  for (const q of readable) {
+    it(`${q.name}: every row valid, detection reported`, async () => {
+      fs.writeFileSync(tmp.file(`${q.name}.csv`), q.bytes);
+      const res = await runCli([
+        'validate',
+        tmp.file(`${q.name}.csv`),
+        '--mapping',
+        tmp.file('m.yaml'),
+        '--json',
+      ]);
+      expect(res.code).toBe(0);
+      expect(JSON.parse(res.stdout)).toMatchObject({ invalid: 0, ...q.detected });
+      const rows = readResults(tmp.file(`${q.name}.results.csv`));
+      expect(rows.every((r) => r._status === 'valid')).toBe(true);
+      if (q.notes) expect(rows.map((r) => r.Notes)).toEqual(q.notes);
+      if (q.name === 'cp1252') expect(rows[0]?.Name).toBe('Café');
+      if (q.name === 'quoted-newline') expect(rows.map((r) => r._line)).toEqual(['2', '4']);
+    });
+  }
+
+  it('a ragged row is an invalid results row, not a crash', async () => {
+    fs.writeFileSync(tmp.file('ragged.csv'), 'Code,Name,Notes\nV-1,A,x\nV-2,B\nV-3,C,x,extra\n');
+    const res = await runCli(['validate', tmp.file('ragged.csv'), '--mapping', tmp.file('m.yaml')]);
+    expect(res.code).toBe(1);
+    expect(readResults(tmp.file('ragged.results.csv')).map((r) => r._status)).toEqual([
+      'valid',
+      'invalid',
+      'invalid',
+    ]);
+  });
+
+  const unreadable: Array<{ name: string; text: string; message: RegExp }> = [
+    { name: 'unclosed-quote', text: 'Code,Name,Notes\nV-1,A,"open\nV-2,B,x\n', message: /quote/i },
+    { name: 'empty', text: '', message: /empty/i },
+    { name: 'header-only', text: 'Code,Name,Notes\n', message: /no data rows/ },
+    { name: 'duplicate-header', text: 'Code,Name,Code\nV-1,A,B\n', message: /Code/ },
+  ];
+  for (const u of unreadable) {
+    it(`${u.name}: exit 2 with a one-line message naming the file, no results file`, async () => {
+      const file = tmp.file(`${u.name}.csv`);
+      fs.writeFileSync(file, u.text);
+      const res = await runCli(['validate', file, '--mapping', tmp.file('m.yaml')]);
+      expect(res.code).toBe(2);
+      expect(res.stderr).toMatch(u.message);
+      expect(res.stderr).toContain(`${u.name}.csv`);
+      expect(res.stderr.trim().split('\n')).toHaveLength(1);
+      expect(fs.existsSync(tmp.file(`${u.name}.results.csv`))).toBe(false);
+    });
+  }
+});
+
+describe('coupa-csv mapping init', () => {
+  let tmp: ReturnType<typeof makeTempDir>;
+  beforeAll(() => {
+    tmp = makeTempDir('mapping-init');
+  });
+  afterAll(() => tmp.cleanup());
+
+  it('prints a skeleton from the header, and --out writes one that validates the same file', async () => {
+    const printed = await runCli(['mapping', 'init', 'samples/vendors.csv', '--object', '101']);
+    expect(printed.code).toBe(0);
+    expect(printed.stdout).toMatch(/object: 101/);
+    for (const column of ['Vendor Code', 'Onboarding Date', 'Payment Terms (days)'])
+      expect(printed.stdout).toContain(column);
+
+    const out = tmp.file('guessed.yaml');
+    const written = await runCli(['mapping', 'init', 'samples/vendors.csv', '--object', '101', '--out', out]);
+    expect(written.code).toBe(0);
+    const again = await runCli(['mapping', 'init', 'samples/vendors.csv', '--out', out]);
+    expect(again.code).toBe(2);
+    expect(again.stderr).toMatch(/--force/);
+    const valid = await runCli([
+      'validate',
+      'samples/vendors.csv',
+      '--mapping',
+      out,
+      '--results',
+      tmp.file('r.csv'),
+    ]);
+    expect(valid.stderr).toMatch(/valid:\s+20/);
+    expect(valid.code).toBe(0);
+  });
+});
+
+describe('help', () => {
+  it('import --help shows every SPEC flag and examples', async () => {
+    const res = await runCli(['import', '--help']);
+    expect(res.code).toBe(0);
+    for (const flag of [
+      '--mapping',
+      '--object',
+      '--mode',
+      '--results',
+      '--concurrency',
+      '--rate',
+      '--dry-run',
+      '--resume',
+      '--limit',
+      '--encoding',
+      '--delimiter',
+      '--json',
+      '--quiet',
+      '--instance',
+      '--scopes',
+      '--timezone',
+    ]) {
+      expect(res.stdout).toContain(flag);
+    }
+    expect(res.stdout).toMatch(/Examples:/);
+  });
+});

@@ -1,0 +1,119 @@
+import { describe, expect, it } from 'vitest';
+import type { ObjectInstance } from '../../src/coupa/types.js';
+import { droppedFields, exportColumns, parseMappingText, recordToCells } from '../../src/mapping/index.js';
+
+const LA = 'America/Los_Angeles';
+
+function record(fields: Record<string, unknown>, id = 1234): ObjectInstance {
+  return {
+    id,
+    'created-at': '2026-05-01T10:15:30-07:00',
+    'updated-at': '2026-05-01T10:15:30-07:00',
+    'custom-fields': fields,
+  };
+}
+
+function cellOf(fieldYaml: string, value: unknown, tz = LA): string {
+  const mapping = parseMappingText(`fields:\n  Col: ${fieldYaml}\n`, 'm.yaml');
+  return recordToCells(mapping, record({ f: value }), tz)[0] ?? '<none>';
+}
+
+describe('exportColumns', () => {
+  it('puts the id column first, then the fields in mapping order', () => {
+    const mapping = parseMappingText(
+      'id: Coupa ID\nfields:\n  Code: code\n  Amount: { field: amount, type: decimal }\n',
+      'm.yaml',
+    );
+    expect(exportColumns(mapping)).toEqual(['Coupa ID', 'Code', 'Amount']);
+  });
+  it('has no id column when the mapping names none', () => {
+    expect(exportColumns(parseMappingText('fields:\n  Code: code\n', 'm.yaml'))).toEqual(['Code']);
+  });
+});
+
+describe('recordToCells: the reverse conversion', () => {
+  it.each([
+    ['f', 'Acme, Inc', 'Acme, Inc'],
+    ['f', null, ''],
+    ['f', undefined, ''],
+    ['f', 12, '12'],
+    ['{ field: f, type: integer }', 30, '30'],
+    ['{ field: f, type: integer }', '30', '30'],
+    ['{ field: f, type: decimal }', '1250.50', '1250.50'],
+    ['{ field: f, type: decimal }', 1250.5, '1250.5'],
+    ['{ field: f, type: decimal }', 1e21, '1000000000000000000000'],
+    ['{ field: f, type: decimal, decimal: "," }', '1250.50', '1250,50'],
+    ['{ field: f, type: decimal, decimal: "," }', '-3', '-3'],
+    ['{ field: f, type: boolean }', true, 'true'],
+    ['{ field: f, type: boolean }', false, 'false'],
+    ['{ field: f, type: boolean }', 'yes', 'true'],
+    // Coupa returns dates as instants in the instance zone: the calendar date is kept.
+    ['{ field: f, type: date }', '2026-03-01T00:00:00-08:00', '2026-03-01'],
+    ['{ field: f, type: date, format: DD/MM/YYYY }', '2026-03-01T00:00:00-08:00', '01/03/2026'],
+    ['{ field: f, type: date, format: MM/DD/YYYY }', '2026-03-01T00:00:00-08:00', '03/01/2026'],
+    // The same instant written with another offset is still 1 March in Los Angeles.
+    ['{ field: f, type: date }', '2026-03-01T08:00:00Z', '2026-03-01'],
+    // A date sent as midnight UTC by another tool reads back a day early in Los Angeles: that is what it is.
+    ['{ field: f, type: date }', '2026-03-01T00:00:00Z', '2026-02-28'],
+    ['{ field: f, type: date }', '2026-03-01', '2026-03-01'],
+    ['{ field: f, type: datetime }', '2026-03-01T10:15:30-08:00', '2026-03-01T10:15:30-08:00'],
+    ['{ field: f, type: datetime }', '2026-03-01T18:15:30Z', '2026-03-01T10:15:30-08:00'],
+    [
+      '{ field: f, type: datetime, timezone: Europe/Berlin }',
+      '2026-03-01T10:15:30-08:00',
+      '2026-03-01T19:15:30+01:00',
+    ],
+    [
+      '{ field: f, type: datetime, format: DD/MM/YYYY HH:mm:ss }',
+      '2026-07-01T10:15:30-07:00',
+      '01/07/2026 10:15:30',
+    ],
+    ['{ field: f, type: datetime }', 'garbage', 'garbage'],
+    [
+      '{ field: f, type: lookup, by: name }',
+      { id: 3, active: true, name: 'Marketing', 'external-ref-num': '100', 'external-ref-code': 'CC-100' },
+      'Marketing',
+    ],
+    [
+      '{ field: f, type: lookup, by: external-ref-code }',
+      { id: 3, name: 'Marketing', 'external-ref-code': 'CC-100' },
+      'CC-100',
+    ],
+    ['{ field: f, type: user, by: login }', { id: 5, login: 'jdoe', email: 'jdoe@example.com' }, 'jdoe'],
+    ['{ field: f, type: user, by: id }', { id: 5, login: 'jdoe' }, '5'],
+    ['{ field: f, type: supplier, by: number }', { id: 9, name: 'Acme', number: 'S-1001' }, 'S-1001'],
+    ['{ field: f, type: supplier, by: number }', { id: 9, name: 'Acme' }, ''],
+  ])('%s: %j -> %j', (yaml, value, expected) => {
+    expect(cellOf(yaml, value)).toBe(expected);
+  });
+
+  it('writes the id and reads underscore keys too', () => {
+    const mapping = parseMappingText('id: Coupa ID\nfields:\n  Code: vendor-code\n', 'm.yaml');
+    expect(recordToCells(mapping, record({ vendor_code: 'V-1' }, 77), LA)).toEqual(['77', 'V-1']);
+  });
+
+  it('dates stay the same calendar date in Berlin too', () => {
+    expect(cellOf('{ field: f, type: date }', '2026-10-25T00:00:00+02:00', 'Europe/Berlin')).toBe(
+      '2026-10-25',
+    );
+    expect(cellOf('{ field: f, type: date }', '2026-03-29T00:00:00+01:00', 'Europe/Berlin')).toBe(
+      '2026-03-29',
+    );
+  });
+});
+
+describe('droppedFields', () => {
+  it.each([
+    [{ 'vendor-code': 'V-1', colour: 'red' }, { 'vendor-code': 'V-1' }, ['colour']],
+    [{ vendor_code: 'V-1' }, { 'vendor-code': 'V-1' }, []],
+    [{ 'vendor-code': 'V-1' }, { vendor_code: 'V-1' }, []],
+    [{ Notes: null }, { notes: null }, []],
+    [{ a: 1, b: 2 }, {}, ['a', 'b']],
+  ])('%j vs %j -> %j', (sent, returned, expected) => {
+    expect(droppedFields(sent, record(returned))).toEqual(expected);
+  });
+
+  it('treats a record without custom-fields as having none', () => {
+    expect(droppedFields({ a: 1 }, { id: 1 } as unknown as ObjectInstance)).toEqual(['a']);
+  });
+});

@@ -1,0 +1,92 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import { request } from 'undici';
+
+// Runs the built CLI (npm test builds first; alone: npx tsc -p tsconfig.build.json).
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const cli = `${root}dist/cli.js`;
+
+let child: ChildProcess | undefined;
+afterEach(() => {
+  if (child && child.exitCode === null) child.kill('SIGKILL');
+  child = undefined;
+});
+
+function firstLines(proc: ChildProcess, count: number): Promise<string[]> {
+  return new Promise((resolve, reject) => {
+    const lines: string[] = [];
+    let stderr = '';
+    proc.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+    const rl = createInterface({ input: proc.stdout! });
+    rl.on('line', (line) => {
+      lines.push(line);
+      if (lines.length === count) {
+        rl.close();
+        resolve(lines);
+      }
+    });
+    proc.once('exit', (code) => reject(new Error(`coupa-csv sim exited with ${code}: ${stderr}`)));
+  });
+}
+
+function exitCode(proc: ChildProcess): Promise<number | null> {
+  return new Promise((resolve) => {
+    if (proc.exitCode !== null) resolve(proc.exitCode);
+    else proc.once('exit', (code) => resolve(code));
+  });
+}
+
+describe('coupa-csv sim', () => {
+  it('prints one JSON line with its URL and credentials, serves tokens, and exits 0 on SIGTERM', async () => {
+    expect(existsSync(cli), 'dist/cli.js missing: build first').toBe(true);
+    child = spawn(process.execPath, [cli, 'sim', '--port', '0', '--json'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const [line] = await firstLines(child, 1);
+    const info = JSON.parse(line!);
+    expect(info).toMatchObject({ clientId: 'coupa-csv-sim', clientSecret: 'sim-secret' });
+    expect(info.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(info.scopes).toContain('core.custom_objects.read_write');
+    const token = await request(`${info.url}/oauth2/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: `grant_type=client_credentials&client_id=${info.clientId}&client_secret=${info.clientSecret}`,
+    });
+    expect(token.statusCode).toBe(200);
+    await token.body.dump();
+    child.kill('SIGTERM');
+    expect(await exitCode(child)).toBe(0);
+  });
+
+  it('prints the URL and the env lines to export, and applies flags (--rate, --error-rate, --seed)', async () => {
+    expect(existsSync(cli), 'dist/cli.js missing: build first').toBe(true);
+    child = spawn(process.execPath, [cli, 'sim', '--rate', '0', '--error-rate', '1', '--seed', '3'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const lines = await firstLines(child, 11);
+    const url = /listening on (http:\/\/\S+)/.exec(lines[0]!)?.[1];
+    expect(url).toBeDefined();
+    expect(lines).toContain(`  export COUPA_INSTANCE=${url}`);
+    expect(lines).toContain('  export COUPA_CLIENT_ID=coupa-csv-sim');
+    expect(lines).toContain('  export COUPA_CLIENT_SECRET=sim-secret');
+    const res = await request(`${url}/api/custom_objects/101/object_instances`);
+    await res.body.dump();
+    expect(res.statusCode).toBeGreaterThanOrEqual(500);
+    child.kill('SIGINT');
+    expect(await exitCode(child)).toBe(0);
+  });
+
+  it('exits 2 with a message naming the file for a bad --config', async () => {
+    expect(existsSync(cli), 'dist/cli.js missing: build first').toBe(true);
+    child = spawn(process.execPath, [cli, 'sim', '--config', `${root}no-such-config.json`], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+    expect(await exitCode(child)).toBe(2);
+    expect(stderr).toContain('no-such-config.json');
+  });
+});
