@@ -34,7 +34,11 @@ async function worker() {
     const res = await pool.request({
       path: '/api/custom_objects/101/object_instances',
       method: 'POST',
-      headers: { authorization: `Bearer ${token}`, accept: 'application/json', 'content-type': 'application/json' },
+      headers: {
+        authorization: `Bearer ${token}`,
+        accept: 'application/json',
+        'content-type': 'application/json',
+      },
       body,
     });
     await res.body.json();

@@ -33,7 +33,8 @@ fields:
   Supplier: { field: supplier, type: supplier, by: number }
   Notes: notes
 `;
-const HEADER = 'Vendor Code,Vendor Name,Tax ID,Onboarding Date,Approved At,Credit Limit,Payment Terms,Active,Owner,Supplier,Notes,Region';
+const HEADER =
+  'Vendor Code,Vendor Name,Tax ID,Onboarding Date,Approved At,Credit Limit,Payment Terms,Active,Owner,Supplier,Notes,Region';
 const USERS = ['jdoe', 'asmith', 'mchen', 'lgarcia', 'pnovak'];
 
 async function writeRows(file, n, prefix) {
@@ -90,7 +91,9 @@ async function runNode(args, env = {}) {
 
 function record(name, measured, goal, ratio, pass, note = '') {
   results.push({ name, measured, goal, ratio, pass, note });
-  console.log(`${pass ? 'PASS' : 'MISS'}  ${name}: ${measured}  (goal ${goal}; ratio ${ratio})${note ? `  ${note}` : ''}`);
+  console.log(
+    `${pass ? 'PASS' : 'MISS'}  ${name}: ${measured}  (goal ${goal}; ratio ${ratio})${note ? `  ${note}` : ''}`,
+  );
 }
 
 const want = (id) => only.length === 0 || only.includes(String(id));
@@ -98,10 +101,10 @@ const mappingFile = join(work, 'bench.mapping.yaml');
 await writeFile(mappingFile, MAPPING);
 
 async function importRun(sim, file, flags) {
-  const res = await runNode(
-    [cli, 'import', file, '--mapping', mappingFile, '--json', ...flags],
-    { ...sim.env, COUPA_TIMEZONE: 'America/Los_Angeles' },
-  );
+  const res = await runNode([cli, 'import', file, '--mapping', mappingFile, '--json', ...flags], {
+    ...sim.env,
+    COUPA_TIMEZONE: 'America/Los_Angeles',
+  });
   return { ...res, summary: JSON.parse(res.stdout) };
 }
 
@@ -142,7 +145,10 @@ if (want(2) || want(3)) {
   );
   if (want(3)) {
     const seqRows = scale(300);
-    const b = await runNode([join(root, 'bench', 'bare-undici.mjs'), JSON.stringify({ ...sim, rows: seqRows, concurrency: 1 })]);
+    const b = await runNode([
+      join(root, 'bench', 'bare-undici.mjs'),
+      JSON.stringify({ ...sim, rows: seqRows, concurrency: 1 }),
+    ]);
     const seq = JSON.parse(b.stdout);
     const seqRate = seq.rows / (b.ms / 1000);
     record(
@@ -163,7 +169,10 @@ if (want(4)) {
   const file = join(work, 's4.csv');
   await writeRows(file, n, 'S4');
   const r = await importRun(sim, file, ['--rate', '100000', '--concurrency', String(conc)]);
-  const b = await runNode([join(root, 'bench', 'bare-undici.mjs'), JSON.stringify({ ...sim, rows: n, concurrency: conc })]);
+  const b = await runNode([
+    join(root, 'bench', 'bare-undici.mjs'),
+    JSON.stringify({ ...sim, rows: n, concurrency: conc }),
+  ]);
   await sim.stop();
   const tool = r.summary.rows / (r.ms / 1000);
   const bare = n / (b.ms / 1000);
@@ -184,8 +193,12 @@ if (want(5)) {
   const fileSmall = join(work, 's5-small.csv');
   await writeRows(fileBig, big, 'S5');
   await writeRows(fileSmall, small, 'S5');
-  const v = await runNode([cli, 'validate', fileBig, '--mapping', mappingFile, '--json'], { COUPA_TIMEZONE: 'America/Los_Angeles' });
-  const vs = await runNode([cli, 'validate', fileSmall, '--mapping', mappingFile, '--json'], { COUPA_TIMEZONE: 'America/Los_Angeles' });
+  const v = await runNode([cli, 'validate', fileBig, '--mapping', mappingFile, '--json'], {
+    COUPA_TIMEZONE: 'America/Los_Angeles',
+  });
+  const vs = await runNode([cli, 'validate', fileSmall, '--mapping', mappingFile, '--json'], {
+    COUPA_TIMEZONE: 'America/Los_Angeles',
+  });
   const p = await runNode([join(root, 'bench', 'bare-parse.mjs'), fileBig]);
   const summary = JSON.parse(v.stdout);
   const tool = summary.rows / (v.ms / 1000);
@@ -211,7 +224,10 @@ if (want(6)) {
   const n = scale(20000);
   const sim = await startSim({ rate: 25, burst: 20, latencyMs: 100, preload: n });
   const out = join(work, 's6.csv');
-  const r = await runNode([cli, 'export', '--object', '101', '--out', out, '--rate', '25', '--concurrency', '8', '--json'], sim.env);
+  const r = await runNode(
+    [cli, 'export', '--object', '101', '--out', out, '--rate', '25', '--concurrency', '8', '--json'],
+    sim.env,
+  );
   const stats = await sim.stats();
   await sim.stop();
   const summary = JSON.parse(r.stdout);
@@ -229,4 +245,5 @@ if (want(6)) {
 
 await rm(work, { recursive: true, force: true });
 console.log('\n| scenario | measured | goal | ratio | |\n|---|---|---|---|---|');
-for (const r of results) console.log(`| ${r.name} | ${r.measured} | ${r.goal} | ${r.ratio} | ${r.pass ? 'pass' : 'MISS'} |`);
+for (const r of results)
+  console.log(`| ${r.name} | ${r.measured} | ${r.goal} | ${r.ratio} | ${r.pass ? 'pass' : 'MISS'} |`);

@@ -20,7 +20,9 @@ for (let i = 1; i <= preload; i++) {
     'onboarding-date': '2026-03-01T00:00:00-08:00',
   });
 }
-process.stdout.write(JSON.stringify({ url: sim.url, clientId: sim.clientId, clientSecret: sim.clientSecret }) + '\n');
+process.stdout.write(
+  JSON.stringify({ url: sim.url, clientId: sim.clientId, clientSecret: sim.clientSecret }) + '\n',
+);
 process.on('message', (msg) => {
   if (msg === 'stats') process.send?.(sim.stats());
 });

@@ -34,7 +34,8 @@ export interface FileLocation {
 export function formatLocation(loc: FileLocation): string {
   let out = loc.file;
   if (loc.line !== undefined) out += `:${loc.line}`;
-  if (loc.column !== undefined) out += typeof loc.column === 'number' ? `:${loc.column}` : ` (column "${loc.column}")`;
+  if (loc.column !== undefined)
+    out += typeof loc.column === 'number' ? `:${loc.column}` : ` (column "${loc.column}")`;
   return out;
 }
 

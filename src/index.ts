@@ -1,4 +1,56 @@
+/**
+ * coupa-csv as a library: the same import, export and simulator that the CLI runs, reporting through callbacks.
+ *
+ *   import { runImport, startSimulator } from 'coupa-csv';
+ */
 export * from './errors.js';
-export type * from './coupa/types.js';
-export type * from './mapping/types.js';
-export type * from './csv/types.js';
+
+export { runImport, defaultResultsPath, journalPathFor, RESULT_COLUMNS } from './import/index.js';
+export type {
+  ImportHooks,
+  ImportMode,
+  ImportOptions,
+  ImportProgress,
+  ImportStop,
+  ImportSummary,
+  RowStatus,
+} from './import/index.js';
+
+export { runExport, parseFilter, parseFilters, FILTER_OPERATORS, readState } from './export/index.js';
+export type {
+  ExportFormat,
+  ExportHooks,
+  ExportOptions,
+  ExportProgress,
+  ExportState,
+  ExportSummary,
+  ParsedFilter,
+} from './export/index.js';
+
+export {
+  createClient,
+  credentialsFromEnv,
+  resolveInstanceUrl,
+  parseCoupaErrors,
+  CoupaApiError,
+  OutcomeUnknownError,
+  DEFAULT_SCOPES,
+} from './coupa/index.js';
+export type {
+  ClientEvent,
+  ClientOptions,
+  ClientStats,
+  CoupaClient,
+  Credentials,
+  IndexQuery,
+  ObjectInstance,
+} from './coupa/index.js';
+
+export { loadMapping, parseMappingText, bindMapping, convertRow, guessMapping } from './mapping/index.js';
+export type { BoundMapping, FieldSpec, FieldType, Mapping, RowConversion } from './mapping/index.js';
+
+export { openCsv } from './csv/index.js';
+export type { CsvReadOptions, CsvRecord, CsvSource } from './csv/index.js';
+
+export { startSimulator, loadSimConfig, defaultSimConfigPath } from './sim/index.js';
+export type { SimConfig, Simulator, SimulatorOptions, SimStats } from './sim/index.js';

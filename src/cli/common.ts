@@ -17,14 +17,31 @@ export const connectionOptions = {
   },
   timezone: {
     type: 'string',
-    describe: "The instance's IANA time zone, e.g. America/Los_Angeles [env: COUPA_TIMEZONE] (default: mapping's, else UTC)",
+    describe:
+      "The instance's IANA time zone, e.g. America/Los_Angeles [env: COUPA_TIMEZONE] (default: mapping's, else UTC)",
   },
   concurrency: { type: 'number', default: 8, describe: 'Most requests in flight at once' },
-  rate: { type: 'number', default: 20, describe: 'Most requests started per second (Coupa allows 25/s per instance)' },
+  rate: {
+    type: 'number',
+    default: 20,
+    describe: 'Most requests started per second (Coupa allows 25/s per instance)',
+  },
   limit: { type: 'number', describe: 'Process only the first n rows / records' },
-  json: { type: 'boolean', default: false, describe: 'Print one JSON summary object on stdout, no progress bar' },
-  quiet: { type: 'boolean', default: false, describe: 'No progress bar and no summary (errors still go to stderr)' },
-  verbose: { type: 'boolean', default: false, describe: 'Log every request on stderr (Authorization redacted)' },
+  json: {
+    type: 'boolean',
+    default: false,
+    describe: 'Print one JSON summary object on stdout, no progress bar',
+  },
+  quiet: {
+    type: 'boolean',
+    default: false,
+    describe: 'No progress bar and no summary (errors still go to stderr)',
+  },
+  verbose: {
+    type: 'boolean',
+    default: false,
+    describe: 'Log every request on stderr (Authorization redacted)',
+  },
 } as const satisfies Record<string, Options>;
 
 export interface ConnectionArgs {
@@ -103,7 +120,10 @@ export function logClientEvent(event: ClientEvent): void {
  * requests finish and writes the results); a second one exits at once with code 3 (the journal is written
  * synchronously, so the results stay resumable).
  */
-export function interruptSignal(onFirst: (signal: string) => void): { signal: AbortSignal; dispose: () => void } {
+export function interruptSignal(onFirst: (signal: string) => void): {
+  signal: AbortSignal;
+  dispose: () => void;
+} {
   const controller = new AbortController();
   const handler = (sig: NodeJS.Signals): void => {
     if (controller.signal.aborted) {

@@ -23,7 +23,9 @@ export async function main(argv: string[]): Promise<number> {
       .demandCommand(1, 'Name a command: import, validate, export, mapping init or sim.')
       .strict()
       .recommendCommands()
-      .epilog('Credentials come from COUPA_CLIENT_ID / COUPA_CLIENT_SECRET (or COUPA_API_KEY), never from flags.')
+      .epilog(
+        'Credentials come from COUPA_CLIENT_ID / COUPA_CLIENT_SECRET (or COUPA_API_KEY), never from flags.',
+      )
       .wrap(Math.min(110, process.stdout.columns || 100))
       .exitProcess(false)
       .fail((msg, err) => {

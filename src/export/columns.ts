@@ -8,7 +8,14 @@ export const BASE_COLUMNS = ['id', 'created-at', 'updated-at'] as const;
  * lookup value's or supplier's `name`, then a supplier `number`, a lookup `external-ref-code`, an `email`, and the
  * `id` as the last resort.
  */
-export const REFERENCE_DISPLAY_KEYS = ['login', 'name', 'number', 'external-ref-code', 'email', 'id'] as const;
+export const REFERENCE_DISPLAY_KEYS = [
+  'login',
+  'name',
+  'number',
+  'external-ref-code',
+  'email',
+  'id',
+] as const;
 
 /**
  * Columns of an unmapped export: `id`, `created-at`, `updated-at`, then the custom fields in the order the records
@@ -53,7 +60,8 @@ export function recordToPlainCells(record: ObjectInstance, columns: readonly str
 export function flattenValue(value: unknown): string {
   if (value === null || value === undefined) return '';
   if (typeof value === 'string') return value;
-  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint')
+    return String(value);
   if (Array.isArray(value)) return value.map(flattenValue).join('; ');
   if (typeof value === 'object') {
     const obj = value as Record<string, unknown>;

@@ -22,7 +22,15 @@ export type FilterOperator = (typeof FILTER_OPERATORS)[number] | 'eq';
  * `owner[login]=jdoe`, `cost-center[name][in]=Marketing,Finance`. A single bracket that is neither an operator nor
  * one of these is taken as a mistyped operator.
  */
-export const REFERENCE_ATTRIBUTES = ['id', 'name', 'login', 'email', 'number', 'external-ref-num', 'external-ref-code'];
+export const REFERENCE_ATTRIBUTES = [
+  'id',
+  'name',
+  'login',
+  'email',
+  'number',
+  'external-ref-num',
+  'external-ref-code',
+];
 
 const DATETIME_ATTRIBUTES = new Set(['created-at', 'updated-at']);
 const TEXT_ONLY_OPERATORS = new Set<FilterOperator>(['contains', 'starts_with', 'ends_with', 'blank']);
@@ -66,7 +74,10 @@ export function parseFilter(source: string): ParsedFilter {
     sub = brackets[0];
     opText = brackets[1];
     if (!sub || !isReferenceAttribute(sub)) {
-      throw filterError(source, `unknown reference attribute "${sub ?? ''}"; use one of ${REFERENCE_ATTRIBUTES.join(', ')}`);
+      throw filterError(
+        source,
+        `unknown reference attribute "${sub ?? ''}"; use one of ${REFERENCE_ATTRIBUTES.join(', ')}`,
+      );
     }
   } else if (brackets.length === 1) {
     const only = brackets[0] ?? '';
@@ -76,12 +87,16 @@ export function parseFilter(source: string): ParsedFilter {
   }
 
   const operator = toOperator(source, opText);
-  if (value === '' && operator !== 'eq' && operator !== 'not_eq') throw filterError(source, 'the value is empty');
+  if (value === '' && operator !== 'eq' && operator !== 'not_eq')
+    throw filterError(source, 'the value is empty');
   if (operator === 'blank' && !/^(true|false)$/i.test(value.trim())) {
     throw filterError(source, `blank takes true or false, not "${value}"`);
   }
   if (DATETIME_ATTRIBUTES.has(normalized) && TEXT_ONLY_OPERATORS.has(operator)) {
-    throw filterError(source, `operator "${operator}" does not apply to datetimes; use gt, lt, gt_or_eq, lt_or_eq`);
+    throw filterError(
+      source,
+      `operator "${operator}" does not apply to datetimes; use gt, lt, gt_or_eq, lt_or_eq`,
+    );
   }
   if (normalized === 'id' && sub === undefined && operator !== 'blank') {
     const parts = operator === 'in' || operator === 'not_in' ? value.split(',') : [value];

@@ -27,16 +27,21 @@ export async function checkOutputPath(out: string): Promise<void> {
   const dir = dirname(resolve(out));
   try {
     const s = await stat(dir);
-    if (!s.isDirectory()) throw new InputError('OUTPUT', `cannot write here: ${dir} is not a folder`, { file: out });
+    if (!s.isDirectory())
+      throw new InputError('OUTPUT', `cannot write here: ${dir} is not a folder`, { file: out });
     await access(dir, constants.W_OK);
   } catch (error) {
     if (error instanceof InputError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? `the folder ${dir} does not exist` : `the folder ${dir} is not writable (${code ?? 'error'})`;
+    const why =
+      code === 'ENOENT'
+        ? `the folder ${dir} does not exist`
+        : `the folder ${dir} is not writable (${code ?? 'error'})`;
     throw new InputError('OUTPUT', `cannot write the export: ${why}`, { file: out });
   }
   try {
-    if ((await stat(out)).isDirectory()) throw new InputError('OUTPUT', 'is a folder; name a file', { file: out });
+    if ((await stat(out)).isDirectory())
+      throw new InputError('OUTPUT', 'is a folder; name a file', { file: out });
   } catch (error) {
     if (error instanceof InputError) throw error;
   }
@@ -48,7 +53,10 @@ export async function checkOutputPath(out: string): Promise<void> {
  * see half a file; on any error or abort the temporary file is removed and `out` is left as it was.
  * `-` writes to `stdout`, which is not ended.
  */
-export async function writeOutput(target: OutputTarget, source: AsyncIterable<string | Buffer>): Promise<void> {
+export async function writeOutput(
+  target: OutputTarget,
+  source: AsyncIterable<string | Buffer>,
+): Promise<void> {
   const options = target.signal ? { signal: target.signal } : {};
   if (target.out === '-') {
     const stdout = target.stdout;

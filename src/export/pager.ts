@@ -53,7 +53,9 @@ interface IdRange {
  * then waits, and at most `2 * window` ranges exist at once, so memory stays bounded. When the id space is used up
  * and requests could still be sent, the widest unfinished range is split in two.
  */
-export async function* pageInIdOrder(options: PagerOptions): AsyncGenerator<ObjectInstance[], void, undefined> {
+export async function* pageInIdOrder(
+  options: PagerOptions,
+): AsyncGenerator<ObjectInstance[], void, undefined> {
   const window = Math.max(1, Math.floor(options.window));
   const maxBuffered = Math.max(1, options.maxBufferedPages ?? 4);
   const targetPages = Math.max(1, options.targetPagesPerRange ?? 2);

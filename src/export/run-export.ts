@@ -41,11 +41,16 @@ export async function runExport(options: ExportOptions, hooks: ExportHooks = {})
   const filters = parseFilters(options.filters ?? []);
   const mapping = typeof options.mapping === 'string' ? await loadMapping(options.mapping) : options.mapping;
   const objectId = options.objectId ?? mapping?.object;
-  if (objectId === undefined) throw new UsageError('name the custom object: --object <id> (or `object:` in the mapping)');
-  if (!Number.isInteger(objectId) || objectId <= 0) throw new UsageError(`--object must be a positive whole number, got ${objectId}`);
+  if (objectId === undefined)
+    throw new UsageError('name the custom object: --object <id> (or `object:` in the mapping)');
+  if (!Number.isInteger(objectId) || objectId <= 0)
+    throw new UsageError(`--object must be a positive whole number, got ${objectId}`);
   const timezone = options.timezone ?? mapping?.timezone ?? 'UTC';
   if (!isValidTimeZone(timezone)) {
-    throw new UsageError(`unknown time zone "${timezone}": use an IANA name such as America/Los_Angeles`, 'TIMEZONE');
+    throw new UsageError(
+      `unknown time zone "${timezone}": use an IANA name such as America/Los_Angeles`,
+      'TIMEZONE',
+    );
   }
   if (options.out !== '-') await checkOutputPath(options.out);
   if (options.state !== undefined) await checkOutputPath(options.state);
@@ -61,7 +66,8 @@ export async function runExport(options: ExportOptions, hooks: ExportHooks = {})
     );
   }
   const overlapMs = options.overlapMs ?? DEFAULT_OVERLAP_MS;
-  const tracker = options.state === undefined ? undefined : new IncrementalTracker(previous, overlapMs, startedAt);
+  const tracker =
+    options.state === undefined ? undefined : new IncrementalTracker(previous, overlapMs, startedAt);
   if (previous && !sameFilters(previous.filters, options.filters ?? [])) {
     notice(
       `the filters differ from the run that wrote ${options.state ?? ''}: records that match only the new filters and ` +
@@ -71,8 +77,11 @@ export async function runExport(options: ExportOptions, hooks: ExportHooks = {})
   const { query, after, upTo } = buildQuery(filters, tracker?.since(), options.state !== undefined);
 
   const created = !isClient(options.client);
-  const client = isClient(options.client) ? options.client : createClient(clientOptions(options.client, options, hooks));
-  const window = options.concurrency ?? (isClient(options.client) ? undefined : options.client.concurrency) ?? 8;
+  const client = isClient(options.client)
+    ? options.client
+    : createClient(clientOptions(options.client, options, hooks));
+  const window =
+    options.concurrency ?? (isClient(options.client) ? undefined : options.client.concurrency) ?? 8;
   const before = client.stats();
   let pages = 0;
   let records = 0;
@@ -83,7 +92,13 @@ export async function runExport(options: ExportOptions, hooks: ExportHooks = {})
 
   try {
     options.signal?.throwIfAborted();
-    const first = await preflight(client, objectId, [...query, ...bounds(after, upTo), ['order_by', 'id'], ['dir', 'asc'], ['limit', '1']]);
+    const first = await preflight(client, objectId, [
+      ...query,
+      ...bounds(after, upTo),
+      ['order_by', 'id'],
+      ['dir', 'asc'],
+      ['limit', '1'],
+    ]);
     let sample = first;
     if (!first && !mapping && format === 'csv') {
       // Nothing matches: still give the file the object's columns, from any record.
@@ -91,7 +106,15 @@ export async function runExport(options: ExportOptions, hooks: ExportHooks = {})
     }
     let maxId = first?.id;
     if (first) {
-      const last = (await client.list(objectId, [...query, ...bounds(after, upTo), ['order_by', 'id'], ['dir', 'desc'], ['limit', '1']]))[0];
+      const last = (
+        await client.list(objectId, [
+          ...query,
+          ...bounds(after, upTo),
+          ['order_by', 'id'],
+          ['dir', 'desc'],
+          ['limit', '1'],
+        ])
+      )[0];
       maxId = Math.max(first.id, last?.id ?? first.id);
     }
 
@@ -164,7 +187,8 @@ export async function runExport(options: ExportOptions, hooks: ExportHooks = {})
         return formatCsvRow(recordToPlainCells(record, columns), { excelSafe: options.excelSafe ?? false });
       }
       const cells = recordToCells(mapping, record, timezone);
-      if (format === 'jsonl') return `${JSON.stringify(Object.fromEntries(columns.map((c, i) => [c, cells[i] ?? ''])))}\n`;
+      if (format === 'jsonl')
+        return `${JSON.stringify(Object.fromEntries(columns.map((c, i) => [c, cells[i] ?? ''])))}\n`;
       return formatCsvRow(cells, { excelSafe: options.excelSafe ?? false });
     };
 
@@ -216,15 +240,21 @@ export async function runExport(options: ExportOptions, hooks: ExportHooks = {})
 
 function validateOptions(options: ExportOptions): ExportFormat {
   const format = options.format ?? 'csv';
-  if (format !== 'csv' && format !== 'jsonl') throw new UsageError(`--format must be csv or jsonl, got "${String(format)}"`);
+  if (format !== 'csv' && format !== 'jsonl')
+    throw new UsageError(`--format must be csv or jsonl, got "${String(format)}"`);
   if (!options.out) throw new UsageError('--out is required: a file path, or - for stdout');
   if (options.out === '-' && !options.stdout) throw new UsageError('--out - needs a stdout stream');
-  if (format === 'jsonl' && options.bom) throw new UsageError('--bom applies to CSV only, not --format jsonl');
-  if (format === 'jsonl' && options.excelSafe) throw new UsageError('--excel-safe applies to CSV only, not --format jsonl');
+  if (format === 'jsonl' && options.bom)
+    throw new UsageError('--bom applies to CSV only, not --format jsonl');
+  if (format === 'jsonl' && options.excelSafe)
+    throw new UsageError('--excel-safe applies to CSV only, not --format jsonl');
   if (options.limit !== undefined && (!Number.isInteger(options.limit) || options.limit <= 0)) {
     throw new UsageError(`--limit must be a positive whole number, got ${options.limit}`);
   }
-  if (options.concurrency !== undefined && (!Number.isInteger(options.concurrency) || options.concurrency <= 0)) {
+  if (
+    options.concurrency !== undefined &&
+    (!Number.isInteger(options.concurrency) || options.concurrency <= 0)
+  ) {
     throw new UsageError(`--concurrency must be a positive whole number, got ${options.concurrency}`);
   }
   if (options.overlapMs !== undefined && (!Number.isFinite(options.overlapMs) || options.overlapMs < 0)) {
@@ -279,7 +309,11 @@ function bounds(after: number | undefined, upTo: number | undefined): Array<read
 }
 
 /** The first request: a wrong instance, credential, scope, object id or filter fails here with a clear message. */
-async function preflight(client: CoupaClient, objectId: number, query: IndexQuery): Promise<ObjectInstance | undefined> {
+async function preflight(
+  client: CoupaClient,
+  objectId: number,
+  query: IndexQuery,
+): Promise<ObjectInstance | undefined> {
   try {
     return (await client.list(objectId, query))[0];
   } catch (error) {
@@ -300,7 +334,8 @@ async function preflight(client: CoupaClient, objectId: number, query: IndexQuer
 }
 
 function translateError(error: unknown, options: ExportOptions, objectId: number): unknown {
-  const where = options.out === '-' ? 'the output on stdout is incomplete' : `nothing was written to ${options.out}`;
+  const where =
+    options.out === '-' ? 'the output on stdout is incomplete' : `nothing was written to ${options.out}`;
   if (options.signal?.aborted) return new AbortedError(`export interrupted: ${where}`, 'INTERRUPTED');
   if (error instanceof CoupaCsvError) {
     if (error instanceof AbortedError) return new AbortedError(`${error.message}; ${where}`, error.code);
@@ -309,7 +344,12 @@ function translateError(error: unknown, options: ExportOptions, objectId: number
   if (error instanceof CoupaApiError) {
     return new AbortedError(`export of object ${objectId} stopped: ${error.message}; ${where}`, 'COUPA_API');
   }
-  if (error instanceof Error && 'code' in error && typeof error.code === 'string' && error.code.startsWith('E')) {
+  if (
+    error instanceof Error &&
+    'code' in error &&
+    typeof error.code === 'string' &&
+    error.code.startsWith('E')
+  ) {
     return new AbortedError(`export stopped: cannot write the output (${error.message}); ${where}`, 'OUTPUT');
   }
   return error;

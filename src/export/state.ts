@@ -46,16 +46,22 @@ export async function readState(path: string): Promise<ExportState | undefined> 
   try {
     data = JSON.parse(text);
   } catch {
-    throw new InputError('STATE', 'the state file is not JSON (delete it to export everything again)', { file: path });
+    throw new InputError('STATE', 'the state file is not JSON (delete it to export everything again)', {
+      file: path,
+    });
   }
   return validateState(data, path);
 }
 
 function validateState(data: unknown, path: string): ExportState {
   const bad = (what: string): InputError =>
-    new InputError('STATE', `not a coupa-csv export state file: ${what} (delete it to export everything again)`, {
-      file: path,
-    });
+    new InputError(
+      'STATE',
+      `not a coupa-csv export state file: ${what} (delete it to export everything again)`,
+      {
+        file: path,
+      },
+    );
   if (data === null || typeof data !== 'object' || Array.isArray(data)) throw bad('expected a JSON object');
   const o = data as Record<string, unknown>;
   if (o.version !== 1) throw bad(`unknown version ${JSON.stringify(o.version)}`);
@@ -65,7 +71,8 @@ function validateState(data: unknown, path: string): ExportState {
   }
   const recent: Record<string, string> = {};
   if (o.recent !== undefined) {
-    if (o.recent === null || typeof o.recent !== 'object' || Array.isArray(o.recent)) throw bad('"recent" is not an object');
+    if (o.recent === null || typeof o.recent !== 'object' || Array.isArray(o.recent))
+      throw bad('"recent" is not an object');
     for (const [id, at] of Object.entries(o.recent as Record<string, unknown>)) {
       if (typeof at === 'string') recent[id] = at;
     }
@@ -163,7 +170,10 @@ export class IncrementalTracker {
       const candidateMs = Math.min(this.newest, startMs);
       if (candidateMs > watermarkMs) {
         watermarkMs = candidateMs;
-        watermark = candidateMs === this.newest ? this.newestText : shiftDateTime(this.newestText, candidateMs - this.newest);
+        watermark =
+          candidateMs === this.newest
+            ? this.newestText
+            : shiftDateTime(this.newestText, candidateMs - this.newest);
       }
     }
     const recent: Record<string, string> = {};

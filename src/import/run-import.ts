@@ -14,8 +14,11 @@ import { holdsAppliedRows, loadResumeState, type ResumeState } from './resume.js
 import { ResultsWriter, type ResultRow } from './results-writer.js';
 import type { ImportHooks, ImportMode, ImportOptions, ImportStop, ImportSummary } from './types.js';
 
-/** How many times a create is sent when its outcome stays unknown and the key lookup finds nothing. */
-const MAX_CREATE_ATTEMPTS = 3;
+/**
+ * How many times a create is sent when its outcome stays unknown and the key lookup finds nothing: one first try plus
+ * as many re-sends as the client retries other requests (its default `maxRetries`).
+ */
+const MAX_CREATE_ATTEMPTS = 7;
 
 export const UNKNOWN_OUTCOME_MESSAGE =
   'outcome unknown: the request may or may not have created the record (connection lost / HTTP 5xx); check Coupa before re-running this line';

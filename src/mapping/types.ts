@@ -1,13 +1,5 @@
 export type FieldType =
-  | 'string'
-  | 'integer'
-  | 'decimal'
-  | 'boolean'
-  | 'date'
-  | 'datetime'
-  | 'lookup'
-  | 'user'
-  | 'supplier';
+  'string' | 'integer' | 'decimal' | 'boolean' | 'date' | 'datetime' | 'lookup' | 'user' | 'supplier';
 
 export const REFERENCE_TYPES = ['lookup', 'user', 'supplier'] as const;
 

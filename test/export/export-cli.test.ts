@@ -12,7 +12,8 @@ let dir: string;
 let removeDir: () => Promise<void>;
 
 beforeAll(() => {
-  if (!existsSync(CLI_PATH)) throw new Error(`build first: npx tsc -p tsconfig.build.json (${CLI_PATH} is missing)`);
+  if (!existsSync(CLI_PATH))
+    throw new Error(`build first: npx tsc -p tsconfig.build.json (${CLI_PATH} is missing)`);
 });
 beforeEach(async () => {
   sim = await startTestSim();
@@ -27,7 +28,9 @@ describe('coupa-csv export (built CLI against the simulator)', () => {
   it('writes the file, prints a human summary on stderr and exits 0', async () => {
     seedVendors(sim, 1, 120);
     const out = join(dir, 'vendors.csv');
-    const r = await runCli(['export', '--object', '101', '--out', out, '--concurrency', '3'], { env: simEnv(sim) });
+    const r = await runCli(['export', '--object', '101', '--out', out, '--concurrency', '3'], {
+      env: simEnv(sim),
+    });
     expect(r.stderr).toContain('export done');
     expect(r.stderr).toContain('120 (');
     expect(r.code).toBe(0);
@@ -41,12 +44,31 @@ describe('coupa-csv export (built CLI against the simulator)', () => {
     seedVendors(sim, 1, 60);
     const out = join(dir, 'v.jsonl.gz');
     const r = await runCli(
-      ['export', '--object', '101', '--out', out, '--format', 'jsonl', '--gzip', '--json', '--filter', 'active=true'],
+      [
+        'export',
+        '--object',
+        '101',
+        '--out',
+        out,
+        '--format',
+        'jsonl',
+        '--gzip',
+        '--json',
+        '--filter',
+        'active=true',
+      ],
       { env: simEnv(sim) },
     );
     expect(r.code).toBe(0);
     const summary = JSON.parse(r.stdout) as Record<string, unknown>;
-    expect(summary).toMatchObject({ records: 30, out, format: 'jsonl', retries: 0, throttled: 0, truncated: false });
+    expect(summary).toMatchObject({
+      records: 30,
+      out,
+      format: 'jsonl',
+      retries: 0,
+      throttled: 0,
+      truncated: false,
+    });
     expect(typeof summary.elapsedMs).toBe('number');
     expect(r.stderr).toBe('');
   });
@@ -110,7 +132,9 @@ describe('coupa-csv export (built CLI against the simulator)', () => {
     sim = await startTestSim({ latencyMs: 60 });
     seedVendors(sim, 1, 1500);
     const out = join(dir, 'big.csv');
-    const run = spawnCli(['export', '--object', '101', '--out', out, '--concurrency', '1'], { env: simEnv(sim) });
+    const run = spawnCli(['export', '--object', '101', '--out', out, '--concurrency', '1'], {
+      env: simEnv(sim),
+    });
     // Wait until paging is under way (preflight, max id, then pages).
     for (let i = 0; i < 200 && sim.stats().requests < 5; i++) await sleep(20);
     expect(sim.stats().requests).toBeGreaterThanOrEqual(5);
@@ -124,7 +148,22 @@ describe('coupa-csv export (built CLI against the simulator)', () => {
   it('--help shows every flag, a filter example and a nightly cron example', async () => {
     const r = await runCli(['export', '--help']);
     expect(r.code).toBe(0);
-    for (const flag of ['--object', '--mapping', '--out', '--filter', '--state', '--format', '--gzip', '--bom', '--excel-safe', '--concurrency', '--rate', '--limit', '--json', '--quiet']) {
+    for (const flag of [
+      '--object',
+      '--mapping',
+      '--out',
+      '--filter',
+      '--state',
+      '--format',
+      '--gzip',
+      '--bom',
+      '--excel-safe',
+      '--concurrency',
+      '--rate',
+      '--limit',
+      '--json',
+      '--quiet',
+    ]) {
       expect(r.stdout).toContain(flag);
     }
     expect(r.stdout).toContain('updated_at[gt_or_eq]=');

@@ -36,7 +36,8 @@ function opts(extra: Partial<ExportOptions> = {}): ExportOptions {
   return { objectId: 101, out: join(dir, 'out.csv'), client: clientFor(sim), ...extra };
 }
 
-const field = (r: Record<string, unknown>, name: string): unknown => (r['custom-fields'] as Record<string, unknown>)[name];
+const field = (r: Record<string, unknown>, name: string): unknown =>
+  (r['custom-fields'] as Record<string, unknown>)[name];
 
 describe('runExport against the simulator', () => {
   it('exports more than 50 records once each, in id order, with id, created-at, updated-at, then custom fields', async () => {
@@ -145,7 +146,9 @@ describe('runExport against the simulator', () => {
     it.each(cases)('%s', async (filter, expected) => {
       seedVendors(sim, 1, 120);
       const out = collector();
-      const summary = await runExport(opts({ out: '-', stdout: out.stream, format: 'jsonl', filters: [filter] }));
+      const summary = await runExport(
+        opts({ out: '-', stdout: out.stream, format: 'jsonl', filters: [filter] }),
+      );
       const got = parseJsonl(out.text()).map((r) => r.id);
       const want = sim
         .records(101)
@@ -355,7 +358,9 @@ describe('runExport against the simulator', () => {
       sim.update(101, 3, { notes: 'new' });
       const controller = new AbortController();
       controller.abort(new Error('stop'));
-      await expect(runExport(opts({ state, signal: controller.signal }))).rejects.toBeInstanceOf(AbortedError);
+      await expect(runExport(opts({ state, signal: controller.signal }))).rejects.toBeInstanceOf(
+        AbortedError,
+      );
       expect(await readFile(state, 'utf8')).toBe(before);
     });
 
@@ -369,5 +374,4 @@ describe('runExport against the simulator', () => {
       );
     });
   });
-
 });

@@ -10,7 +10,12 @@ describe('parseFilter', () => {
     ['payment-terms[in]=30,45', 'payment-terms', 'in', ['payment-terms[in]', '30,45']],
     ['notes[blank]=true', 'notes', 'blank', ['notes[blank]', 'true']],
     ['owner[login]=jdoe', 'owner', 'eq', ['owner[login]', 'jdoe']],
-    ['cost-center[name][not_in]=Sales,Finance', 'cost-center', 'not_in', ['cost-center[name][not_in]', 'Sales,Finance']],
+    [
+      'cost-center[name][not_in]=Sales,Finance',
+      'cost-center',
+      'not_in',
+      ['cost-center[name][not_in]', 'Sales,Finance'],
+    ],
     ['active[not-eq]=true', 'active', 'not_eq', ['active[not_eq]', 'true']],
   ] as const)('%s', (source, normalized, operator, param) => {
     const f = parseFilter(source);
@@ -27,7 +32,10 @@ describe('parseFilter', () => {
   });
 
   it.each([
-    ['vendor-code[contain]=V', /unknown operator "contain" \(did you mean "contains"\?\); valid operators: none/],
+    [
+      'vendor-code[contain]=V',
+      /unknown operator "contain" \(did you mean "contains"\?\); valid operators: none/,
+    ],
     ['vendor-code[like]=V', /unknown operator "like"; valid operators: .*starts_with/],
     ['vendor-code', /expected <field>\[<op>\]=<value>/],
     ['=x', /expected <field>\[<op>\]=<value>/],

@@ -37,7 +37,12 @@ export function seedVendors(sim: Simulator, from: number, to: number): number[] 
 export function clientFor(sim: Simulator, extra: Partial<ClientOptions> = {}): ClientOptions {
   return {
     instance: sim.url,
-    credentials: { kind: 'oauth', clientId: sim.clientId, clientSecret: sim.clientSecret, scopes: sim.scopes },
+    credentials: {
+      kind: 'oauth',
+      clientId: sim.clientId,
+      clientSecret: sim.clientSecret,
+      scopes: sim.scopes,
+    },
     rate: 1000,
     concurrency: 4,
     backoffBaseMs: 10,

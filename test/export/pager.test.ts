@@ -26,7 +26,8 @@ async function collect(client: FakeClient, extra: Partial<PagerOptions> = {}): P
   return ids;
 }
 
-const range = (from: number, to: number): number[] => Array.from({ length: to - from + 1 }, (_, i) => from + i);
+const range = (from: number, to: number): number[] =>
+  Array.from({ length: to - from + 1 }, (_, i) => from + i);
 
 describe('pageInIdOrder', () => {
   it('yields every record of a dense id range once, in id order, with several requests in flight', async () => {
@@ -48,7 +49,15 @@ describe('pageInIdOrder', () => {
 
   it('never exceeds the window and holds a bounded number of pages for a slow writer', async () => {
     const client = FakeClient.withIds(range(1, 5000));
-    const pager = pageInIdOrder({ client, objectId: 1, query: [], after: 0, upTo: 5000, openEnded: true, window: 3 });
+    const pager = pageInIdOrder({
+      client,
+      objectId: 1,
+      query: [],
+      after: 0,
+      upTo: 5000,
+      openEnded: true,
+      window: 3,
+    });
     const first = await pager.next();
     expect(first.done).toBe(false);
     // The writer stalls: the pager may fill its buffers but must then stop asking.

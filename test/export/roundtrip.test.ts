@@ -56,7 +56,12 @@ describe('export with a mapping imports again with the same mapping (every field
   ] as const)('%s', async (csv, mappingName, objectId) => {
     const mapping = await mappingWithId(mappingName);
     const source = await newSim();
-    const loaded = await runImport({ file: join(SAMPLES, csv), mapping, results: join(dir, 'load.results.csv'), clientOptions: clientFor(source) });
+    const loaded = await runImport({
+      file: join(SAMPLES, csv),
+      mapping,
+      results: join(dir, 'load.results.csv'),
+      clientOptions: clientFor(source),
+    });
     expect(loaded.failed).toBe(0);
     expect(loaded.created).toBeGreaterThan(0);
 
@@ -69,7 +74,12 @@ describe('export with a mapping imports again with the same mapping (every field
 
     // Into an empty instance: the same records come out.
     const target = await newSim();
-    const again = await runImport({ file: out, mapping, results: join(dir, 'again.results.csv'), clientOptions: clientFor(target) });
+    const again = await runImport({
+      file: out,
+      mapping,
+      results: join(dir, 'again.results.csv'),
+      clientOptions: clientFor(target),
+    });
     expect(again.failed).toBe(0);
     expect(fieldsOf(target, objectId)).toEqual(fieldsOf(source, objectId));
 
@@ -95,7 +105,12 @@ describe('export with a mapping imports again with the same mapping (every field
   it('dates come back as the same calendar date in the mapping format (no day shift)', async () => {
     const mapping = await mappingWithId('budget-allocations.mapping.yaml');
     const source = await newSim();
-    await runImport({ file: join(SAMPLES, 'budget-allocations-excel.csv'), mapping, results: join(dir, 'r.csv'), clientOptions: clientFor(source) });
+    await runImport({
+      file: join(SAMPLES, 'budget-allocations-excel.csv'),
+      mapping,
+      results: join(dir, 'r.csv'),
+      clientOptions: clientFor(source),
+    });
     const out = join(dir, 'export.csv');
     await runExport({ mapping, out, client: clientFor(source) });
     const { header, rows } = await readCsv(out);

@@ -3,7 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { InputError } from '../../src/errors.js';
-import { IncrementalTracker, readState, shiftDateTime, writeState, type ExportState } from '../../src/export/state.js';
+import {
+  IncrementalTracker,
+  readState,
+  shiftDateTime,
+  writeState,
+  type ExportState,
+} from '../../src/export/state.js';
 import { chooseColumns, flattenValue, recordToPlainCells } from '../../src/export/columns.js';
 import { makeRecord } from './fake-client.js';
 
@@ -127,7 +133,10 @@ describe('IncrementalTracker', () => {
 describe('unmapped columns', () => {
   it('are id, created-at, updated-at, then the custom fields in record order', () => {
     const a = makeRecord(1);
-    a['custom-fields'] = { 'vendor-code': 'V-1', owner: { id: 11, login: 'jdoe', email: 'jdoe@example.com' } };
+    a['custom-fields'] = {
+      'vendor-code': 'V-1',
+      owner: { id: 11, login: 'jdoe', email: 'jdoe@example.com' },
+    };
     const b = makeRecord(2);
     b['custom-fields'] = { 'vendor-code': 'V-2', extra: 1 };
     const columns = chooseColumns([a, b]);
@@ -143,8 +152,12 @@ describe('unmapped columns', () => {
   });
 
   it('flattens references readably', () => {
-    expect(flattenValue({ id: 31, active: true, name: 'Marketing', 'external-ref-code': 'CC-100' })).toBe('Marketing');
-    expect(flattenValue({ id: 21, name: 'Acme Industrial Supply', number: 'S-1001' })).toBe('Acme Industrial Supply');
+    expect(flattenValue({ id: 31, active: true, name: 'Marketing', 'external-ref-code': 'CC-100' })).toBe(
+      'Marketing',
+    );
+    expect(flattenValue({ id: 21, name: 'Acme Industrial Supply', number: 'S-1001' })).toBe(
+      'Acme Industrial Supply',
+    );
     expect(flattenValue({ id: 5 })).toBe('5');
     expect(flattenValue(null)).toBe('');
     expect(flattenValue(false)).toBe('false');

@@ -1,6 +1,8 @@
 import * as fs from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Simulator } from '../../src/sim/index.js';
+import { credentialsFromEnv } from '../../src/coupa/index.js';
+import { runImport } from '../../src/import/index.js';
 import { runCli } from '../helpers/cli.js';
 import { simEnv, startTestSim } from '../helpers/sim.js';
 import {
@@ -86,5 +88,50 @@ describe('import under injected faults (seeded)', () => {
       if (r._status === 'created') expect(counts.get(r.Code)).toBe(1);
       else expect(counts.get(r.Code) ?? 0).toBeLessThanOrEqual(1);
     }
+  });
+});
+
+describe('a few thousand rows under injected faults, through the pipeline (seeded)', () => {
+  const BIG = 3000;
+  let sim: Simulator;
+  let tmp: ReturnType<typeof makeTempDir>;
+  beforeEach(async () => {
+    sim = await startTestSim({ faults: { ...FAULTS, seed: 11 }, retryAfter: false });
+    tmp = makeTempDir('faults-big');
+    fs.writeFileSync(tmp.file('in.csv'), vendorCsv(BIG));
+    fs.writeFileSync(tmp.file('m.yaml'), VENDOR_MAPPING);
+  });
+  afterEach(async () => {
+    await sim.close();
+    tmp.cleanup();
+  });
+
+  it('creates every row exactly once (counted by key in the simulator) and writes one results row per input row', async () => {
+    // The real client and pipeline; only the backoff base is shortened so the run fits the test suite.
+    const summary = await runImport({
+      file: tmp.file('in.csv'),
+      mapping: tmp.file('m.yaml'),
+      results: tmp.file('in.results.csv'),
+      concurrency: 16,
+      rate: 2000,
+      clientOptions: {
+        instance: sim.url,
+        credentials: credentialsFromEnv({ COUPA_CLIENT_ID: sim.clientId, COUPA_CLIENT_SECRET: sim.clientSecret }),
+        backoffBaseMs: 5,
+      },
+    });
+    const stats = sim.stats();
+    expect(stats.dropped).toBeGreaterThan(BIG * 0.03); // the faults really happened, in numbers
+    expect(stats.throttled).toBeGreaterThan(BIG * 0.02);
+    expect(summary).toMatchObject({ rows: BIG, created: BIG, failed: 0 });
+    const codes = customFields(sim.records(101)).map((f) => f['vendor-code']);
+    expect(codes).toHaveLength(BIG);
+    expect(new Set(codes).size).toBe(BIG);
+    const rows = readResults(tmp.file('in.results.csv'));
+    expect(rows.map((r) => Number(r._line))).toEqual(Array.from({ length: BIG }, (_, i) => i + 2));
+    const idsByCode = new Map(
+      sim.records(101).map((r) => [(r['custom-fields'] as Record<string, unknown>)['vendor-code'], String(r.id)]),
+    );
+    for (const r of rows) expect(r._id).toBe(idsByCode.get(r.Code));
   });
 });

@@ -6,7 +6,13 @@ import { tempPathFor } from '../../export/output.js';
 import { runExport } from '../../export/run-export.js';
 import type { ExportFormat, ExportOptions, ExportSummary } from '../../export/types.js';
 import { loadMapping } from '../../mapping/index.js';
-import { buildClientOptions, connectionOptions, createProgress, interruptSignal, resolveTimezone } from '../common.js';
+import {
+  buildClientOptions,
+  connectionOptions,
+  createProgress,
+  interruptSignal,
+  resolveTimezone,
+} from '../common.js';
 
 interface ExportArgs {
   object?: number | undefined;
@@ -60,7 +66,8 @@ const EPILOG = [
 export function exportCommand(setExit: (code: number) => void): CommandModule<object, ExportArgs> {
   return {
     command: 'export',
-    describe: 'Export a custom object to CSV or JSONL (all records, filtered, or only those changed since last time)',
+    describe:
+      'Export a custom object to CSV or JSONL (all records, filtered, or only those changed since last time)',
     builder: (yargs: Argv) =>
       yargs
         .options({
@@ -77,7 +84,8 @@ export function exportCommand(setExit: (code: number) => void): CommandModule<ob
           },
           state: {
             type: 'string',
-            describe: 'Incremental export: state file with the updated-at watermark (created on the first run)',
+            describe:
+              'Incremental export: state file with the updated-at watermark (created on the first run)',
           },
           format: { choices: ['csv', 'jsonl'] as const, default: 'csv' as const, describe: 'Output format' },
           gzip: { type: 'boolean', default: false, describe: 'Compress the output (gzip)' },
@@ -99,10 +107,22 @@ export function exportCommand(setExit: (code: number) => void): CommandModule<ob
           "$0 export --object 102 --out - --filter 'cost-center[name][in]=Marketing,Sales' | head",
           'stream to stdout',
         )
-        .example('$0 export --mapping vendors.mapping.yaml --out vendors.csv --bom --excel-safe', 'for Excel, re-importable')
-        .example('$0 export --object 101 --out vendors.jsonl.gz --format jsonl --gzip', 'compressed JSON lines')
-        .example('$0 export --object 101 --out delta.csv --state vendors.state.json', 'only what changed since last run')
-        .example('$0 export --object 101 --out sample.csv --limit 100 --json', 'the first 100, JSON summary on stdout')
+        .example(
+          '$0 export --mapping vendors.mapping.yaml --out vendors.csv --bom --excel-safe',
+          'for Excel, re-importable',
+        )
+        .example(
+          '$0 export --object 101 --out vendors.jsonl.gz --format jsonl --gzip',
+          'compressed JSON lines',
+        )
+        .example(
+          '$0 export --object 101 --out delta.csv --state vendors.state.json',
+          'only what changed since last run',
+        )
+        .example(
+          '$0 export --object 101 --out sample.csv --limit 100 --json',
+          'the first 100, JSON summary on stdout',
+        )
         .middleware(takeDashAsOut, true)
         .epilog(EPILOG),
     handler: async (args) => {
@@ -127,17 +147,28 @@ function takeDashAsOut(argv: Record<string, unknown>): void {
 async function handleExport(args: ExportArgs): Promise<number> {
   const env = process.env;
   if (args.json && args.out === '-') {
-    throw new UsageError('--json prints the summary on stdout, which --out - uses for the records: drop one of them');
+    throw new UsageError(
+      '--json prints the summary on stdout, which --out - uses for the records: drop one of them',
+    );
   }
   const filters = args.filter ?? [];
   parseFilters(filters); // a bad filter is a usage error even before credentials are looked at
   const mapping = args.mapping === undefined ? undefined : await loadMapping(args.mapping);
   const timezone = resolveTimezone(args.timezone, env, mapping?.timezone);
   const client = buildClientOptions(
-    { instance: args.instance, scopes: args.scopes, concurrency: args.concurrency, rate: args.rate, verbose: args.verbose },
+    {
+      instance: args.instance,
+      scopes: args.scopes,
+      concurrency: args.concurrency,
+      rate: args.rate,
+      verbose: args.verbose,
+    },
     env,
   );
-  const progress = createProgress(!args.quiet && !args.json, '  {value} records | {pages} pages | {speed} records/s');
+  const progress = createProgress(
+    !args.quiet && !args.json,
+    '  {value} records | {pages} pages | {speed} records/s',
+  );
   let progressStarted = false;
   const startedAt = Date.now();
 
@@ -149,7 +180,9 @@ async function handleExport(args: ExportArgs): Promise<number> {
   process.on('exit', removeTemp);
   const interrupt = interruptSignal((sig) => {
     progress.stop();
-    process.stderr.write(`\ncoupa-csv: ${sig}: stopping the export; nothing will be written to ${args.out}\n`);
+    process.stderr.write(
+      `\ncoupa-csv: ${sig}: stopping the export; nothing will be written to ${args.out}\n`,
+    );
   });
 
   const options: ExportOptions = {

@@ -1,0 +1,86 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { parse } from 'csv-parse/sync';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type * as Lib from '../../src/index.js';
+import { makeTempDir, readResults } from '../import/helpers.js';
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+const SAMPLES = path.join(ROOT, 'samples');
+
+/** The package as a user imports it: `import ... from 'coupa-csv'` resolves to the built dist/index.js. */
+async function loadPackage(): Promise<typeof Lib> {
+  const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {
+    exports: { '.': { import: string } };
+  };
+  return (await import(path.join(ROOT, pkg.exports['.'].import))) as typeof Lib;
+}
+
+describe('the package entry point (library use)', () => {
+  let lib: typeof Lib;
+  let sim: Lib.Simulator;
+  let tmp: ReturnType<typeof makeTempDir>;
+  beforeAll(async () => {
+    lib = await loadPackage();
+    sim = await lib.startSimulator({ port: 0, host: '127.0.0.1', rate: 0, latencyMs: 0 });
+    tmp = makeTempDir('library');
+  });
+  afterAll(async () => {
+    await sim.close();
+    tmp.cleanup();
+  });
+
+  it('runImport then runExport round-trips the vendors sample through the simulator, reporting via callbacks', async () => {
+    const credentials = lib.credentialsFromEnv({
+      COUPA_CLIENT_ID: sim.clientId,
+      COUPA_CLIENT_SECRET: sim.clientSecret,
+    });
+    const results = path.join(tmp.dir, 'vendors.results.csv');
+    const progress: number[] = [];
+    const summary = await lib.runImport(
+      {
+        file: path.join(SAMPLES, 'vendors.csv'),
+        mapping: path.join(SAMPLES, 'vendors.mapping.yaml'),
+        mode: 'upsert',
+        results,
+        clientOptions: { instance: sim.url, credentials },
+      },
+      { onProgress: (p) => progress.push(p.done) },
+    );
+    // Records, not lines: some notes hold quoted newlines.
+    const inputRows = (parse(fs.readFileSync(path.join(SAMPLES, 'vendors.csv'))) as unknown[]).length - 1;
+    expect(summary.rows).toBe(inputRows);
+    expect(summary.created).toBe(inputRows);
+    expect(summary.failed).toBe(0);
+    expect(progress.at(-1)).toBe(inputRows);
+    const rows = readResults(results);
+    expect(rows.map((r) => r._status)).toEqual(Array<string>(inputRows).fill('created'));
+    expect(sim.records(101)).toHaveLength(inputRows);
+
+    const out = path.join(tmp.dir, 'vendors.export.csv');
+    const exported = await lib.runExport({
+      out,
+      mapping: path.join(SAMPLES, 'vendors.mapping.yaml'),
+      client: { instance: sim.url, credentials },
+    });
+    expect(exported.records).toBe(inputRows);
+    const header = fs.readFileSync(out, 'utf8').split(/\r?\n/)[0];
+    expect(header).toContain('Vendor Code');
+
+    // The export imports again with the same mapping: every row is an update of the record it came from.
+    const again = await lib.runImport({
+      file: out,
+      mapping: path.join(SAMPLES, 'vendors.mapping.yaml'),
+      mode: 'upsert',
+      results: path.join(tmp.dir, 'again.results.csv'),
+      clientOptions: { instance: sim.url, credentials },
+    });
+    expect(again.updated).toBe(inputRows);
+    expect(sim.records(101)).toHaveLength(inputRows);
+  });
+
+  it('exposes the error classes with their exit codes', () => {
+    expect(new lib.UsageError('x').exitCode).toBe(2);
+    expect(new lib.AuthError('x', 401).exitCode).toBe(3);
+  });
+});
