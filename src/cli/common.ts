@@ -95,11 +95,19 @@ function positive(value: number, flag: string): number {
 
 export class UsageNumberError extends Error {}
 
-/** --verbose: one line per request on stderr. Events never carry headers, so nothing secret can be printed. */
+/**
+ * --verbose: one line per request on stderr, with its headers. The client redacts the credential headers before
+ * they reach any event, so nothing secret can be printed.
+ */
 export function logClientEvent(event: ClientEvent): void {
   switch (event.type) {
     case 'request':
-      process.stderr.write(`${event.method} ${event.path} -> ${event.status} (${event.ms} ms)\n`);
+      process.stderr.write(
+        `${event.method} ${event.path} -> ${event.status || 'no answer'} (${event.ms} ms) ` +
+          `[${Object.entries(event.headers)
+            .map(([name, value]) => `${name}: ${value}`)
+            .join('; ')}]\n`,
+      );
       break;
     case 'retry':
       process.stderr.write(

@@ -206,7 +206,15 @@ export function createClient(options: ClientOptions): CoupaClient {
         const failure = classifyNetworkError(error);
         if (!failure) throw error;
         const ms = Math.round(performance.now() - started);
-        emit({ type: 'request', method: req.method, path: req.path, status: 0, ms, attempt });
+        emit({
+          type: 'request',
+          method: req.method,
+          path: req.path,
+          status: 0,
+          ms,
+          attempt,
+          headers: redactHeaders(headers),
+        });
         if (req.kind === 'create' && !failure.neverSent) {
           throw new OutcomeUnknownError(
             `${failure.description} (${failure.code}) after the request was sent to ${host}: ` +
@@ -237,6 +245,7 @@ export function createClient(options: ClientOptions): CoupaClient {
         status,
         ms: Math.round(performance.now() - started),
         attempt,
+        headers: redactHeaders(headers),
       });
 
       if (status === 429) {
@@ -555,4 +564,15 @@ export function createClient(options: ClientOptions): CoupaClient {
       if (ownDispatcher) await dispatcher.close();
     },
   };
+}
+
+/** Request headers safe to show: the values of the credential headers are replaced (the scheme is kept). */
+export function redactHeaders(headers: Readonly<Record<string, string>>): Record<string, string> {
+  const shown: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (name === 'authorization') shown[name] = `${value.split(' ')[0] ?? ''} [redacted]`;
+    else if (name === 'x-coupa-api-key') shown[name] = '[redacted]';
+    else shown[name] = value;
+  }
+  return shown;
 }

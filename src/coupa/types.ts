@@ -7,7 +7,16 @@ export type Credentials =
 
 /** Something the client wants the caller to know about (the core never logs; the CLI decides). */
 export type ClientEvent =
-  | { type: 'request'; method: string; path: string; status: number; ms: number; attempt: number }
+  | {
+      type: 'request';
+      method: string;
+      path: string;
+      status: number;
+      ms: number;
+      attempt: number;
+      /** The request headers as sent, with the credential headers' values replaced by `[redacted]`. */
+      headers: Record<string, string>;
+    }
   | { type: 'retry'; method: string; path: string; attempt: number; reason: string; delayMs: number }
   | { type: 'throttled'; method: string; path: string; delayMs: number; retryAfter: boolean }
   | { type: 'token'; expiresInS: number };

@@ -54,9 +54,14 @@ export function bindMapping(mapping: Mapping, header: string[], file: string): B
     });
     const noun = missing.length === 1 ? 'column' : 'columns';
     const verb = missing.length === 1 ? 'is' : 'are';
+    // One column where several were expected: the delimiter or encoding was read wrong, not the column names.
+    const hint =
+      header.length === 1 && mapping.fields.length > 1
+        ? '; the header was read as a single column: check --delimiter and --encoding'
+        : '';
     throw new InputError(
       'MISSING_COLUMN',
-      `mapped ${noun} ${parts.join(', ')} ${verb} not in the header (mapping ${mapping.file})`,
+      `mapped ${noun} ${parts.join(', ')} ${verb} not in the header (mapping ${mapping.file})${hint}`,
       { file, line: 1 },
     );
   }

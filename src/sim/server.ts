@@ -63,6 +63,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   let faults: SimFaults = mergeFaults(DEFAULT_FAULTS, options.faults ?? {});
   let random = new SeededRandom(faults.seed);
   const tokens = new Map<string, Token>();
+  /** Every token ever issued (expired ones too), so tests can search outputs for them. */
+  const issued: string[] = [];
   const stats = {
     requests: 0,
     byStatus: {} as Record<string, number>,
@@ -175,6 +177,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     const token = randomBytes(24).toString('base64url');
     tokens.set(token, { expiresAt: now + tokenLifetimeS * 1000, scopes: new Set(granted) });
     stats.tokensIssued++;
+    issued.push(token);
     send(
       res,
       200,
@@ -424,6 +427,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       store.update(objectId, id, customFields);
     },
     setFaults: (partial) => setFaults(parseFaults(partial)),
+    issuedTokens: () => [...issued],
   };
 }
 

@@ -170,4 +170,6 @@ export interface Simulator {
   /** Updates a record without HTTP, limits or faults. Throws on an unknown record or invalid values. */
   update(objectId: number, id: number, customFields: Record<string, unknown>): void;
   setFaults(faults: Partial<SimFaults>): void;
+  /** Every access token issued so far, expired ones included (tests search outputs for them). */
+  issuedTokens(): string[];
 }

@@ -116,7 +116,10 @@ describe('a few thousand rows under injected faults, through the pipeline (seede
       rate: 2000,
       clientOptions: {
         instance: sim.url,
-        credentials: credentialsFromEnv({ COUPA_CLIENT_ID: sim.clientId, COUPA_CLIENT_SECRET: sim.clientSecret }),
+        credentials: credentialsFromEnv({
+          COUPA_CLIENT_ID: sim.clientId,
+          COUPA_CLIENT_SECRET: sim.clientSecret,
+        }),
         backoffBaseMs: 5,
       },
     });
@@ -130,7 +133,9 @@ describe('a few thousand rows under injected faults, through the pipeline (seede
     const rows = readResults(tmp.file('in.results.csv'));
     expect(rows.map((r) => Number(r._line))).toEqual(Array.from({ length: BIG }, (_, i) => i + 2));
     const idsByCode = new Map(
-      sim.records(101).map((r) => [(r['custom-fields'] as Record<string, unknown>)['vendor-code'], String(r.id)]),
+      sim
+        .records(101)
+        .map((r) => [(r['custom-fields'] as Record<string, unknown>)['vendor-code'], String(r.id)]),
     );
     for (const r of rows) expect(r._id).toBe(idsByCode.get(r.Code));
   });

@@ -150,4 +150,51 @@ describe('interruptions and --resume', () => {
       else expect(counts.get(r.Code) ?? 0).toBeLessThanOrEqual(1);
     }
   });
+  it('SIGTERM behaves like Ctrl-C: exit 3, complete results, resumable', async () => {
+    const args = ['import', tmp.file('in.csv'), '--mapping', tmp.file('m.yaml'), '--concurrency', '2'];
+    const run = spawnCli(args, { env });
+    await waitFor(() => sim.records(101).length >= 3);
+    run.child.kill('SIGTERM');
+    const res = await run.result;
+    expect(res.code).toBe(3);
+    expect(res.stderr).toContain('--resume');
+    expect(readResults(tmp.file('in.results.csv'))).toHaveLength(ROWS);
+    const resumed = await runCli([...args, '--resume'], { env });
+    expect(resumed.code).toBe(0);
+    expect(codes()).toHaveLength(ROWS);
+    expect(new Set(codes()).size).toBe(ROWS);
+  });
+
+  // kill -9 at different moments, then again in the middle of the resume: with a key, still every row exactly once.
+  for (const killAt of [1, 14, ROWS - 1]) {
+    it(`kill -9 after ${killAt} records, kill -9 during --resume, --resume again: every row exactly once`, async () => {
+      const args = ['import', tmp.file('in.csv'), '--mapping', tmp.file('m.yaml'), '--concurrency', '4'];
+      const first = spawnCli(args, { env });
+      await waitFor(() => sim.records(101).length >= killAt);
+      first.child.kill('SIGKILL');
+      await first.result;
+      await new Promise((r) => setTimeout(r, 100));
+      if (sim.records(101).length < ROWS - 2) {
+        const second = spawnCli([...args, '--resume'], { env });
+        const target = sim.records(101).length + 2;
+        await waitFor(() => sim.records(101).length >= target);
+        second.child.kill('SIGKILL');
+        await second.result;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      const last = await runCli([...args, '--resume', '--json'], { env });
+      expect(last.code).toBe(0);
+      const all = codes();
+      expect(all).toHaveLength(ROWS);
+      expect(new Set(all).size).toBe(ROWS);
+      const final = readResults(tmp.file('in.results.csv'));
+      expect(final.map((r) => Number(r._line))).toEqual(Array.from({ length: ROWS }, (_, i) => i + 2));
+      const idsByCode = new Map(
+        sim
+          .records(101)
+          .map((r) => [(r['custom-fields'] as Record<string, unknown>)['vendor-code'], String(r.id)]),
+      );
+      for (const r of final) expect(r._id).toBe(idsByCode.get(r.Code));
+    });
+  }
 });
