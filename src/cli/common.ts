@@ -1,6 +1,6 @@
 import cliProgress from 'cli-progress';
 import type { Options } from 'yargs';
-import { credentialsFromEnv, resolveInstanceUrl } from '../coupa/index.js';
+import { credentialsFromEnv, resolveInstanceUrl } from '../coupa/config.js';
 import type { ClientEvent, ClientOptions } from '../coupa/types.js';
 import type { DelimiterOption } from '../csv/types.js';
 import { UsageError } from '../errors.js';

@@ -1,6 +1,6 @@
 import { createReadStream } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
-import { Transform, type TransformCallback, pipeline } from 'node:stream';
+import { Transform, type Readable, type TransformCallback, pipeline } from 'node:stream';
 import { isUtf8 } from 'node:buffer';
 import { CsvError, parse, type Parser } from 'csv-parse';
 import { parse as parseSync } from 'csv-parse/sync';
@@ -32,7 +32,7 @@ import type { CsvReadOptions, CsvRecord, CsvSource } from './types.js';
  */
 export const MAX_RECORD_CHARS = 1024 * 1024;
 
-const READ_CHUNK = 256 * 1024;
+const READ_CHUNK = 64 * 1024;
 
 /**
  * Opens a CSV file: detects the encoding and delimiter (unless given), reads the header eagerly (only the first
@@ -251,6 +251,7 @@ function buildSource(
     delimiter,
     lineEnding: scan.lineEnding,
     records: () => reader.records(),
+    batches: () => reader.batches(),
   };
 }
 
@@ -309,6 +310,42 @@ class Utf8Guard extends Transform {
   }
 }
 
+/** Everything an object-mode stream has buffered, as one array per wait; throws the stream's error. */
+async function* readBatches<T>(stream: Readable): AsyncGenerator<T[], void, undefined> {
+  for (;;) {
+    const batch: T[] = [];
+    for (let item = stream.read() as T | null; item !== null; item = stream.read() as T | null)
+      batch.push(item);
+    if (batch.length > 0) {
+      yield batch;
+      continue;
+    }
+    if (stream.readableEnded) return;
+    if (stream.errored) throw stream.errored;
+    if (stream.destroyed) throw new Error('the CSV stream closed before its end');
+    await new Promise<void>((resolve, reject) => {
+      const done = (): void => {
+        cleanup();
+        resolve();
+      };
+      const fail = (error: unknown): void => {
+        cleanup();
+        reject(error instanceof Error ? error : new Error(String(error)));
+      };
+      const cleanup = (): void => {
+        stream.off('readable', done);
+        stream.off('end', done);
+        stream.off('close', done);
+        stream.off('error', fail);
+      };
+      stream.on('readable', done);
+      stream.on('end', done);
+      stream.on('close', done);
+      stream.on('error', fail);
+    });
+  }
+}
+
 /** Line breaks (LF, CRLF or a lone CR) in the file's bytes [start, end). */
 async function countLineBreaks(path: string, start: number, end: number): Promise<number> {
   if (end <= start) return 0;
@@ -360,6 +397,10 @@ class RecordReader {
   ) {}
 
   async *records(): AsyncGenerator<CsvRecord, void, undefined> {
+    for await (const batch of this.batches()) yield* batch;
+  }
+
+  async *batches(): AsyncGenerator<CsvRecord[], void, undefined> {
     const parser = parse({
       delimiter: this.delimiter,
       relax_quotes: true,
@@ -382,7 +423,7 @@ class RecordReader {
       if (error !== null && error !== undefined) pipelineError = error;
     });
     try {
-      for await (const record of parser) yield record as CsvRecord;
+      yield* readBatches<CsvRecord>(parser);
     } catch (error) {
       const cause = pipelineError ?? error;
       if (cause instanceof NotUtf8Error) {

@@ -20,20 +20,35 @@ export function escapeFormula(cell: string): string {
 
 const LINE_BREAK = /\r/;
 
+/** Characters whose escaping is left to csv-stringify: the quote (doubled) and line breaks. */
+const ESCAPED = /["\r\n]/;
+
 /**
  * One CSV line ending in `\n`, quoting cells as needed (delimiter, quote, CR or LF inside), via csv-stringify.
- * `excelSafe` applies {@link escapeFormula} to every cell first.
+ * `excelSafe` applies {@link escapeFormula} to every cell first. A row without quotes or line breaks in any cell is
+ * written directly (cells holding the delimiter wrapped in quotes): the same bytes csv-stringify writes, without its
+ * per-call set-up, which dominated the time of large validate runs.
  * @example formatCsvRow(['a', 'b,c']) // 'a,"b,c"\n'
  */
 export function formatCsvRow(
   cells: readonly string[],
   options: { delimiter?: string; excelSafe?: boolean } = {},
 ): string {
-  const row = options.excelSafe === true ? cells.map(escapeFormula) : [...cells];
+  const row = options.excelSafe === true ? cells.map(escapeFormula) : cells;
   // A lone empty cell would make a blank line, which readers skip.
   if (row.length === 1 && row[0] === '') return '""\n';
-  return stringify([row], {
-    delimiter: options.delimiter ?? ',',
+  const delimiter = options.delimiter ?? ',';
+  if (!row.some((cell) => ESCAPED.test(cell))) {
+    let line = '';
+    for (let i = 0; i < row.length; i++) {
+      const cell = row[i] ?? '';
+      if (i > 0) line += delimiter;
+      line += cell.includes(delimiter) ? `"${cell}"` : cell;
+    }
+    return line + '\n';
+  }
+  return stringify([[...row]], {
+    delimiter,
     record_delimiter: '\n',
     quoted_match: LINE_BREAK,
   });

@@ -14,6 +14,11 @@ import type { ImportMode } from './types.js';
  * - `{"f":12}` when Coupa definitely refused it (nothing stored: it may be sent again);
  * - `{"u":12}` when a create's outcome stayed unknown (no key to check).
  * A line sent but not finished is uncertain. The journal is deleted once the results file is complete.
+ *
+ * The `s` line is written before its request leaves, always. Outcome lines (`d`, `f`, `u`) ride along with the
+ * next `s` write, or are written on the next turn of the event loop, whichever comes first: half the system calls
+ * per row, and a `kill -9` can only lose the outcomes of that one turn, whose rows then count as in flight (with a
+ * key, --resume looks them up; without one, they are named as uncertain).
  */
 export interface JournalHeader {
   v: 1;
@@ -97,6 +102,9 @@ export class Journal {
     private fd: number | undefined,
   ) {}
 
+  private pending = '';
+  private flushScheduled = false;
+
   /**
    * Starts a journal: header plus the state carried over from a previous run, written to `<path>.tmp` and renamed
    * over `path`, so a kill at any moment leaves either the old journal or the complete new one.
@@ -134,20 +142,21 @@ export class Journal {
 
   /** A row applied (or stored with a dropped field: `failed` with its id). */
   done(line: number, status: DoneStatus, id: number): void {
-    this.append({ d: line, st: status, id });
+    this.appendSoon({ d: line, st: status, id });
   }
 
   /** Coupa refused the row: nothing stored. */
   refused(line: number): void {
-    this.append({ f: line });
+    this.appendSoon({ f: line });
   }
 
   /** A create whose outcome stayed unknown. */
   unknown(line: number): void {
-    this.append({ u: line });
+    this.appendSoon({ u: line });
   }
 
   close(): void {
+    this.flush();
     if (this.fd !== undefined) {
       fs.closeSync(this.fd);
       this.fd = undefined;
@@ -160,9 +169,32 @@ export class Journal {
     fs.rmSync(this.path, { force: true });
   }
 
+  /** A `sent` line goes to the kernel now, with any outcome lines waiting before it. */
   private append(entry: Record<string, unknown>): void {
     if (this.fd === undefined) return;
-    fs.writeSync(this.fd, JSON.stringify(entry) + '\n');
+    const text = this.pending + JSON.stringify(entry) + '\n';
+    this.pending = '';
+    fs.writeSync(this.fd, text);
+  }
+
+  /** Outcome lines wait for the next `sent` line or the next turn of the event loop. */
+  private appendSoon(entry: Record<string, unknown>): void {
+    if (this.fd === undefined) return;
+    this.pending += JSON.stringify(entry) + '\n';
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    setImmediate(() => {
+      this.flushScheduled = false;
+      this.flush();
+    });
+  }
+
+  /** Writes the waiting outcome lines now. */
+  flush(): void {
+    if (this.fd === undefined || this.pending === '') return;
+    const text = this.pending;
+    this.pending = '';
+    fs.writeSync(this.fd, text);
   }
 }
 

@@ -18,6 +18,9 @@ export interface ResultRow {
   carried?: boolean;
 }
 
+/** Pending results text that is written at once rather than waiting for the next turn of the event loop. */
+const FLUSH_CHARS = 64 * 1024;
+
 /**
  * Writes the results CSV in input order while rows finish in any order: a finished row waits in a reorder buffer
  * until every row before it is written. The caller bounds how far reading runs ahead of writing, so the buffer
@@ -29,6 +32,8 @@ export class ResultsWriter {
   private failure: Error | undefined;
   private readonly waiting = new Map<number, string>();
   private nextSeq = 0;
+  private pending = '';
+  private flushScheduled = false;
 
   constructor(
     readonly path: string,
@@ -47,8 +52,12 @@ export class ResultsWriter {
 
   /** Hands in the row with sequence number `seq` (0-based position among the data records). */
   put(seq: number, row: ResultRow): void {
-    this.waiting.set(seq, formatResultRow(row));
-    let text = '';
+    if (seq !== this.nextSeq) {
+      this.waiting.set(seq, formatResultRow(row));
+      return;
+    }
+    this.pending += formatResultRow(row);
+    this.nextSeq++;
     for (
       let next = this.waiting.get(this.nextSeq);
       next !== undefined;
@@ -56,13 +65,35 @@ export class ResultsWriter {
     ) {
       this.waiting.delete(this.nextSeq);
       this.nextSeq++;
-      text += next;
+      this.pending += next;
     }
-    if (text) this.open().write(text);
+    // Rows are handed to the file in chunks (one write per row costs more than formatting it); what is still
+    // pending is written on the next turn of the event loop, so the file never lags the run by more than that.
+    if (this.pending.length >= FLUSH_CHARS) this.flush();
+    else if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(() => {
+        this.flushScheduled = false;
+        this.flush();
+      });
+    }
+  }
+
+  private flush(): void {
+    if (this.pending === '') return;
+    const text = this.pending;
+    this.pending = '';
+    this.open().write(text);
+  }
+
+  /** True when the file stream's buffer is full or writing failed: call {@link drain} before reading on. */
+  get needsDrain(): boolean {
+    return this.failure !== undefined || this.stream?.writableNeedDrain === true;
   }
 
   /** Waits while the file stream's buffer is full (backpressure for the reading loop). */
   async drain(): Promise<void> {
+    this.flush();
     this.check();
     const stream = this.stream;
     if (stream?.writableNeedDrain) await once(stream, 'drain');
@@ -71,6 +102,7 @@ export class ResultsWriter {
 
   /** Writes the header if nothing was written yet, flushes and closes the file. */
   async close(): Promise<void> {
+    this.flush();
     const stream = this.open();
     stream.end();
     try {

@@ -433,23 +433,27 @@ class ImportRun {
     let internalError: unknown;
     if (signal?.aborted) onAbort();
     try {
-      for await (const record of this.s.source.records()) {
-        // Stop reading while the window is full: memory stays constant and the reorder buffer stays small.
-        while (seq - this.writer.written >= this.window) await this.nextWake();
-        const mySeq = seq++;
-        if (this.stop) {
-          this.finish(mySeq, this.notSent(record));
-        } else {
-          const task = limiter(() => this.processRow(record))
-            .then((row) => this.finish(mySeq, row))
-            .catch((error: unknown) => {
-              internalError ??= error;
-            });
-          tasks.add(task);
-          void task.finally(() => tasks.delete(task));
+      reading: for await (const batch of this.s.source.batches()) {
+        for (const record of batch) {
+          // Stop reading while the window is full: memory stays constant and the reorder buffer stays small.
+          while (seq - this.writer.written >= this.window) await this.nextWake();
+          const mySeq = seq++;
+          // Rows that need no request (dry runs, conversion errors, resumed rows) finish here, without a task.
+          const prepared = this.stop ? { row: this.notSent(record) } : this.prepareRow(record);
+          if ('row' in prepared) {
+            this.finish(mySeq, prepared.row);
+          } else {
+            const task = limiter(() => this.sendRow(record, prepared.conv))
+              .then((row) => this.finish(mySeq, row))
+              .catch((error: unknown) => {
+                internalError ??= error;
+              });
+            tasks.add(task);
+            void task.finally(() => tasks.delete(task));
+          }
+          if (this.s.limit !== undefined && seq >= this.s.limit) break reading;
         }
-        await this.writer.drain();
-        if (this.s.limit !== undefined && seq >= this.s.limit) break;
+        if (this.writer.needsDrain) await this.writer.drain();
       }
     } catch (error) {
       readError = error;
@@ -556,46 +560,58 @@ class ImportRun {
     return this.row(record, this.s.dryRun ? 'invalid' : 'failed', { error, id });
   }
 
-  /** Never throws: every record ends as a results row. */
-  private async processRow(record: CsvRecord): Promise<ResultRow> {
+  /** Never throws: the final results row of a record that needs no request, or its converted fields to send. */
+  private prepareRow(record: CsvRecord): { row: ResultRow } | { conv: Converted } {
     try {
-      return await this.convertAndSend(record);
+      return this.convert(record);
+    } catch (error) {
+      return { row: this.fail(record, `unexpected error: ${errorText(error)}`) };
+    }
+  }
+
+  /** Never throws: every record ends as a results row. */
+  private async sendRow(record: CsvRecord, conv: Converted): Promise<ResultRow> {
+    try {
+      if (this.stop) return this.notSent(record);
+      const keyText = this.keyText(conv);
+      if (keyText === undefined) return await this.send(record, conv);
+      return await this.withKeyLock(keyText.toLowerCase(), () => this.send(record, conv));
     } catch (error) {
       return this.fail(record, `unexpected error: ${errorText(error)}`);
     }
   }
 
-  private async convertAndSend(record: CsvRecord): Promise<ResultRow> {
+  private convert(record: CsvRecord): { row: ResultRow } | { conv: Converted } {
     const { resumeState, mode, bound, mapping } = this.s;
     const carried = resumeState.done.get(record.line);
     if (carried && carried.status !== 'failed') {
-      return { ...this.row(record, carried.status, { id: carried.id }), carried: true };
+      return { row: { ...this.row(record, carried.status, { id: carried.id }), carried: true } };
     }
-    if (record.error !== undefined) return this.fail(record, record.error);
+    if (record.error !== undefined) return { row: this.fail(record, record.error) };
     const conv = convertRow(bound, record.cells, this.s.timezone);
-    if (!conv.ok) return this.fail(record, conv.error);
+    if (!conv.ok) return { row: this.fail(record, conv.error) };
     if (mode === 'update' && conv.id === undefined) {
       const raw = (bound.idIndex === undefined ? '' : record.cells[bound.idIndex]) ?? '';
       const column = mapping.id ?? 'id';
-      return this.fail(
-        record,
-        raw.trim() === ''
-          ? `column "${column}" is blank: --mode update needs the Coupa instance id`
-          : `column "${column}": "${raw}" is not a Coupa instance id`,
-      );
+      return {
+        row: this.fail(
+          record,
+          raw.trim() === ''
+            ? `column "${column}" is blank: --mode update needs the Coupa instance id`
+            : `column "${column}": "${raw}" is not a Coupa instance id`,
+        ),
+      };
     }
     if (mode === 'upsert' && conv.key === undefined) {
-      return this.fail(
-        record,
-        `the key field "${mapping.key ?? ''}" is blank: --mode upsert needs it to find the record`,
-      );
+      return {
+        row: this.fail(
+          record,
+          `the key field "${mapping.key ?? ''}" is blank: --mode upsert needs it to find the record`,
+        ),
+      };
     }
-    if (this.s.dryRun) return this.row(record, 'valid');
-    if (this.stop) return this.notSent(record);
-
-    const keyText = this.keyText(conv);
-    if (keyText === undefined) return this.send(record, conv);
-    return this.withKeyLock(keyText.toLowerCase(), () => this.send(record, conv));
+    if (this.s.dryRun) return { row: this.row(record, 'valid') };
+    return { conv };
   }
 
   private keyText(conv: Converted): string | undefined {

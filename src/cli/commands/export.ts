@@ -3,7 +3,6 @@ import type { Argv, CommandModule } from 'yargs';
 import { UsageError } from '../../errors.js';
 import { FILTER_OPERATORS, parseFilters } from '../../export/filters.js';
 import { tempPathFor } from '../../export/output.js';
-import { runExport } from '../../export/run-export.js';
 import type { ExportFormat, ExportOptions, ExportSummary } from '../../export/types.js';
 import { loadMapping } from '../../mapping/index.js';
 import {
@@ -206,6 +205,8 @@ async function handleExport(args: ExportArgs): Promise<number> {
 
   let summary: ExportSummary;
   try {
+    // Loaded on use: the HTTP client is not needed for --help or a usage error.
+    const { runExport } = await import('../../export/run-export.js');
     summary = await runExport(options, {
       onProgress: ({ records, pages }) => {
         if (!progressStarted) {

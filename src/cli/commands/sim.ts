@@ -1,7 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { InputError, UsageError } from '../../errors.js';
-import { loadSimConfig, SimConfigError, startSimulator } from '../../sim/index.js';
 import type { SimConfig, SimulatorOptions } from '../../sim/index.js';
 
 interface SimArgs {
@@ -114,11 +113,13 @@ export function simCommand(setExit: (code: number) => void): CommandModule<objec
         .example('$0 sim --json', 'Print {"url": ..., "clientId": ..., ...} for scripts'),
     handler: async (args: ArgumentsCamelCase<SimArgs>) => {
       const configPath = args.config ?? defaultConfigPath();
+      // Loaded on use, so that other commands do not pay for the simulator at start-up.
+      const sim_ = await import('../../sim/index.js');
       let config: SimConfig;
       try {
-        config = await loadSimConfig(configPath);
+        config = await sim_.loadSimConfig(configPath);
       } catch (error) {
-        if (error instanceof SimConfigError) throw new InputError('SIM_CONFIG', error.message);
+        if (error instanceof sim_.SimConfigError) throw new InputError('SIM_CONFIG', error.message);
         throw error;
       }
       const options: SimulatorOptions = {
@@ -141,7 +142,7 @@ export function simCommand(setExit: (code: number) => void): CommandModule<objec
       };
       let sim;
       try {
-        sim = await startSimulator(options);
+        sim = await sim_.startSimulator(options);
       } catch (error) {
         if (error instanceof RangeError) throw new UsageError(error.message.replace(/^simulator: /, ''));
         throw error;
