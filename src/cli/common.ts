@@ -123,11 +123,15 @@ export function logClientEvent(event: ClientEvent): void {
   }
 }
 
+/** How long the first Ctrl-C waits for requests in flight (`COUPA_CSV_STOP_GRACE_MS` overrides it). */
+const STOP_GRACE_MS = 30_000;
+
 /**
  * Ctrl-C / SIGTERM handling: the first signal aborts the returned signal (the core stops reading, lets in-flight
- * requests finish and writes the results); a second one exits at once with code 3 (the journal is written
- * synchronously, so the results stay resumable).
+ * requests finish and writes the results); a second one, or the end of the grace period, exits at once with code
+ * 3 (the journal is written synchronously, so the results stay resumable).
  */
+
 export function interruptSignal(onFirst: (signal: string) => void): {
   signal: AbortSignal;
   dispose: () => void;
@@ -140,6 +144,15 @@ export function interruptSignal(onFirst: (signal: string) => void): {
     }
     onFirst(sig);
     controller.abort(new Error(`interrupted by ${sig}`));
+    // The wait for in-flight requests is bounded: after it, stop as a second signal would (the journal, written
+    // synchronously, keeps the run resumable).
+    const graceMs = Number(process.env.COUPA_CSV_STOP_GRACE_MS ?? STOP_GRACE_MS);
+    setTimeout(() => {
+      process.stderr.write(
+        `\ncoupa-csv: requests still in flight after ${Math.round(graceMs / 1000)} s: stopping now; finish with --resume.\n`,
+      );
+      process.exit(3);
+    }, graceMs).unref();
   };
   process.on('SIGINT', handler);
   process.on('SIGTERM', handler);

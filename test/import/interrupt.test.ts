@@ -197,4 +197,31 @@ describe('interruptions and --resume', () => {
       for (const r of final) expect(r._id).toBe(idsByCode.get(r.Code));
     });
   }
+  it('the wait for in-flight requests after Ctrl-C is bounded; --resume then finishes the job', async () => {
+    const slow = await startTestSim({ latencyMs: 2000 });
+    try {
+      const slowEnv = { ...simEnv(slow), COUPA_CSV_STOP_GRACE_MS: '300' };
+      const args = ['import', tmp.file('in.csv'), '--mapping', tmp.file('m.yaml'), '--concurrency', '2'];
+      const run = spawnCli(args, { env: slowEnv });
+      // Creates are in flight once the journal records a send.
+      const journal = tmp.file('in.results.csv.journal');
+      await waitFor(() => fs.existsSync(journal) && fs.readFileSync(journal, 'utf8').includes('{"s":'), 20_000);
+      run.child.kill('SIGINT');
+      const res = await run.result;
+      expect(res.code).toBe(3);
+      expect(res.stderr).toContain('still in flight');
+      slow.setFaults({});
+      const resumeArgs = ['import', tmp.file('in.csv'), '--mapping', tmp.file('m.yaml'), '--concurrency', '32'];
+      const resumed = await runCli([...resumeArgs, '--resume', '--rate', '1000'], {
+        env: slowEnv,
+        timeoutMs: 60_000,
+      });
+      expect(resumed.code).toBe(0);
+      const all = customFields(slow.records(101)).map((f) => f['vendor-code']);
+      expect(all).toHaveLength(ROWS);
+      expect(new Set(all).size).toBe(ROWS);
+    } finally {
+      await slow.close();
+    }
+  });
 });
