@@ -205,13 +205,23 @@ describe('interruptions and --resume', () => {
       const run = spawnCli(args, { env: slowEnv });
       // Creates are in flight once the journal records a send.
       const journal = tmp.file('in.results.csv.journal');
-      await waitFor(() => fs.existsSync(journal) && fs.readFileSync(journal, 'utf8').includes('{"s":'), 20_000);
+      await waitFor(
+        () => fs.existsSync(journal) && fs.readFileSync(journal, 'utf8').includes('{"s":'),
+        20_000,
+      );
       run.child.kill('SIGINT');
       const res = await run.result;
       expect(res.code).toBe(3);
       expect(res.stderr).toContain('still in flight');
       slow.setFaults({});
-      const resumeArgs = ['import', tmp.file('in.csv'), '--mapping', tmp.file('m.yaml'), '--concurrency', '32'];
+      const resumeArgs = [
+        'import',
+        tmp.file('in.csv'),
+        '--mapping',
+        tmp.file('m.yaml'),
+        '--concurrency',
+        '32',
+      ];
       const resumed = await runCli([...resumeArgs, '--resume', '--rate', '1000'], {
         env: slowEnv,
         timeoutMs: 60_000,
