@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parse } from 'csv-parse/sync';
+import { expect } from 'vitest';
 
 /** A temp folder for one test; `cleanup()` removes it. */
 export function makeTempDir(prefix: string): {
@@ -63,4 +64,22 @@ export async function waitFor(check: () => boolean, timeoutMs = 15_000): Promise
     if (Date.now() > end) throw new Error('timed out waiting for a condition');
     await new Promise((r) => setTimeout(r, 20));
   }
+}
+
+/**
+ * The exactly-once check: the simulator holds one vendor record per input row (V-1..V-n by `vendor-code`), and
+ * the results file has one row per input line, in order, each carrying the id of the record made from it.
+ */
+export function expectEveryRowOnce(
+  records: Array<Record<string, unknown>>,
+  resultsFile: string,
+  rows: number,
+): void {
+  const codes = customFields(records).map((f) => f['vendor-code']);
+  expect(codes).toHaveLength(rows);
+  expect(new Set(codes).size).toBe(rows);
+  const results = readResults(resultsFile);
+  expect(results.map((r) => Number(r._line))).toEqual(Array.from({ length: rows }, (_, i) => i + 2));
+  const idsByCode = new Map(records.map((r) => [customFields([r])[0]?.['vendor-code'], String(r.id)]));
+  for (const r of results) expect(r._id).toBe(idsByCode.get(r.Code));
 }

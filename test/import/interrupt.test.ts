@@ -5,6 +5,7 @@ import { runCli, spawnCli } from '../helpers/cli.js';
 import { simEnv, startTestSim } from '../helpers/sim.js';
 import {
   customFields,
+  expectEveryRowOnce,
   makeTempDir,
   readResults,
   vendorCsv,
@@ -184,17 +185,7 @@ describe('interruptions and --resume', () => {
       }
       const last = await runCli([...args, '--resume', '--json'], { env });
       expect(last.code).toBe(0);
-      const all = codes();
-      expect(all).toHaveLength(ROWS);
-      expect(new Set(all).size).toBe(ROWS);
-      const final = readResults(tmp.file('in.results.csv'));
-      expect(final.map((r) => Number(r._line))).toEqual(Array.from({ length: ROWS }, (_, i) => i + 2));
-      const idsByCode = new Map(
-        sim
-          .records(101)
-          .map((r) => [(r['custom-fields'] as Record<string, unknown>)['vendor-code'], String(r.id)]),
-      );
-      for (const r of final) expect(r._id).toBe(idsByCode.get(r.Code));
+      expectEveryRowOnce(sim.records(101), tmp.file('in.results.csv'), ROWS);
     });
   }
   it('the wait for in-flight requests after Ctrl-C is bounded; --resume then finishes the job', async () => {
