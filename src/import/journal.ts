@@ -100,7 +100,12 @@ export class Journal {
   private constructor(
     readonly path: string,
     private fd: number | undefined,
-  ) {}
+  ) {
+    // A process that exits on purpose mid-run (a second Ctrl-C) still writes the outcome lines waiting.
+    process.once('exit', this.flushOnExit);
+  }
+
+  private readonly flushOnExit = (): void => this.flush();
 
   private pending = '';
   private flushScheduled = false;
@@ -157,6 +162,7 @@ export class Journal {
 
   close(): void {
     this.flush();
+    process.off('exit', this.flushOnExit);
     if (this.fd !== undefined) {
       fs.closeSync(this.fd);
       this.fd = undefined;
