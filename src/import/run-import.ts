@@ -12,6 +12,7 @@ import type { BoundMapping, Mapping } from '../mapping/types.js';
 import { errorText, Journal, journalPathFor, type JournalHeader } from './journal.js';
 import { holdsAppliedRows, loadResumeState, type ResumeState } from './resume.js';
 import { ResultsWriter, type ResultRow } from './results-writer.js';
+import { lockResults } from './lock.js';
 import type { ImportHooks, ImportMode, ImportOptions, ImportStop, ImportSummary } from './types.js';
 
 /**
@@ -84,138 +85,144 @@ export async function runImport(options: ImportOptions, hooks: ImportHooks = {})
   if (resultsPath === file) throw new UsageError('--results must not be the input file');
   checkWritable(resultsPath);
   const journalPath = journalPathFor(resultsPath);
-  if (!resume && fs.existsSync(journalPath)) {
-    // Starting over would overwrite the only record of what the killed run applied.
-    throw new InputError(
-      'RESUME_PENDING',
-      dryRun
-        ? `belongs to an import that was stopped before it finished (journal ${journalPath}): validate with --results <another file>, or finish the import with --resume first`
-        : `a previous run into this results file was stopped before it finished (journal ${journalPath}): add --resume to finish it, or delete the journal to start over`,
-      { file: resultsPath },
-    );
-  }
-
-  if (dryRun && (await holdsAppliedRows(resultsPath))) {
-    throw new InputError(
-      'RESULTS_IN_USE',
-      'holds the results of an import (rows created/updated); a dry run would replace them and a later --resume could no longer skip those rows: pass --results <another file>',
-      { file: resultsPath },
-    );
-  }
-
-  // Real runs read the file once before sending anything: the progress total, and file-level errors (an
-  // unclosed quote at the end) found before the first write instead of half-way.
-  let total: number | undefined;
-  if (!dryRun) {
-    total = await countRecords(file, csvOptions, limit);
-    if (total === 0) throw noRows(file);
-  }
-
-  const journalHeader: JournalHeader = {
-    v: 1,
-    input: file,
-    object: objectId,
-    mode,
-    ...(mapping.key !== undefined ? { key: mapping.key } : {}),
-  };
-  let resumeState: ResumeState = { source: 'none', done: new Map(), uncertain: new Map() };
-  if (resume) {
-    resumeState = await loadResumeState({
-      resultsPath,
-      journalPath,
-      header: journalHeader,
-      inputHeader: source.header,
-    });
-    if (resumeState.source === 'none') {
-      hooks.onNotice?.(
-        `nothing to resume (no ${path.basename(resultsPath)} or journal): starting a full run`,
-      );
-    } else {
-      const carried = [...resumeState.done.values()].filter((d) => d.status !== 'failed').length;
-      hooks.onNotice?.(
-        `resuming from the ${resumeState.source === 'journal' ? 'journal of a killed run' : 'results file'}: ${carried} rows already applied are carried over` +
-          (resumeState.uncertain.size > 0
-            ? `, ${resumeState.uncertain.size} rows have an uncertain outcome`
-            : ''),
-      );
-    }
-  }
-
-  if (options.signal?.aborted) throw new AbortedError('interrupted before anything was sent', 'INTERRUPTED');
-
-  let client: CoupaClient | undefined;
-  let ownClient = false;
-  if (!dryRun) {
-    if (options.client) {
-      client = options.client;
-    } else if (options.clientOptions) {
-      // Loaded only for real runs: a dry run needs no HTTP stack.
-      const { createClient } = await import('../coupa/index.js');
-      client = createClient({
-        ...options.clientOptions,
-        concurrency,
-        ...(options.rate !== undefined ? { rate: options.rate } : {}),
-        ...(hooks.onEvent || options.clientOptions.onEvent
-          ? { onEvent: combineHandlers(options.clientOptions.onEvent, hooks.onEvent) }
-          : {}),
-      });
-      ownClient = true;
-    } else {
-      throw new UsageError('no Coupa connection: pass clientOptions or client (or use a dry run)');
-    }
-  }
-
+  const unlock = lockResults(resultsPath);
   try {
-    if (client) await preflight(client, objectId);
-    const run = new ImportRun({
-      source: await reopen(source, file, csvOptions, dryRun),
-      bound,
-      mapping,
-      mode,
-      objectId,
-      timezone,
-      dryRun,
-      limit,
-      total,
-      concurrency,
-      resultsPath,
-      journal: client ? Journal.start(journalPath, journalHeader, resumeState) : undefined,
-      resumeState,
-      client,
-      hooks,
-      signal: options.signal,
-    });
-    const outcome = await run.execute();
-    const stats = client?.stats();
-    const elapsedMs = Math.round(performance.now() - startedAt);
-    const summary: ImportSummary = {
-      file,
+    if (!resume && fs.existsSync(journalPath)) {
+      // Starting over would overwrite the only record of what the killed run applied.
+      throw new InputError(
+        'RESUME_PENDING',
+        dryRun
+          ? `belongs to an import that was stopped before it finished (journal ${journalPath}): validate with --results <another file>, or finish the import with --resume first`
+          : `a previous run into this results file was stopped before it finished (journal ${journalPath}): add --resume to finish it, or delete the journal to start over`,
+        { file: resultsPath },
+      );
+    }
+
+    if (dryRun && (await holdsAppliedRows(resultsPath))) {
+      throw new InputError(
+        'RESULTS_IN_USE',
+        'holds the results of an import (rows created/updated); a dry run would replace them and a later --resume could no longer skip those rows: pass --results <another file>',
+        { file: resultsPath },
+      );
+    }
+
+    // Real runs read the file once before sending anything: the progress total, and file-level errors (an
+    // unclosed quote at the end) found before the first write instead of half-way.
+    let total: number | undefined;
+    if (!dryRun) {
+      total = await countRecords(file, csvOptions, limit);
+      if (total === 0) throw noRows(file);
+    }
+
+    const journalHeader: JournalHeader = {
+      v: 1,
+      input: file,
       object: objectId,
       mode,
-      dryRun,
-      rows: outcome.rows,
-      created: outcome.created,
-      updated: outcome.updated,
-      failed: outcome.failed,
-      invalid: outcome.invalid,
-      valid: outcome.valid,
-      unknown: outcome.unknown,
-      notSent: outcome.notSent,
-      skipped: outcome.skipped,
-      retries: (stats?.retries ?? 0) + outcome.resent,
-      throttled: stats?.throttled ?? 0,
-      elapsedMs,
-      rowsPerSecond: elapsedMs > 0 ? Math.round((outcome.rows / elapsedMs) * 1000 * 10) / 10 : outcome.rows,
-      results: resultsPath,
-      encoding: source.encoding,
-      delimiter: source.delimiter,
-      lineEnding: source.lineEnding,
-      interrupted: outcome.stop?.exitCode === 3,
-      ...(outcome.stop ? { stopped: outcome.stop } : {}),
+      ...(mapping.key !== undefined ? { key: mapping.key } : {}),
     };
-    return summary;
+    let resumeState: ResumeState = { source: 'none', done: new Map(), uncertain: new Map() };
+    if (resume) {
+      resumeState = await loadResumeState({
+        resultsPath,
+        journalPath,
+        header: journalHeader,
+        inputHeader: source.header,
+      });
+      if (resumeState.source === 'none') {
+        hooks.onNotice?.(
+          `nothing to resume (no ${path.basename(resultsPath)} or journal): starting a full run`,
+        );
+      } else {
+        const carried = [...resumeState.done.values()].filter((d) => d.status !== 'failed').length;
+        hooks.onNotice?.(
+          `resuming from the ${resumeState.source === 'journal' ? 'journal of a killed run' : 'results file'}: ${carried} rows already applied are carried over` +
+            (resumeState.uncertain.size > 0
+              ? `, ${resumeState.uncertain.size} rows have an uncertain outcome`
+              : ''),
+        );
+      }
+    }
+
+    if (options.signal?.aborted)
+      throw new AbortedError('interrupted before anything was sent', 'INTERRUPTED');
+
+    let client: CoupaClient | undefined;
+    let ownClient = false;
+    if (!dryRun) {
+      if (options.client) {
+        client = options.client;
+      } else if (options.clientOptions) {
+        // Loaded only for real runs: a dry run needs no HTTP stack.
+        const { createClient } = await import('../coupa/index.js');
+        client = createClient({
+          ...options.clientOptions,
+          concurrency,
+          ...(options.rate !== undefined ? { rate: options.rate } : {}),
+          ...(hooks.onEvent || options.clientOptions.onEvent
+            ? { onEvent: combineHandlers(options.clientOptions.onEvent, hooks.onEvent) }
+            : {}),
+        });
+        ownClient = true;
+      } else {
+        throw new UsageError('no Coupa connection: pass clientOptions or client (or use a dry run)');
+      }
+    }
+
+    try {
+      if (client) await preflight(client, objectId);
+      const run = new ImportRun({
+        source: await reopen(source, file, csvOptions, dryRun),
+        bound,
+        mapping,
+        mode,
+        objectId,
+        timezone,
+        dryRun,
+        limit,
+        total,
+        concurrency,
+        resultsPath,
+        journal: client ? Journal.start(journalPath, journalHeader, resumeState) : undefined,
+        resumeState,
+        client,
+        hooks,
+        signal: options.signal,
+      });
+      const outcome = await run.execute();
+      const stats = client?.stats();
+      const elapsedMs = Math.round(performance.now() - startedAt);
+      const summary: ImportSummary = {
+        file,
+        object: objectId,
+        mode,
+        dryRun,
+        rows: outcome.rows,
+        created: outcome.created,
+        updated: outcome.updated,
+        failed: outcome.failed,
+        invalid: outcome.invalid,
+        valid: outcome.valid,
+        unknown: outcome.unknown,
+        notSent: outcome.notSent,
+        skipped: outcome.skipped,
+        retries: (stats?.retries ?? 0) + outcome.resent,
+        throttled: stats?.throttled ?? 0,
+        elapsedMs,
+        rowsPerSecond: elapsedMs > 0 ? Math.round((outcome.rows / elapsedMs) * 1000 * 10) / 10 : outcome.rows,
+        results: resultsPath,
+        encoding: source.encoding,
+        delimiter: source.delimiter,
+        lineEnding: source.lineEnding,
+        interrupted: outcome.stop?.exitCode === 3,
+        ...(outcome.stop ? { stopped: outcome.stop } : {}),
+      };
+      return summary;
+    } finally {
+      if (ownClient && client) await client.close();
+    }
   } finally {
-    if (ownClient && client) await client.close();
+    unlock();
   }
 }
 

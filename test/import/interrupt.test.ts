@@ -225,4 +225,25 @@ describe('interruptions and --resume', () => {
       await slow.close();
     }
   });
+  it('a second run into the same results file is refused while the first runs; a lock left by a dead process is taken over', async () => {
+    const args = ['import', tmp.file('in.csv'), '--mapping', tmp.file('m.yaml'), '--concurrency', '2'];
+    const first = spawnCli(args, { env });
+    await waitFor(() => sim.records(101).length >= 2);
+    const second = await runCli([...args, '--resume'], { env });
+    expect(second.code).toBe(2);
+    expect(second.stderr).toMatch(/another coupa-csv run \(pid \d+\) is writing this results file/);
+    expect((await first.result).code).toBe(0);
+    expectEveryRowOnce(sim.records(101), tmp.file('in.results.csv'), ROWS);
+    expect(fs.existsSync(tmp.file('in.results.csv.lock'))).toBe(false);
+
+    // A kill -9 leaves the lock behind; its pid is gone, so the next run goes ahead.
+    const third = spawnCli([...args, '--results', tmp.file('again.csv')], { env });
+    await waitFor(() => fs.existsSync(tmp.file('again.csv.lock')));
+    third.child.kill('SIGKILL');
+    await third.result;
+    expect(fs.existsSync(tmp.file('again.csv.lock'))).toBe(true);
+    const resumed = await runCli([...args, '--results', tmp.file('again.csv'), '--resume'], { env });
+    expect(resumed.stderr).not.toMatch(/another coupa-csv run/);
+    expect(resumed.code).toBe(0);
+  });
 });

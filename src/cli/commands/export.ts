@@ -131,7 +131,7 @@ export function exportCommand(setExit: (code: number) => void): CommandModule<ob
 }
 
 /**
- * yargs reads `--out -` as an empty --out followed by a lone `-` argument (`-o -` and `--out=-` work); put the dash
+ * yargs reads `--out -` as an empty --out followed by a lone `-` argument (`--out=-` works); put the dash
  * back where it belongs, before validation (strict mode would call `-` an unknown argument).
  */
 function takeDashAsOut(argv: Record<string, unknown>): void {

@@ -1,0 +1,59 @@
+import * as fs from 'node:fs';
+import { InputError } from '../errors.js';
+import { errorText } from './journal.js';
+
+/**
+ * `<results>.lock`: one run at a time per results file. Two imports into the same results file would share its
+ * journal and could send the same rows twice. The lock holds the owner's pid; a lock whose process is gone (a
+ * `kill -9`, a forced exit) is taken over.
+ * @returns the function that releases the lock.
+ * @throws InputError `RESULTS_IN_USE` while another live process holds it.
+ */
+export function lockResults(resultsPath: string): () => void {
+  const lockPath = `${resultsPath}.lock`;
+  for (let attempt = 0; attempt < 3; attempt++) {
+    try {
+      fs.writeFileSync(lockPath, `${process.pid}\n`, { flag: 'wx' });
+      return () => fs.rmSync(lockPath, { force: true });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
+        throw new InputError(
+          'RESULTS_UNWRITABLE',
+          `cannot create the lock ${lockPath}: ${errorText(error)}`,
+          {
+            file: resultsPath,
+          },
+        );
+      }
+    }
+    const owner = readOwner(lockPath);
+    if (owner !== undefined && owner !== process.pid && isRunning(owner)) {
+      throw new InputError(
+        'RESULTS_IN_USE',
+        `another coupa-csv run (pid ${owner}) is writing this results file: wait for it to finish or stop it ` +
+          `(delete ${lockPath} only if no such run exists)`,
+        { file: resultsPath },
+      );
+    }
+    fs.rmSync(lockPath, { force: true }); // stale: its process is gone
+  }
+  throw new InputError('RESULTS_IN_USE', `could not take the lock ${lockPath}`, { file: resultsPath });
+}
+
+function readOwner(lockPath: string): number | undefined {
+  try {
+    const pid = Number(fs.readFileSync(lockPath, 'utf8').trim());
+    return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
