@@ -3,6 +3,7 @@
 import { Pool, request } from 'undici';
 
 const { url, clientId, clientSecret, rows, concurrency } = JSON.parse(process.argv[2]);
+const USERS = ['jdoe', 'asmith', 'mchen', 'lgarcia', 'pnovak'];
 const started = performance.now();
 const tokenRes = await request(`${url}/oauth2/token`, {
   method: 'POST',
@@ -21,14 +22,21 @@ let failed = 0;
 async function worker() {
   while (next < rows) {
     const i = next++;
+    // The same fields and values the tool sends for row i of the generated file (see writeRows in run.mjs):
+    // the simulator does the same work (references resolved, dates parsed) for both.
     const body = JSON.stringify({
       'custom-fields': {
         'vendor-code': `B-${i}`,
-        'vendor-name': `Bare vendor ${i}`,
-        'credit-limit': '1250.50',
-        'payment-terms': 30,
-        active: true,
-        'onboarding-date': '2026-03-01T00:00:00-08:00',
+        'vendor-name': `Vendor ${i}, Inc.`,
+        'tax-id': `TX-${i % 997}`,
+        'onboarding-date': `2026-${String((i % 12) + 1).padStart(2, '0')}-${String((i % 28) + 1).padStart(2, '0')}T00:00:00-08:00`,
+        'approved-at': '2026-05-01T10:15:30-07:00',
+        'credit-limit': (i * 7.31).toFixed(2),
+        'payment-terms': (i % 4) * 15 + 15,
+        active: i % 2 === 1,
+        owner: { login: USERS[i % 5] },
+        supplier: { number: `S-100${(i % 4) + 1}` },
+        notes: `Note ${i}`,
       },
     });
     const res = await pool.request({

@@ -150,6 +150,7 @@ if (want(2) || want(3)) {
       JSON.stringify({ ...sim, rows: seqRows, concurrency: 1 }),
     ]);
     const seq = JSON.parse(b.stdout);
+    if (seq.failed > 0) throw new Error(`the sequential baseline had ${seq.failed} failed requests`);
     const seqRate = seq.rows / (b.ms / 1000);
     record(
       '3 against a sequential loader (one request at a time, same simulator)',
@@ -175,6 +176,8 @@ if (want(4)) {
   ]);
   await sim.stop();
   const tool = r.summary.rows / (r.ms / 1000);
+  const bareRun = JSON.parse(b.stdout);
+  if (bareRun.failed > 0) throw new Error(`the bare undici baseline had ${bareRun.failed} failed requests`);
   const bare = n / (b.ms / 1000);
   record(
     `4 client overhead (no cap, no latency, ${n} rows, concurrency ${conc})`,

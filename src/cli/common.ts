@@ -170,18 +170,21 @@ export function createProgress(
   enabled: boolean,
   format: string,
 ): {
+  /** False when nothing is drawn: callers can skip per-row progress work. */
+  enabled: boolean;
   start(total: number, payload?: Record<string, unknown>): void;
   update(value: number, payload?: Record<string, unknown>): void;
   stop(): void;
 } {
   if (!enabled || !process.stderr.isTTY) {
-    return { start: () => undefined, update: () => undefined, stop: () => undefined };
+    return { enabled: false, start: () => undefined, update: () => undefined, stop: () => undefined };
   }
   const bar = new cliProgress.SingleBar(
     { format, stream: process.stderr, hideCursor: true, etaBuffer: 50, fps: 5 },
     cliProgress.Presets.shades_classic,
   );
   return {
+    enabled: true,
     start: (total, payload) => bar.start(total, 0, payload),
     update: (value, payload) => bar.update(value, payload),
     stop: () => bar.stop(),

@@ -58,7 +58,7 @@ export interface ImportProgress {
 
 /** Callbacks through which the core reports; it never prints. */
 export interface ImportHooks {
-  onProgress?: (progress: ImportProgress) => void;
+  onProgress?: ((progress: ImportProgress) => void) | undefined;
   /** Client events (requests, retries, 429s, token), when the import builds the client. */
   onEvent?: (event: ClientEvent) => void;
   /** What the CSV reader detected, once the header is read. */

@@ -191,18 +191,21 @@ async function handleImport(
   let summary: ImportSummary;
   try {
     summary = await runImport(options, {
-      onProgress: (p) => {
-        if (p.total === undefined) return;
-        if (!started) {
-          progress.start(p.total, { failed: 0, speed: '0.0' });
-          started = true;
-        }
-        const seconds = (Date.now() - startedAt) / 1000;
-        progress.update(p.done, {
-          failed: p.failed + p.invalid,
-          speed: seconds > 0 ? (p.done / seconds).toFixed(1) : '0',
-        });
-      },
+      // Only when a bar is drawn: the core then builds no progress object per row.
+      onProgress: !progress.enabled
+        ? undefined
+        : (p) => {
+            if (p.total === undefined) return;
+            if (!started) {
+              progress.start(p.total, { failed: 0, speed: '0.0' });
+              started = true;
+            }
+            const seconds = (Date.now() - startedAt) / 1000;
+            progress.update(p.done, {
+              failed: p.failed + p.invalid,
+              speed: seconds > 0 ? (p.done / seconds).toFixed(1) : '0',
+            });
+          },
       onNotice: (message) => {
         if (started) progress.stop();
         process.stderr.write(`coupa-csv: ${message}\n`);
