@@ -119,7 +119,10 @@ export class RequestLimiter {
     while (this.queue.length > 0 && !this.closed) {
       if (this.inFlight >= this.concurrency) return; // release() pumps again
       const now = this.now();
-      const startAt = Math.max(this.nextStartAt, this.pausedUntil);
+      // Above 1,000 requests a second the spacing is below what a timer can wait (at least 1 ms, often more), and
+      // waiting for it would cap the rate near 1,000/s instead: such a rate only limits concurrency.
+      const spacingMs = 1000 / this.currentRate;
+      const startAt = Math.max(spacingMs < 1 ? now : this.nextStartAt, this.pausedUntil);
       if (now < startAt) {
         if (this.timer === undefined || startAt < this.timerAt) {
           this.clearTimer();

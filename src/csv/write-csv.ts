@@ -34,22 +34,22 @@ export function formatCsvRow(
   cells: readonly string[],
   options: { delimiter?: string; excelSafe?: boolean } = {},
 ): string {
-  const row = options.excelSafe === true ? cells.map(escapeFormula) : cells;
-  // A lone empty cell would make a blank line, which readers skip.
-  if (row.length === 1 && row[0] === '') return '""\n';
+  const excelSafe = options.excelSafe === true;
   const delimiter = options.delimiter ?? ',';
-  if (!row.some((cell) => ESCAPED.test(cell))) {
-    let line = '';
-    for (let i = 0; i < row.length; i++) {
-      const cell = row[i] ?? '';
-      if (i > 0) line += delimiter;
-      line += cell.includes(delimiter) ? `"${cell}"` : cell;
+  // A lone empty cell would make a blank line, which readers skip.
+  if (cells.length === 1 && cells[0] === '') return '""\n';
+  let line = '';
+  for (let i = 0; i < cells.length; i++) {
+    const cell = excelSafe ? escapeFormula(cells[i] ?? '') : (cells[i] ?? '');
+    if (ESCAPED.test(cell)) {
+      return stringify([excelSafe ? cells.map(escapeFormula) : [...cells]], {
+        delimiter,
+        record_delimiter: '\n',
+        quoted_match: LINE_BREAK,
+      });
     }
-    return line + '\n';
+    if (i > 0) line += delimiter;
+    line += cell.includes(delimiter) ? `"${cell}"` : cell;
   }
-  return stringify([[...row]], {
-    delimiter,
-    record_delimiter: '\n',
-    quoted_match: LINE_BREAK,
-  });
+  return line + '\n';
 }

@@ -147,7 +147,7 @@ function formatResultRow(row: ResultRow): string {
     error,
     ...row.cells,
   ];
-  return formatCsvRow(cells.map(escapeFormula));
+  return formatCsvRow(cells, { excelSafe: true });
 }
 
 /** `_error` is one line: Coupa messages and CSV cells may carry newlines. */
