@@ -1,4 +1,4 @@
-import cliProgress from 'cli-progress';
+import { createRequire } from 'node:module';
 import type { Options } from 'yargs';
 import { credentialsFromEnv, resolveInstanceUrl } from '../coupa/config.js';
 import type { ClientEvent, ClientOptions } from '../coupa/types.js';
@@ -179,6 +179,8 @@ export function createProgress(
   if (!enabled || !process.stderr.isTTY) {
     return { enabled: false, start: () => undefined, update: () => undefined, stop: () => undefined };
   }
+  // Loaded only when a bar is drawn (a TTY): scripts and cron jobs do not pay its start-up time.
+  const cliProgress = createRequire(import.meta.url)('cli-progress') as typeof import('cli-progress');
   const bar = new cliProgress.SingleBar(
     { format, stream: process.stderr, hideCursor: true, etaBuffer: 50, fps: 5 },
     cliProgress.Presets.shades_classic,

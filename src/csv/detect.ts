@@ -3,7 +3,7 @@
  * the header record's extent and its delimiter.
  */
 import { isUtf8 } from 'node:buffer';
-import iconv from 'iconv-lite';
+import { createRequire } from 'node:module';
 import type { CsvSource } from './types.js';
 
 export type DetectedEncoding = CsvSource['encoding'];
@@ -105,6 +105,17 @@ export function firstInvalidUtf8(buf: Buffer): number {
   return -1;
 }
 
+const require = createRequire(import.meta.url);
+let iconvModule: typeof import('iconv-lite') | undefined;
+
+/**
+ * iconv-lite, loaded on first use: most files are UTF-8 and need none of it, and loading it costs more start-up
+ * time than decoding a large UTF-8 file's header.
+ */
+export function iconv(): typeof import('iconv-lite') {
+  return (iconvModule ??= require('iconv-lite') as typeof import('iconv-lite'));
+}
+
 /** Decodes bytes of a detected encoding (the BOM already cut off). */
 export function decodeBytes(bytes: Buffer, encoding: DetectedEncoding): string {
   switch (encoding) {
@@ -112,15 +123,15 @@ export function decodeBytes(bytes: Buffer, encoding: DetectedEncoding): string {
     case 'utf8-bom':
       return new TextDecoder('utf-8').decode(bytes, { stream: true });
     case 'utf16le':
-      return iconv.decode(bytes.subarray(0, bytes.length - (bytes.length % 2)), 'utf16le', {
+      return iconv().decode(bytes.subarray(0, bytes.length - (bytes.length % 2)), 'utf16le', {
         stripBOM: false,
       });
     case 'utf16be':
-      return iconv.decode(bytes.subarray(0, bytes.length - (bytes.length % 2)), 'utf16be', {
+      return iconv().decode(bytes.subarray(0, bytes.length - (bytes.length % 2)), 'utf16be', {
         stripBOM: false,
       });
     case 'windows-1252':
-      return iconv.decode(bytes, 'windows-1252');
+      return iconv().decode(bytes, 'windows-1252');
   }
 }
 

@@ -4,13 +4,13 @@ import { Transform, type Readable, type TransformCallback, pipeline } from 'node
 import { isUtf8 } from 'node:buffer';
 import { CsvError, parse, type Parser } from 'csv-parse';
 import { parse as parseSync } from 'csv-parse/sync';
-import iconv from 'iconv-lite';
 import { InputError } from '../errors.js';
 import {
   SNIFF_BYTES,
   decodeBytes,
   encodedLength,
   encodingFromBom,
+  iconv,
   firstInvalidUtf8,
   firstNul,
   incompleteUtf8Tail,
@@ -414,9 +414,9 @@ class RecordReader {
     const source = createReadStream(this.file, { start: this.bodyOffset, highWaterMark: READ_CHUNK });
     const stages: Array<NodeJS.ReadableStream | NodeJS.WritableStream | NodeJS.ReadWriteStream> = [source];
     if (this.encoding === 'utf8' || this.encoding === 'utf8-bom') stages.push(new Utf8Guard());
-    else if (this.encoding === 'utf16le') stages.push(iconv.decodeStream('utf16le', { stripBOM: false }));
-    else if (this.encoding === 'utf16be') stages.push(iconv.decodeStream('utf16be', { stripBOM: false }));
-    else stages.push(iconv.decodeStream('windows-1252'));
+    else if (this.encoding === 'utf16le') stages.push(iconv().decodeStream('utf16le', { stripBOM: false }));
+    else if (this.encoding === 'utf16be') stages.push(iconv().decodeStream('utf16be', { stripBOM: false }));
+    else stages.push(iconv().decodeStream('windows-1252'));
     stages.push(parser);
     let pipelineError: unknown;
     pipeline(stages as unknown as [NodeJS.ReadableStream, NodeJS.WritableStream], (error) => {

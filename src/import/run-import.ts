@@ -446,11 +446,11 @@ class ImportRun {
           while (seq - this.writer.written >= this.window) await this.nextWake();
           const mySeq = seq++;
           // Rows that need no request (dry runs, conversion errors, resumed rows) finish here, without a task.
-          const prepared = this.stop ? { row: this.notSent(record) } : this.prepareRow(record);
-          if ('row' in prepared) {
-            this.finish(mySeq, prepared.row);
+          const prepared = this.stop ? this.notSent(record) : this.prepareRow(record);
+          if ('status' in prepared) {
+            this.finish(mySeq, prepared);
           } else {
-            const task = limiter(() => this.sendRow(record, prepared.conv))
+            const task = limiter(() => this.sendRow(record, prepared))
               .then((row) => this.finish(mySeq, row))
               .catch((error: unknown) => {
                 internalError ??= error;
@@ -568,11 +568,11 @@ class ImportRun {
   }
 
   /** Never throws: the final results row of a record that needs no request, or its converted fields to send. */
-  private prepareRow(record: CsvRecord): { row: ResultRow } | { conv: Converted } {
+  private prepareRow(record: CsvRecord): ResultRow | Converted {
     try {
       return this.convert(record);
     } catch (error) {
-      return { row: this.fail(record, `unexpected error: ${errorText(error)}`) };
+      return this.fail(record, `unexpected error: ${errorText(error)}`);
     }
   }
 
@@ -588,37 +588,33 @@ class ImportRun {
     }
   }
 
-  private convert(record: CsvRecord): { row: ResultRow } | { conv: Converted } {
+  private convert(record: CsvRecord): ResultRow | Converted {
     const { resumeState, mode, bound, mapping } = this.s;
     const carried = resumeState.done.get(record.line);
     if (carried && carried.status !== 'failed') {
-      return { row: { ...this.row(record, carried.status, { id: carried.id }), carried: true } };
+      return { ...this.row(record, carried.status, { id: carried.id }), carried: true };
     }
-    if (record.error !== undefined) return { row: this.fail(record, record.error) };
+    if (record.error !== undefined) return this.fail(record, record.error);
     const conv = convertRow(bound, record.cells, this.s.timezone);
-    if (!conv.ok) return { row: this.fail(record, conv.error) };
+    if (!conv.ok) return this.fail(record, conv.error);
     if (mode === 'update' && conv.id === undefined) {
       const raw = (bound.idIndex === undefined ? '' : record.cells[bound.idIndex]) ?? '';
       const column = mapping.id ?? 'id';
-      return {
-        row: this.fail(
-          record,
-          raw.trim() === ''
-            ? `column "${column}" is blank: --mode update needs the Coupa instance id`
-            : `column "${column}": "${raw}" is not a Coupa instance id`,
-        ),
-      };
+      return this.fail(
+        record,
+        raw.trim() === ''
+          ? `column "${column}" is blank: --mode update needs the Coupa instance id`
+          : `column "${column}": "${raw}" is not a Coupa instance id`,
+      );
     }
     if (mode === 'upsert' && conv.key === undefined) {
-      return {
-        row: this.fail(
-          record,
-          `the key field "${mapping.key ?? ''}" is blank: --mode upsert needs it to find the record`,
-        ),
-      };
+      return this.fail(
+        record,
+        `the key field "${mapping.key ?? ''}" is blank: --mode upsert needs it to find the record`,
+      );
     }
-    if (this.s.dryRun) return { row: this.row(record, 'valid') };
-    return { conv };
+    if (this.s.dryRun) return this.row(record, 'valid');
+    return conv;
   }
 
   private keyText(conv: Converted): string | undefined {
