@@ -8,7 +8,8 @@ import type { ImportMode } from './types.js';
  * Every line is one JSON object written with `fs.writeSync`, so it is in the kernel (and survives `kill -9`) as
  * soon as the call returns:
  * - first line, the header: `{"v":1,"input":"/abs/in.csv","object":101,"mode":"create","key":"vendor-code"}`
- * - `{"s":12}` before the first write request for the record on line 12 is sent;
+ * - `{"s":12,"h":3141592}` before the first write request for the record on line 12 is sent (`h`: a hash of
+ *   its cells, so that a resume notices an edited input);
  * - `{"d":12,"st":"created","id":345}` when it succeeded (`st` `failed` with an id: the record exists but Coupa
  *   dropped a field, so a resumed run updates that id instead of creating another);
  * - `{"f":12}` when Coupa definitely refused it (nothing stored: it may be sent again);
@@ -37,6 +38,11 @@ export interface JournalState {
   done: Map<number, { status: DoneStatus; id: number }>;
   /** Lines whose create may or may not have been stored, with why. */
   uncertain: Map<number, 'in-flight' | 'unknown'>;
+  /**
+   * A hash of the input cells of every line sent (see `hashCells`), so that a resume can refuse an input whose
+   * rows moved or changed since.
+   */
+  rowHashes?: Map<number, number>;
 }
 
 /** Path of the journal that belongs to a results file. */
@@ -61,7 +67,7 @@ export function readJournal(path: string): JournalState | undefined {
       line: 1,
     });
   }
-  const state: JournalState = { header: first, done: new Map(), uncertain: new Map() };
+  const state: JournalState = { header: first, done: new Map(), uncertain: new Map(), rowHashes: new Map() };
   for (let i = 1; i < lines.length; i++) {
     const raw = lines[i] ?? '';
     if (raw.trim() === '') continue;
@@ -80,6 +86,8 @@ export function readJournal(path: string): JournalState | undefined {
 }
 
 function applyEntry(state: JournalState, entry: Record<string, unknown>): void {
+  const line = entry.s ?? entry.d ?? entry.u;
+  if (typeof line === 'number' && typeof entry.h === 'number') state.rowHashes?.set(line, entry.h);
   if (typeof entry.s === 'number') {
     if (!state.done.has(entry.s)) state.uncertain.set(entry.s, 'in-flight');
   } else if (typeof entry.u === 'number') {
@@ -117,9 +125,15 @@ export class Journal {
   static start(path: string, header: JournalHeader, carried?: Omit<JournalState, 'header'>): Journal {
     const parts = [JSON.stringify(header)];
     if (carried) {
-      for (const [line, d] of carried.done) parts.push(JSON.stringify({ d: line, st: d.status, id: d.id }));
+      const h = (line: number): { h?: number } => {
+        const hash = carried.rowHashes?.get(line);
+        return hash === undefined ? {} : { h: hash };
+      };
+      for (const [line, d] of carried.done) {
+        parts.push(JSON.stringify({ d: line, st: d.status, id: d.id, ...h(line) }));
+      }
       for (const [line, why] of carried.uncertain) {
-        parts.push(JSON.stringify(why === 'unknown' ? { u: line } : { s: line }));
+        parts.push(JSON.stringify(why === 'unknown' ? { u: line, ...h(line) } : { s: line, ...h(line) }));
       }
     }
     const tmp = `${path}.tmp`;
@@ -140,9 +154,9 @@ export class Journal {
     }
   }
 
-  /** Before the first write request of a row is sent. */
-  sent(line: number): void {
-    this.append({ s: line });
+  /** Before the first write request of a row is sent; `hash` identifies the row's cells (`hashCells`). */
+  sent(line: number, hash: number): void {
+    this.append({ s: line, h: hash });
   }
 
   /** A row applied (or stored with a dropped field: `failed` with its id). */

@@ -1,5 +1,5 @@
 import * as fs from 'node:fs';
-import { openCsv } from '../csv/index.js';
+import { escapeFormula, openCsv } from '../csv/index.js';
 import { InputError } from '../errors.js';
 import { readJournal, type JournalHeader, type JournalState } from './journal.js';
 
@@ -10,6 +10,43 @@ export const RESULT_COLUMNS = ['_line', '_status', '_id', '_error'] as const;
 export interface ResumeState extends Omit<JournalState, 'header'> {
   /** Where it came from (for the notice). */
   source: 'journal' | 'results' | 'none';
+}
+
+/**
+ * FNV-1a over the cells as the results file holds them (formula-escaped), separated by a NUL. `escaped`: the
+ * cells were read back from a results file and are escaped already.
+ */
+export function hashCells(cells: readonly string[], escaped = false): number {
+  let h = 0x811c9dc5;
+  for (const raw of cells) {
+    const cell = escaped ? raw : escapeFormula(raw);
+    for (let i = 0; i < cell.length; i++) {
+      h ^= cell.charCodeAt(i);
+      h = Math.imul(h, 0x01000193);
+    }
+    h ^= 0;
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
+}
+
+/**
+ * Refuses to resume when a row the previous run applied (or may have applied) is not the same row of the input
+ * any more: an edited input would otherwise put ids on the wrong rows and send moved rows again.
+ */
+export function checkRowUnchanged(
+  state: ResumeState,
+  line: number,
+  cells: readonly string[],
+  file: string,
+): void {
+  const expected = state.rowHashes?.get(line);
+  if (expected === undefined || expected === hashCells(cells)) return;
+  throw new InputError(
+    'RESUME_MISMATCH',
+    'cannot resume: this row differs from the one the previous run applied on this line (the input was edited, or rows were inserted or removed); resume with the unchanged file, or start a new results file',
+    { file, line },
+  );
 }
 
 /**
@@ -62,20 +99,32 @@ async function readResultsState(path: string, inputHeader: readonly string[]): P
     );
   }
   const rest = source.header.slice(RESULT_COLUMNS.length);
-  if (rest.length !== inputHeader.length || rest.some((h, i) => h !== inputHeader[i])) {
+  if (rest.length !== inputHeader.length || rest.some((h, i) => h !== escapeFormula(inputHeader[i] ?? ''))) {
     throw new InputError(
       'RESUME_MISMATCH',
       'cannot resume: the results file has other columns than the input, so it belongs to another file',
       { file: path, line: 1 },
     );
   }
-  const state: ResumeState = { source: 'results', done: new Map(), uncertain: new Map() };
+  const state: ResumeState = {
+    source: 'results',
+    done: new Map(),
+    uncertain: new Map(),
+    rowHashes: new Map(),
+  };
   for await (const record of source.records()) {
     const [lineCell = '', status = '', idCell = '', error = ''] = record.cells;
     const line = Number(lineCell);
     if (!Number.isInteger(line) || line < 2) continue;
     const id = Number(idCell);
     const hasId = idCell !== '' && Number.isInteger(id) && id > 0;
+    if (
+      ((status === 'created' || status === 'updated' || status === 'failed') && hasId) ||
+      error.startsWith('outcome unknown')
+    ) {
+      // Cells as written (already escaped): hashed the way hashCells hashes escaped input cells.
+      state.rowHashes?.set(line, hashCells(record.cells.slice(RESULT_COLUMNS.length), true));
+    }
     if ((status === 'created' || status === 'updated') && hasId) {
       state.done.set(line, { status, id });
     } else if (status === 'failed' && hasId) {
@@ -98,8 +147,10 @@ export async function holdsAppliedRows(path: string): Promise<boolean> {
     const source = await openCsv(path, { encoding: 'utf8', delimiter: ',' });
     if (source.header[0] !== RESULT_COLUMNS[0] || source.header[1] !== RESULT_COLUMNS[1]) return false;
     for await (const record of source.records()) {
-      const status = record.cells[1];
+      const [, status = '', id = '', error = ''] = record.cells;
       if (status === 'created' || status === 'updated') return true;
+      // Stored with a dropped field (an id), or maybe stored (outcome unknown): --resume needs these too.
+      if (status === 'failed' && (id !== '' || error.startsWith('outcome unknown'))) return true;
     }
   } catch {
     // Not a readable CSV: not ours to protect.

@@ -10,7 +10,13 @@ import { bindMapping, convertRow, droppedFields, loadMapping } from '../mapping/
 import { isValidTimeZone } from '../mapping/time.js';
 import type { BoundMapping, Mapping } from '../mapping/types.js';
 import { errorText, Journal, journalPathFor, type JournalHeader } from './journal.js';
-import { holdsAppliedRows, loadResumeState, type ResumeState } from './resume.js';
+import {
+  checkRowUnchanged,
+  hashCells,
+  holdsAppliedRows,
+  loadResumeState,
+  type ResumeState,
+} from './resume.js';
 import { ResultsWriter, type ResultRow } from './results-writer.js';
 import { lockResults } from './lock.js';
 import type { ImportHooks, ImportMode, ImportOptions, ImportStop, ImportSummary } from './types.js';
@@ -44,6 +50,12 @@ export async function runImport(options: ImportOptions, hooks: ImportHooks = {})
   const resume = options.resume === true;
   const concurrency = positiveInteger(options.concurrency ?? 8, 'concurrency');
   const limit = options.limit === undefined ? undefined : positiveInteger(options.limit, 'limit');
+  if (limit !== undefined && options.resume === true) {
+    // The results file must keep every row an earlier run applied; rows past the limit would drop out of it.
+    throw new UsageError(
+      '--limit cannot be combined with --resume: resume the whole file (a canary run with --limit, then --resume, works)',
+    );
+  }
   if (options.rate !== undefined && !(options.rate > 0)) {
     throw new UsageError(`--rate must be a positive number, got ${String(options.rate)}`);
   }
@@ -106,14 +118,6 @@ export async function runImport(options: ImportOptions, hooks: ImportHooks = {})
       );
     }
 
-    // Real runs read the file once before sending anything: the progress total, and file-level errors (an
-    // unclosed quote at the end) found before the first write instead of half-way.
-    let total: number | undefined;
-    if (!dryRun) {
-      total = await countRecords(file, csvOptions, limit);
-      if (total === 0) throw noRows(file);
-    }
-
     const journalHeader: JournalHeader = {
       v: 1,
       input: file,
@@ -142,6 +146,16 @@ export async function runImport(options: ImportOptions, hooks: ImportHooks = {})
               : ''),
         );
       }
+    }
+
+    // Real runs read the file once before sending anything: the progress total, file-level errors (an unclosed
+    // quote at the end) and rows changed since the run being resumed, all found before the first write.
+    let total: number | undefined;
+    if (!dryRun) {
+      total = await countRecords(file, csvOptions, limit, (record) =>
+        checkRowUnchanged(resumeState, record.line, record.cells, file),
+      );
+      if (total === 0) throw noRows(file);
     }
 
     if (options.signal?.aborted)
@@ -285,6 +299,15 @@ function checkModePrerequisites(mode: ImportMode, mapping: Mapping, bound: Bound
       );
     }
   }
+  const keySpec = mapping.fields.find((f) => f.field === mapping.key);
+  if (keySpec && (keySpec.type === 'lookup' || keySpec.type === 'user' || keySpec.type === 'supplier')) {
+    // Records are looked up by the key's value (an index filter on the field): a reference cannot be one.
+    throw new InputError(
+      'MAPPING',
+      `"key: ${mapping.key}" is a ${keySpec.type} reference; the key must be a plain field (text, number or date) whose value is unique`,
+      { file: mapping.file },
+    );
+  }
 }
 
 function checkWritable(resultsPath: string): void {
@@ -318,10 +341,12 @@ async function countRecords(
   file: string,
   csvOptions: CsvReadOptions,
   limit: number | undefined,
+  check: (record: CsvRecord) => void,
 ): Promise<number> {
   const source = await openCsv(file, csvOptions);
   let count = 0;
-  for await (const _record of source.records()) {
+  for await (const record of source.records()) {
+    check(record);
     count++;
     if (limit !== undefined && count >= limit) break;
   }
@@ -446,7 +471,9 @@ class ImportRun {
           while (seq - this.writer.written >= this.window) await this.nextWake();
           const mySeq = seq++;
           // Rows that need no request (dry runs, conversion errors, resumed rows) finish here, without a task.
-          const prepared = this.stop ? this.notSent(record) : this.prepareRow(record);
+          // Prepared even after a stop: rows carried over from an earlier run keep their outcome and id.
+          let prepared = this.prepareRow(record);
+          if (this.stop && !('status' in prepared)) prepared = this.notSent(record);
           if ('status' in prepared) {
             this.finish(mySeq, prepared);
           } else {
@@ -552,7 +579,7 @@ class ImportRun {
     let why = 'run interrupted; finish with --resume';
     if (stop && stop.code !== 'INTERRUPTED') why = `${stop.message}; finish with --resume`;
     this.counts.notSent++;
-    return this.row(record, 'failed', { error: `not sent: ${why}` });
+    return this.failed(record, 'failed', `not sent: ${why}`);
   }
 
   private row(
@@ -564,7 +591,23 @@ class ImportRun {
   }
 
   private fail(record: CsvRecord, error: string, id?: number): ResultRow {
-    return this.row(record, this.s.dryRun ? 'invalid' : 'failed', { error, id });
+    return this.failed(record, this.s.dryRun ? 'invalid' : 'failed', error, id);
+  }
+
+  /**
+   * A row that fails now may have been stored by an earlier run: it keeps the id of a record stored with a dropped
+   * field, and a line whose earlier create had an unknown outcome stays marked so, so that the next --resume
+   * neither loses that record nor creates it again.
+   */
+  private failed(record: CsvRecord, status: 'failed' | 'invalid', error: string, id?: number): ResultRow {
+    const { done, uncertain } = this.s.resumeState;
+    const previous = done.get(record.line);
+    const storedId = id ?? (previous?.status === 'failed' ? previous.id : undefined);
+    const message =
+      uncertain.has(record.line) && !error.startsWith('outcome unknown')
+        ? `outcome unknown (an earlier run may have created it): ${error}`
+        : error;
+    return this.row(record, status, { error: message, id: storedId });
   }
 
   /** Never throws: the final results row of a record that needs no request, or its converted fields to send. */
@@ -580,9 +623,19 @@ class ImportRun {
   private async sendRow(record: CsvRecord, conv: Converted): Promise<ResultRow> {
     try {
       if (this.stop) return this.notSent(record);
+      // Rows for the same record go one after another, in input order: the same key (create, upsert) or the same
+      // instance id (update), so the last row of the file is the one that wins.
       const keyText = this.keyText(conv);
-      if (keyText === undefined) return await this.send(record, conv);
-      return await this.withKeyLock(keyText.toLowerCase(), () => this.send(record, conv));
+      const lock =
+        this.s.mode === 'update'
+          ? conv.id === undefined
+            ? undefined
+            : `id:${conv.id}`
+          : keyText === undefined
+            ? undefined
+            : `key:${keyText.toLowerCase()}`;
+      if (lock === undefined) return await this.send(record, conv);
+      return await this.withKeyLock(lock, () => this.send(record, conv));
     } catch (error) {
       return this.fail(record, `unexpected error: ${errorText(error)}`);
     }
@@ -607,7 +660,7 @@ class ImportRun {
           : `column "${column}": "${raw}" is not a Coupa instance id`,
       );
     }
-    if (mode === 'upsert' && conv.key === undefined) {
+    if (mode === 'upsert' && (conv.key === undefined || conv.key === null)) {
       return this.fail(
         record,
         `the key field "${mapping.key ?? ''}" is blank: --mode upsert needs it to find the record`,
@@ -652,7 +705,7 @@ class ImportRun {
       if (this.stop) return this.notSent(record);
       if (mode === 'update') {
         const id = conv.id ?? 0;
-        journal.sent(line);
+        journal.sent(line, hashCells(record.cells));
         const returned = await client.update(objectId, id, conv.fields);
         return this.applied(record, conv, returned, 'updated');
       }
@@ -662,7 +715,7 @@ class ImportRun {
         if (this.stop) return this.notSent(record);
         const match = matches[0];
         if (match) {
-          journal.sent(line);
+          journal.sent(line, hashCells(record.cells));
           const returned = await client.update(objectId, match.id, conv.fields);
           return this.applied(record, conv, returned, 'updated');
         }
@@ -672,7 +725,7 @@ class ImportRun {
       const previous = this.s.resumeState.done.get(line);
       if (previous?.status === 'failed') {
         // Stored by an earlier run with a field dropped: complete that record rather than create another.
-        journal.sent(line);
+        journal.sent(line, hashCells(record.cells));
         const returned = await client.update(objectId, previous.id, conv.fields);
         return this.applied(record, conv, returned, 'created');
       }
@@ -700,7 +753,7 @@ class ImportRun {
     const journal = this.s.journal;
     if (!client || !journal) throw new Error('internal: no client');
     const line = record.line;
-    journal.sent(line);
+    journal.sent(line, hashCells(record.cells));
     for (let attempt = 1; ; attempt++) {
       try {
         const returned = await client.create(this.s.objectId, conv.fields);

@@ -24,14 +24,14 @@ describe('journal', () => {
   it('records sends and outcomes; a send without an outcome is uncertain', () => {
     const file = path.join(dir, 'r.csv.journal');
     const j = Journal.start(file, header);
-    j.sent(2);
+    j.sent(2, 0);
     j.done(2, 'created', 10);
-    j.sent(3);
-    j.sent(4);
+    j.sent(3, 0);
+    j.sent(4, 0);
     j.refused(4);
-    j.sent(5);
+    j.sent(5, 0);
     j.unknown(5);
-    j.sent(6);
+    j.sent(6, 0);
     j.done(6, 'failed', 11);
     j.close();
     const state = readJournal(file);
@@ -52,7 +52,7 @@ describe('journal', () => {
       done: new Map([[7, { status: 'updated' as const, id: 70 }]]),
       uncertain: new Map([[8, 'in-flight' as const]]),
     });
-    j.sent(9);
+    j.sent(9, 0);
     j.close();
     const state = readJournal(file);
     expect(state?.done.get(7)).toEqual({ status: 'updated', id: 70 });

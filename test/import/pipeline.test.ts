@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AuthError } from '../../src/errors.js';
 import { runImport, type ImportOptions } from '../../src/import/index.js';
 import { Journal } from '../../src/import/journal.js';
+import { hashCells } from '../../src/import/resume.js';
 import type { FieldSpec, Mapping } from '../../src/mapping/types.js';
 import { FakeClient } from './fake-client.js';
 
@@ -231,9 +232,9 @@ describe('import pipeline (fake client)', () => {
       mode: 'create',
       key: 'code',
     });
-    journal.sent(2);
+    journal.sent(2, hashCells(['C1', 'Name 1', '1.50']));
     journal.done(2, 'created', 76);
-    journal.sent(4); // C3: stored, answer lost when the run was killed
+    journal.sent(4, hashCells(['C3', 'Name 3', '3.50'])); // C3: stored, answer lost when the run was killed
     journal.close();
     const summary = await run(client, { resume: true, concurrency: 1 });
     expect(summary).toMatchObject({ skipped: 1, created: 3, failed: 0 });

@@ -1,0 +1,149 @@
+import * as fs from 'node:fs';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { credentialsFromEnv } from '../../src/coupa/index.js';
+import { runImport } from '../../src/import/index.js';
+import type { Simulator } from '../../src/sim/index.js';
+import { runCli } from '../helpers/cli.js';
+import { simEnv, startTestSim } from '../helpers/sim.js';
+import {
+  customFields,
+  expectEveryRowOnce,
+  makeTempDir,
+  readResults,
+  vendorCsv,
+  VENDOR_MAPPING,
+  VENDOR_MAPPING_NO_KEY,
+} from './helpers.js';
+
+/** Edge cases of --resume found in review: each one used to lose an id or create a record twice. */
+describe('resume edge cases', () => {
+  let sim: Simulator;
+  let tmp: ReturnType<typeof makeTempDir>;
+  let env: Record<string, string>;
+  beforeEach(async () => {
+    sim = await startTestSim();
+    tmp = makeTempDir('resume-edge');
+    env = simEnv(sim);
+    fs.writeFileSync(tmp.file('m.yaml'), VENDOR_MAPPING);
+  });
+  afterEach(async () => {
+    await sim.close();
+    tmp.cleanup();
+  });
+  const clientOptions = (): { instance: string; credentials: ReturnType<typeof credentialsFromEnv> } => ({
+    instance: sim.url,
+    credentials: credentialsFromEnv({ COUPA_CLIENT_ID: sim.clientId, COUPA_CLIENT_SECRET: sim.clientSecret }),
+  });
+
+  it('a resume stopped at its first row keeps every carried row and id; the next resume creates only the rest', async () => {
+    // Every 5th row fails conversion in the first run.
+    const bad = vendorCsv(20)
+      .split('\n')
+      .map((l, i) => (i > 0 && i % 5 === 0 ? l.replace(/,[0-9]+00\.50,/, ',lots,') : l))
+      .join('\n');
+    fs.writeFileSync(tmp.file('in.csv'), bad);
+    const options = {
+      file: tmp.file('in.csv'),
+      mapping: tmp.file('m.yaml'),
+      results: tmp.file('in.results.csv'),
+      clientOptions: clientOptions(),
+      rate: 1000,
+    };
+    const first = await runImport(options);
+    expect(first).toMatchObject({ created: 16, failed: 4 });
+    fs.writeFileSync(tmp.file('in.csv'), vendorCsv(20)); // fixed
+    const controller = new AbortController();
+    const stopped = await runImport(
+      { ...options, resume: true, signal: controller.signal },
+      { onProgress: () => controller.abort() }, // stops at the first row: the rest are read after the stop
+    );
+    expect(stopped.interrupted).toBe(true);
+    const rows = readResults(tmp.file('in.results.csv'));
+    expect(rows.filter((r) => r._status === 'created' && r._id !== '')).toHaveLength(16);
+    expect(rows.filter((r) => r._status === 'failed')).toHaveLength(4);
+    const last = await runImport({ ...options, resume: true });
+    expect(last).toMatchObject({ skipped: 16, created: 4, failed: 0 });
+    expectEveryRowOnce(sim.records(101), tmp.file('in.results.csv'), 20);
+  });
+
+  it('refuses --resume with --limit (rows past the limit would drop out of the results file)', async () => {
+    fs.writeFileSync(tmp.file('in.csv'), vendorCsv(5));
+    const res = await runCli(
+      ['import', tmp.file('in.csv'), '--mapping', tmp.file('m.yaml'), '--resume', '--limit', '2'],
+      {
+        env,
+      },
+    );
+    expect(res.code).toBe(2);
+    expect(res.stderr).toContain('--limit cannot be combined with --resume');
+  });
+
+  it('refuses to resume when a row that was applied moved or changed (edited input), naming the line', async () => {
+    fs.writeFileSync(tmp.file('in.csv'), vendorCsv(5));
+    const args = ['import', tmp.file('in.csv'), '--mapping', tmp.file('m.yaml')];
+    expect((await runCli(args, { env })).code).toBe(0);
+    const lines = vendorCsv(5).split('\n');
+    lines.splice(1, 0, 'V-NEW,Inserted,1.50,2026-03-01,new');
+    fs.writeFileSync(tmp.file('in.csv'), lines.join('\n'));
+    const before = sim.stats().requests;
+    const res = await runCli([...args, '--resume'], { env });
+    expect(res.code).toBe(2);
+    expect(res.stderr).toContain('in.csv:2');
+    expect(res.stderr).toContain('differs from the one the previous run applied');
+    expect(sim.stats().requests).toBe(before);
+    expect(sim.records(101)).toHaveLength(5);
+  });
+
+  it('resumes an input whose header starts with a formula character (escaped in the results file)', async () => {
+    fs.writeFileSync(
+      tmp.file('in.csv'),
+      vendorCsv(4)
+        .replace('Code,Name,Limit,Since,Notes', 'Code,Name,Limit,Since,Notes,-Ref')
+        .replace(/\n(V-\d+[^\n]*)/g, '\n$1,x'),
+    );
+    const args = ['import', tmp.file('in.csv'), '--mapping', tmp.file('m.yaml')];
+    expect((await runCli(args, { env })).code).toBe(0);
+    const res = await runCli([...args, '--resume', '--json'], { env });
+    expect(res.stderr).toMatch(/resuming from the results file/);
+    expect(res.code).toBe(0);
+    expect(JSON.parse(res.stdout)).toMatchObject({ skipped: 4, created: 0 });
+  });
+
+  it('update mode sends rows for the same id in input order, so the last row wins even under faults', async () => {
+    await sim.close();
+    sim = await startTestSim({ faults: { error5xx: 0.3, seed: 5 } });
+    const created = sim.insert(101, { 'vendor-code': 'V-1', 'vendor-name': 'first' });
+    fs.writeFileSync(tmp.file('nk.yaml'), VENDOR_MAPPING_NO_KEY);
+    const lines = ['Coupa ID,Code,Name'];
+    for (let i = 0; i < 30; i++) lines.push(`${String(created.id)},V-1,Name ${i}`);
+    fs.writeFileSync(tmp.file('upd.csv'), lines.join('\n') + '\n');
+    fs.writeFileSync(
+      tmp.file('upd.yaml'),
+      'object: 101\nid: Coupa ID\nfields:\n  Code: vendor-code\n  Name: vendor-name\n',
+    );
+    const summary = await runImport({
+      file: tmp.file('upd.csv'),
+      mapping: tmp.file('upd.yaml'),
+      mode: 'update',
+      concurrency: 8,
+      rate: 1000,
+      clientOptions: { ...clientOptions(), backoffBaseMs: 5 },
+    });
+    expect(summary).toMatchObject({ updated: 30, failed: 0 });
+    expect(customFields(sim.records(101))[0]?.['vendor-name']).toBe('Name 29');
+  });
+
+  it('refuses a reference field as the key (records are looked up by its value)', async () => {
+    fs.writeFileSync(tmp.file('in.csv'), 'Code,Owner\nV-1,jdoe\n');
+    fs.writeFileSync(
+      tmp.file('ref.yaml'),
+      'object: 101\nkey: owner\nfields:\n  Code: vendor-code\n  Owner: { field: owner, type: user, by: login }\n',
+    );
+    const res = await runCli(
+      ['import', tmp.file('in.csv'), '--mapping', tmp.file('ref.yaml'), '--mode', 'upsert'],
+      { env },
+    );
+    expect(res.code).toBe(2);
+    expect(res.stderr).toContain('the key must be a plain field');
+  });
+});
