@@ -27,15 +27,19 @@ export function lockResults(resultsPath: string): () => void {
       }
     }
     const owner = readOwner(lockPath);
-    if (owner !== undefined && owner !== process.pid && isRunning(owner)) {
+    // A lock without a pid yet is being created by another run this very moment: held, unless it is old.
+    const fresh = owner === undefined && Date.now() - modifiedAt(lockPath) < 10_000;
+    if (fresh || (owner !== undefined && owner !== process.pid && isRunning(owner))) {
       throw new InputError(
         'RESULTS_IN_USE',
-        `another coupa-csv run (pid ${owner}) is writing this results file: wait for it to finish or stop it ` +
+        `another coupa-csv run (pid ${owner ?? '?'}) is writing this results file: wait for it to finish or stop it ` +
           `(delete ${lockPath} only if no such run exists)`,
         { file: resultsPath },
       );
     }
-    fs.rmSync(lockPath, { force: true }); // stale: its process is gone
+    // Stale: its process is gone. (Two runs taking over the same stale lock in the same millisecond could both
+    // succeed; the window is that small.)
+    fs.rmSync(lockPath, { force: true });
   }
   throw new InputError('RESULTS_IN_USE', `could not take the lock ${lockPath}`, { file: resultsPath });
 }
@@ -46,6 +50,14 @@ function readOwner(lockPath: string): number | undefined {
     return Number.isInteger(pid) && pid > 0 ? pid : undefined;
   } catch {
     return undefined;
+  }
+}
+
+function modifiedAt(lockPath: string): number {
+  try {
+    return fs.statSync(lockPath).mtimeMs;
+  } catch {
+    return 0;
   }
 }
 

@@ -754,6 +754,7 @@ class ImportRun {
     if (!client || !journal) throw new Error('internal: no client');
     const line = record.line;
     journal.sent(line, hashCells(record.cells));
+    const firstSentAt = Date.now();
     for (let attempt = 1; ; attempt++) {
       try {
         const returned = await client.create(this.s.objectId, conv.fields);
@@ -765,6 +766,14 @@ class ImportRun {
         const matches = await this.lookupKey(conv);
         if (matches.length > 1) return this.severalMatches(record, conv, matches);
         const match = matches[0];
+        if (match && createdBefore(match, firstSentAt)) {
+          // Not ours: it was there before this row was sent, and our create was lost on the way.
+          journal.refused(line);
+          return this.fail(
+            record,
+            `not created: a record with ${this.s.mapping.key ?? 'this key'} = ${this.keyText(conv) ?? ''} already existed before this row was sent (id ${match.id}); use --mode upsert to update it`,
+          );
+        }
         if (match) return this.applied(record, conv, match, 'created');
         if (attempt >= MAX_CREATE_ATTEMPTS) {
           journal.refused(line);
@@ -877,6 +886,15 @@ class ImportRun {
     if (error instanceof OutcomeUnknownError) return this.unknownOutcome(record, UNKNOWN_OUTCOME_MESSAGE);
     return this.fail(record, `unexpected error: ${errorText(error)}`);
   }
+}
+
+/** Clock skew allowed between this machine and the instance when telling records created by this run. */
+const CLOCK_SKEW_MS = 5 * 60_000;
+
+/** True when the record's `created-at` is clearly before `sentAt` (beyond clock skew); false when unknown. */
+function createdBefore(record: ObjectInstance, sentAt: number): boolean {
+  const created = Date.parse(String(record['created-at'] ?? ''));
+  return Number.isFinite(created) && created < sentAt - CLOCK_SKEW_MS;
 }
 
 /** A custom field of a returned record, accepting `_`/`-` spellings of the name. */

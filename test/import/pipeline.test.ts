@@ -111,6 +111,18 @@ describe('import pipeline (fake client)', () => {
     expect(client.records).toHaveLength(3);
   });
 
+  it('a lost create is not taken for a record with the same key that existed long before (create mode)', async () => {
+    writeRows(2);
+    const client = new FakeClient({ createOutcome: (_f, call) => (call === 1 ? 'drop-before-store' : 'ok') });
+    const old = new Date(Date.now() - 3_600_000).toISOString();
+    client.records.push({ id: 900, 'created-at': old, 'custom-fields': { code: 'C1', name: 'old', amount: '1' } });
+    const summary = await run(client, { concurrency: 1 });
+    expect(summary).toMatchObject({ created: 1, failed: 1 });
+    expect(results()[0]?._error).toMatch(/already existed before this row was sent \(id 900\)/);
+    expect(results()[0]?._id).toBe('');
+    expect(client.records.find((r) => r.id === 900)?.['custom-fields'].name).toBe('old');
+  });
+
   it('without a key, an unknown outcome fails the row and is counted', async () => {
     writeRows(3);
     const client = new FakeClient({ createOutcome: (_f, call) => (call === 2 ? 'drop-after-store' : 'ok') });
