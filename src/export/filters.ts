@@ -50,6 +50,9 @@ export interface ParsedFilter {
   param: readonly [string, string];
 }
 
+/** Query arguments of the index that are not filters: passing them would break the export's paging. */
+const RESERVED_ARGUMENTS = new Set(['offset', 'limit', 'order-by', 'dir', 'return-object', 'fields']);
+
 /**
  * Parses and validates one filter `<field>[<op>]=<value>` (or `<field>=<value>` for equality, or
  * `<reference>[<attribute>][<op>]=<value>`). Throws UsageError (exit 2) naming the filter and the valid operators.
@@ -65,6 +68,12 @@ export function parseFilter(source: string): ParsedFilter {
   if (!m?.[1]) throw filterError(source, 'expected <field>[<op>]=<value>, e.g. vendor-code[starts_with]=V-');
   const attribute = m[1];
   const normalized = attribute.toLowerCase().replace(/_/g, '-');
+  if (RESERVED_ARGUMENTS.has(normalized)) {
+    throw filterError(
+      source,
+      `"${attribute}" is not a filter: paging, order and the fields returned are the export's job (see --limit, --mapping)`,
+    );
+  }
   const brackets = [...(m[2] ?? '').matchAll(/\[([^\]]*)\]/g)].map((b) => (b[1] ?? '').trim().toLowerCase());
   if (brackets.length > 2) throw filterError(source, 'at most two brackets: <reference>[<attribute>][<op>]');
 

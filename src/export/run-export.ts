@@ -40,6 +40,12 @@ export async function runExport(options: ExportOptions, hooks: ExportHooks = {})
   const format = validateOptions(options);
   const filters = parseFilters(options.filters ?? []);
   const mapping = typeof options.mapping === 'string' ? await loadMapping(options.mapping) : options.mapping;
+  if (mapping && options.excelSafe === true && format === 'csv') {
+    throw new UsageError(
+      "--excel-safe changes values (a ' before a leading = + - @), so the file would not import back unchanged with " +
+        'the mapping: drop --excel-safe for a re-importable file, or --mapping for a file only to read',
+    );
+  }
   const objectId = options.objectId ?? mapping?.object;
   if (objectId === undefined)
     throw new UsageError('name the custom object: --object <id> (or `object:` in the mapping)');
@@ -208,7 +214,16 @@ export async function runExport(options: ExportOptions, hooks: ExportHooks = {})
         watermark = previous?.watermark ?? undefined;
       } else {
         const next = tracker.nextState(objectId, records, options.filters ?? []);
-        await writeState(options.state, next);
+        try {
+          await writeState(options.state, next);
+        } catch (error) {
+          // The output is complete and in place; only the watermark could not be saved.
+          throw new AbortedError(
+            `the export is complete at ${options.out}, but the state file could not be saved (${error instanceof Error ? error.message : String(error)}): ` +
+              'the next run starts again from the previous watermark, so it repeats these records',
+            'STATE',
+          );
+        }
         watermark = next.watermark ?? undefined;
       }
     }
@@ -338,7 +353,9 @@ function translateError(error: unknown, options: ExportOptions, objectId: number
     options.out === '-' ? 'the output on stdout is incomplete' : `nothing was written to ${options.out}`;
   if (options.signal?.aborted) return new AbortedError(`export interrupted: ${where}`, 'INTERRUPTED');
   if (error instanceof CoupaCsvError) {
-    if (error instanceof AbortedError) return new AbortedError(`${error.message}; ${where}`, error.code);
+    if (error instanceof AbortedError && error.code !== 'STATE') {
+      return new AbortedError(`${error.message}; ${where}`, error.code);
+    }
     return error;
   }
   if (error instanceof CoupaApiError) {

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Simulator } from '../../src/sim/index.js';
@@ -143,6 +143,17 @@ describe('coupa-csv export (built CLI against the simulator)', () => {
     expect(r.code).toBe(3);
     expect(r.stderr).toMatch(/interrupted/i);
     expect(await readdir(dir)).toEqual([]);
+  });
+
+  it('refuses --excel-safe with --mapping (the file would not import back unchanged), before any request', async () => {
+    const mapping = join(dir, 'm.yaml');
+    await writeFile(mapping, 'object: 101\nfields:\n  Code: vendor-code\n');
+    const r = await runCli(['export', '--mapping', mapping, '--out', join(dir, 'x.csv'), '--excel-safe'], {
+      env: simEnv(sim),
+    });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('--excel-safe changes values');
+    expect(sim.stats().requests).toBe(0);
   });
 
   it('--help shows every flag, a filter example and a nightly cron example', async () => {

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
@@ -373,5 +373,19 @@ describe('runExport against the simulator', () => {
         UsageError,
       );
     });
+  });
+  it('a state file that cannot be saved once the output is in place: AbortedError STATE saying the output is complete', async () => {
+    seedVendors(sim, 1, 10);
+    const out = join(dir, 'o.csv');
+    const state = join(dir, 'state.json');
+    // The state file is readable (absent) at the start and becomes unwritable (a folder) during the export.
+    const error = await runExport(
+      { objectId: 101, out, state, client: clientFor(sim) },
+      { onProgress: () => mkdirSync(state, { recursive: true }) },
+    ).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AbortedError);
+    expect((error as AbortedError).code).toBe('STATE');
+    expect((error as AbortedError).message).toContain(`the export is complete at ${out}`);
+    expect(parseCsv(readFileSync(out, 'utf8'))).toHaveLength(11);
   });
 });

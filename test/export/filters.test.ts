@@ -60,3 +60,12 @@ describe('parseFilter', () => {
     expect((caught as UsageError).message).toMatch(message);
   });
 });
+
+describe('query arguments that are not filters', () => {
+  it.each(['offset=10', 'limit=5', 'order_by=id', 'dir=desc', 'return_object=limited', 'fields=["id"]'])(
+    '%s is refused (it would break the paging)',
+    (filter) => {
+      expect(() => parseFilter(filter)).toThrow(/is not a filter/);
+    },
+  );
+});

@@ -107,7 +107,7 @@ export function exportCommand(setExit: (code: number) => void): CommandModule<ob
           'stream to stdout',
         )
         .example(
-          '$0 export --mapping vendors.mapping.yaml --out vendors.csv --bom --excel-safe',
+          '$0 export --mapping vendors.mapping.yaml --out vendors.csv --bom',
           'for Excel, re-importable',
         )
         .example(
