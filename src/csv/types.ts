@@ -23,7 +23,10 @@ export interface CsvSource {
   encoding: 'utf8' | 'utf8-bom' | 'utf16le' | 'utf16be' | 'windows-1252';
   delimiter: ',' | ';' | '\t' | '|';
   lineEnding: 'CRLF' | 'LF';
-  /** Streams the data records once; throws InputError for a file that stops being readable (unclosed quote). */
+  /**
+   * Streams the data records from the start of the file (each call reads it again); throws InputError for a file
+   * that stops being readable (unclosed quote).
+   */
   records(): AsyncIterable<CsvRecord>;
   /**
    * The same records in arrays of whatever the parser has ready (up to one read chunk's worth): one await per

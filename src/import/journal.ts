@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import { InputError } from '../errors.js';
+import { TextBatch } from './text-batch.js';
 import type { ImportMode } from './types.js';
 
 /**
@@ -115,8 +116,10 @@ export class Journal {
 
   private readonly flushOnExit = (): void => this.flush();
 
-  private pending = '';
-  private flushScheduled = false;
+  /** Outcome lines waiting for the next `sent` line or the next turn of the event loop. */
+  private readonly outcomes = new TextBatch((text) => {
+    if (this.fd !== undefined) fs.writeSync(this.fd, text);
+  });
 
   /**
    * Starts a journal: header plus the state carried over from a previous run, written to `<path>.tmp` and renamed
@@ -192,29 +195,17 @@ export class Journal {
   /** A `sent` line goes to the kernel now, with any outcome lines waiting before it. */
   private append(entry: Record<string, unknown>): void {
     if (this.fd === undefined) return;
-    const text = this.pending + JSON.stringify(entry) + '\n';
-    this.pending = '';
-    fs.writeSync(this.fd, text);
+    fs.writeSync(this.fd, this.outcomes.take() + JSON.stringify(entry) + '\n');
   }
 
   /** Outcome lines wait for the next `sent` line or the next turn of the event loop. */
   private appendSoon(entry: Record<string, unknown>): void {
-    if (this.fd === undefined) return;
-    this.pending += JSON.stringify(entry) + '\n';
-    if (this.flushScheduled) return;
-    this.flushScheduled = true;
-    setImmediate(() => {
-      this.flushScheduled = false;
-      this.flush();
-    });
+    if (this.fd !== undefined) this.outcomes.add(JSON.stringify(entry) + '\n');
   }
 
   /** Writes the waiting outcome lines now. */
   flush(): void {
-    if (this.fd === undefined || this.pending === '') return;
-    const text = this.pending;
-    this.pending = '';
-    fs.writeSync(this.fd, text);
+    this.outcomes.flush();
   }
 }
 

@@ -5,6 +5,7 @@ import { escapeFormula, formatCsvRow } from '../csv/index.js';
 import { InputError } from '../errors.js';
 import { errorText } from './journal.js';
 import { RESULT_COLUMNS } from './resume.js';
+import { TextBatch } from './text-batch.js';
 import type { RowStatus } from './types.js';
 
 /** One results row before escaping. */
@@ -18,7 +19,7 @@ export interface ResultRow {
   carried?: boolean;
 }
 
-/** Pending results text that is written at once rather than waiting for the next turn of the event loop. */
+/** Results text written at once rather than on the next turn of the event loop. */
 const FLUSH_CHARS = 64 * 1024;
 
 /**
@@ -32,18 +33,13 @@ export class ResultsWriter {
   private failure: Error | undefined;
   private readonly waiting = new Map<number, string>();
   private nextSeq = 0;
-  private pending = '';
-  private flushScheduled = false;
+  /** Rows in input order, handed to the file in chunks (one write per row costs more than formatting it). */
+  private readonly batch = new TextBatch((text) => this.open().write(text), FLUSH_CHARS);
 
   constructor(
     readonly path: string,
     private readonly inputHeader: readonly string[],
   ) {}
-
-  /** Rows handed in but not yet written (waiting for an earlier row). */
-  get buffered(): number {
-    return this.waiting.size;
-  }
 
   /** Rows written so far. */
   get written(): number {
@@ -56,7 +52,7 @@ export class ResultsWriter {
       this.waiting.set(seq, formatResultRow(row));
       return;
     }
-    this.pending += formatResultRow(row);
+    let text = formatResultRow(row);
     this.nextSeq++;
     for (
       let next = this.waiting.get(this.nextSeq);
@@ -65,25 +61,9 @@ export class ResultsWriter {
     ) {
       this.waiting.delete(this.nextSeq);
       this.nextSeq++;
-      this.pending += next;
+      text += next;
     }
-    // Rows are handed to the file in chunks (one write per row costs more than formatting it); what is still
-    // pending is written on the next turn of the event loop, so the file never lags the run by more than that.
-    if (this.pending.length >= FLUSH_CHARS) this.flush();
-    else if (!this.flushScheduled) {
-      this.flushScheduled = true;
-      setImmediate(() => {
-        this.flushScheduled = false;
-        this.flush();
-      });
-    }
-  }
-
-  private flush(): void {
-    if (this.pending === '') return;
-    const text = this.pending;
-    this.pending = '';
-    this.open().write(text);
+    this.batch.add(text);
   }
 
   /** True when the file stream's buffer is full or writing failed: call {@link drain} before reading on. */
@@ -93,7 +73,7 @@ export class ResultsWriter {
 
   /** Waits while the file stream's buffer is full (backpressure for the reading loop). */
   async drain(): Promise<void> {
-    this.flush();
+    this.batch.flush();
     this.check();
     const stream = this.stream;
     if (stream?.writableNeedDrain) await once(stream, 'drain');
@@ -102,7 +82,7 @@ export class ResultsWriter {
 
   /** Writes the header if nothing was written yet, flushes and closes the file. */
   async close(): Promise<void> {
-    this.flush();
+    this.batch.flush();
     const stream = this.open();
     stream.end();
     try {

@@ -24,8 +24,7 @@ export function hashCells(cells: readonly string[], escaped = false): number {
       h ^= cell.charCodeAt(i);
       h = Math.imul(h, 0x01000193);
     }
-    h ^= 0;
-    h = Math.imul(h, 0x01000193);
+    h = Math.imul(h, 0x01000193); // the NUL separator: XOR with 0 leaves h as it is, only the multiply remains
   }
   return h >>> 0;
 }
@@ -51,8 +50,8 @@ export function checkRowUnchanged(
 
 /**
  * Loads the previous run's state: the journal when one exists (a run that was killed), else the results file
- * (a run that finished or was interrupted cleanly). Refuses a journal or results file made for another input,
- * object or mode.
+ * (a run that finished or was interrupted cleanly). Refuses a journal made for another input, object or mode, and
+ * a results file with other columns than the input.
  */
 export async function loadResumeState(options: {
   resultsPath: string;

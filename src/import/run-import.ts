@@ -50,7 +50,7 @@ export async function runImport(options: ImportOptions, hooks: ImportHooks = {})
   const resume = options.resume === true;
   const concurrency = positiveInteger(options.concurrency ?? 8, 'concurrency');
   const limit = options.limit === undefined ? undefined : positiveInteger(options.limit, 'limit');
-  if (limit !== undefined && options.resume === true) {
+  if (limit !== undefined && resume) {
     // The results file must keep every row an earlier run applied; rows past the limit would drop out of it.
     throw new UsageError(
       '--limit cannot be combined with --resume: resume the whole file (a canary run with --limit, then --resume, works)',
@@ -152,7 +152,7 @@ export async function runImport(options: ImportOptions, hooks: ImportHooks = {})
     // quote at the end) and rows changed since the run being resumed, all found before the first write.
     let total: number | undefined;
     if (!dryRun) {
-      total = await countRecords(file, csvOptions, limit, (record) =>
+      total = await countRecords(source, limit, (record) =>
         checkRowUnchanged(resumeState, record.line, record.cells, file),
       );
       if (total === 0) throw noRows(file);
@@ -186,7 +186,7 @@ export async function runImport(options: ImportOptions, hooks: ImportHooks = {})
     try {
       if (client) await preflight(client, objectId);
       const run = new ImportRun({
-        source: await reopen(source, file, csvOptions, dryRun),
+        source,
         bound,
         mapping,
         mode,
@@ -338,12 +338,10 @@ function checkWritable(resultsPath: string): void {
 }
 
 async function countRecords(
-  file: string,
-  csvOptions: CsvReadOptions,
+  source: CsvSource,
   limit: number | undefined,
   check: (record: CsvRecord) => void,
 ): Promise<number> {
-  const source = await openCsv(file, csvOptions);
   let count = 0;
   for await (const record of source.records()) {
     check(record);
@@ -351,16 +349,6 @@ async function countRecords(
     if (limit !== undefined && count >= limit) break;
   }
   return count;
-}
-
-/** The pre-scan consumed nothing of `source` in dry runs; real runs read the records from a fresh open. */
-async function reopen(
-  source: CsvSource,
-  file: string,
-  csvOptions: CsvReadOptions,
-  dryRun: boolean,
-): Promise<CsvSource> {
-  return dryRun ? source : openCsv(file, csvOptions);
 }
 
 async function preflight(client: CoupaClient, objectId: number): Promise<void> {
