@@ -4,6 +4,7 @@ import { credentialsFromEnv, resolveInstanceUrl } from '../coupa/config.js';
 import type { ClientEvent, ClientOptions } from '../coupa/types.js';
 import type { DelimiterOption } from '../csv/types.js';
 import { UsageError } from '../errors.js';
+import { CliUsage } from './terminal.js';
 
 /** Flags shared by every command that talks to Coupa. */
 export const connectionOptions = {
@@ -56,24 +57,15 @@ export interface ConnectionArgs {
 export function buildClientOptions(
   args: ConnectionArgs,
   env: Record<string, string | undefined>,
-  onEvent?: (event: ClientEvent) => void,
 ): ClientOptions {
   const instance = resolveInstanceUrl(args.instance ?? env.COUPA_INSTANCE);
   const credentials = credentialsFromEnv(env, args.scopes ?? env.COUPA_SCOPES);
-  const verbose = args.verbose ? logClientEvent : undefined;
-  const handler =
-    onEvent && verbose
-      ? (e: ClientEvent) => {
-          verbose(e);
-          onEvent(e);
-        }
-      : (onEvent ?? verbose);
   return {
     instance: instance.toString(),
     credentials,
     rate: positive(args.rate, '--rate'),
     concurrency: positive(args.concurrency, '--concurrency'),
-    ...(handler ? { onEvent: handler } : {}),
+    ...(args.verbose ? { onEvent: logClientEvent } : {}),
   };
 }
 
@@ -88,18 +80,16 @@ export function resolveTimezone(
 
 function positive(value: number, flag: string): number {
   if (!Number.isFinite(value) || value <= 0) {
-    throw new UsageNumberError(`${flag} must be a positive number, got ${String(value)}`);
+    throw new CliUsage(`${flag} must be a positive number, got ${String(value)}`);
   }
   return value;
 }
-
-export class UsageNumberError extends Error {}
 
 /**
  * --verbose: one line per request on stderr, with its headers. The client redacts the credential headers before
  * they reach any event, so nothing secret can be printed.
  */
-export function logClientEvent(event: ClientEvent): void {
+function logClientEvent(event: ClientEvent): void {
   switch (event.type) {
     case 'request':
       process.stderr.write(

@@ -1,12 +1,11 @@
 import { CoupaCsvError } from '../errors.js';
-import { UsageNumberError } from './common.js';
 
 /** A yargs parse error (unknown flag, missing argument): exit 2. */
 export class CliUsage extends Error {}
 
 /** Prints a fatal error as one line on stderr (no stack trace for known errors) and returns its exit code. */
 export function reportFatal(error: unknown): number {
-  if (error instanceof CliUsage || error instanceof UsageNumberError) {
+  if (error instanceof CliUsage) {
     process.stderr.write(`coupa-csv: ${error.message}\nRun coupa-csv --help for usage.\n`);
     return 2;
   }

@@ -63,7 +63,7 @@ function checkPositiveInteger(name: string, value: number): void {
  * @example
  * buildQueryString([['updated-at[gt]', '2026-01-01T00:00:00+01:00']]); // '?updated-at[gt]=2026-01-01T00%3A00%3A00%2B01%3A00'
  */
-export function buildQueryString(query: IndexQuery): string {
+function buildQueryString(query: IndexQuery): string {
   if (query.length === 0) return '';
   const encodeName = (name: string): string =>
     encodeURIComponent(name).replace(/%5B/gi, '[').replace(/%5D/gi, ']');
@@ -161,6 +161,27 @@ export function createClient(options: ClientOptions): CoupaClient {
     }
   };
 
+  /** The `request` event; built (headers copied and redacted) only when someone listens. */
+  const emitRequest = (
+    req: Outgoing,
+    status: number,
+    started: number,
+    attempt: number,
+    headers: Record<string, string>,
+  ): void => {
+    if (!options.onEvent) return;
+    const ms = Math.round(performance.now() - started);
+    emit({
+      type: 'request',
+      method: req.method,
+      path: req.path,
+      status,
+      ms,
+      attempt,
+      headers: redactHeaders(headers),
+    });
+  };
+
   const tokens = new TokenSource(fetchToken);
 
   async function send(req: Outgoing): Promise<Answer> {
@@ -205,16 +226,7 @@ export function createClient(options: ClientOptions): CoupaClient {
         ticket.release();
         const failure = classifyNetworkError(error);
         if (!failure) throw error;
-        const ms = Math.round(performance.now() - started);
-        emit({
-          type: 'request',
-          method: req.method,
-          path: req.path,
-          status: 0,
-          ms,
-          attempt,
-          headers: redactHeaders(headers),
-        });
+        emitRequest(req, 0, started, attempt, headers);
         if (req.kind === 'create' && !failure.neverSent) {
           throw new OutcomeUnknownError(
             `${failure.description} (${failure.code}) after the request was sent to ${host}: ` +
@@ -238,15 +250,7 @@ export function createClient(options: ClientOptions): CoupaClient {
       }
       ticket.release();
       const { status } = answer;
-      emit({
-        type: 'request',
-        method: req.method,
-        path: req.path,
-        status,
-        ms: Math.round(performance.now() - started),
-        attempt,
-        headers: redactHeaders(headers),
-      });
+      emitRequest(req, status, started, attempt, headers);
 
       if (status === 429) {
         counters.throttled += 1;
@@ -567,7 +571,7 @@ export function createClient(options: ClientOptions): CoupaClient {
 }
 
 /** Request headers safe to show: the values of the credential headers are replaced (the scheme is kept). */
-export function redactHeaders(headers: Readonly<Record<string, string>>): Record<string, string> {
+function redactHeaders(headers: Readonly<Record<string, string>>): Record<string, string> {
   const shown: Record<string, string> = {};
   for (const [name, value] of Object.entries(headers)) {
     if (name === 'authorization') shown[name] = `${value.split(' ')[0] ?? ''} [redacted]`;

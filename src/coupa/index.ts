@@ -1,7 +1,7 @@
 /**
  * The Coupa client: everything the import and export need to talk to a Coupa instance (or the simulator).
  */
-export { buildQueryString, createClient } from './client.js';
+export { createClient } from './client.js';
 export { credentialsFromEnv, DEFAULT_SCOPES, resolveInstanceUrl } from './config.js';
 export { CoupaApiError, OutcomeUnknownError } from './errors.js';
 export { parseCoupaErrors } from './parse-errors.js';

@@ -66,14 +66,14 @@ export async function openCsv(path: string, options: CsvReadOptions = {}): Promi
         line: scan.startLine,
       });
     }
-    if (!whole && scan.end - scan.start > MAX_RECORD_CHARS) {
+    // (A whole file's scan is complete or ends in an open quote: both handled above.)
+    if (scan.end - scan.start > MAX_RECORD_CHARS) {
       throw new InputError(
         'FIELD_TOO_LARGE',
         `the header record is larger than ${MAX_RECORD_CHARS / 1024 / 1024} MiB${scan.inQuotes ? ': a quote opened in it is probably never closed' : ''}`,
         { file: path, line: scan.startLine },
       );
     }
-    if (whole) return buildSource(path, text, { ...scan, complete: true }, guess, options);
     headBytes = Math.min(size, headBytes * 4);
     head = await readHead(path, headBytes);
   }

@@ -1,4 +1,5 @@
 import { UsageError } from '../errors.js';
+import { editDistance, findClosest } from '../mapping/suggest.js';
 
 /** Coupa's index operators (`none` = equality, written without brackets). */
 export const FILTER_OPERATORS = [
@@ -154,28 +155,10 @@ function filterError(source: string, reason: string): UsageError {
   return new UsageError(`--filter "${source}": ${reason}`, 'FILTER');
 }
 
+/** The closest candidate within a third of the word's length (at least 2 edits), else undefined. */
 function closest(word: string, candidates: readonly string[]): string | undefined {
-  let best: string | undefined;
-  let bestDistance = Infinity;
-  for (const c of candidates) {
-    const d = editDistance(word, c);
-    if (d < bestDistance) {
-      bestDistance = d;
-      best = c;
-    }
-  }
-  return bestDistance <= Math.max(2, Math.floor(word.length / 3)) ? best : undefined;
-}
-
-function editDistance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      cur[j] = Math.min((prev[j] ?? 0) + 1, (cur[j - 1] ?? 0) + 1, (prev[j - 1] ?? 0) + cost);
-    }
-    prev = cur;
-  }
-  return prev[b.length] ?? 0;
+  const best = findClosest(word, candidates);
+  return best !== undefined && editDistance(word, best) <= Math.max(2, Math.floor(word.length / 3))
+    ? best
+    : undefined;
 }

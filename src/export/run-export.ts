@@ -163,9 +163,9 @@ export async function runExport(options: ExportOptions, hooks: ExportHooks = {})
               truncated = true;
               break;
             }
-            if (!mapping) {
+            if (!mapping && format === 'csv') {
               for (const field of unknownFields(record, known)) {
-                if (reported.has(field) || format === 'jsonl') continue;
+                if (reported.has(field)) continue;
                 reported.add(field);
                 notice(
                   `field "${field}" first appears on record ${record.id}, after the CSV header was written: ` +

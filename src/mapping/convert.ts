@@ -252,10 +252,6 @@ function instantInZone(localMs: number, zone: string): string {
   return formatLocal(utc + offset) + formatOffset(offset);
 }
 
-function isBlank(text: string): boolean {
-  return text.length === 0 || text.trim().length === 0;
-}
-
 /**
  * Converts one CSV row to the `custom-fields` body of a create/update, following the mapping: types, formats,
  * blank policies, `required`, constants; the `id` column and the `key` value are returned beside the body.
@@ -276,8 +272,8 @@ export function convertRow(bound: BoundMapping, cells: string[], timezone: strin
   const columns = compiled.columns;
   for (let i = 0; i < columns.length; i++) {
     const col = columns[i] as CompiledColumn;
-    const raw = cells[col.index] ?? '';
-    if (isBlank(raw)) {
+    const text = (cells[col.index] ?? '').trim();
+    if (text.length === 0) {
       if (col.required) {
         (errors ??= []).push(`column ${JSON.stringify(col.column)} is required but blank`);
       } else if (col.blank === 'null') {
@@ -287,7 +283,7 @@ export function convertRow(bound: BoundMapping, cells: string[], timezone: strin
       }
       continue;
     }
-    const value = col.convert(raw.trim());
+    const value = col.convert(text);
     if (value instanceof CellError) {
       (errors ??= []).push(`column ${JSON.stringify(col.column)}: ${value.reason}`);
       continue;

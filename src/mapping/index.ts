@@ -2,15 +2,8 @@
  * The mapping module: load and validate a mapping file, bind it to a CSV header, convert rows to request bodies and
  * records back to rows, and guess a mapping skeleton from a sample. Pure functions except {@link loadMapping}.
  */
-export {
-  loadMapping,
-  parseMappingText,
-  MAPPING_KEYS,
-  FIELD_KEYS,
-  FIELD_TYPES,
-  REFERENCE_KEYS,
-} from './load-mapping.js';
+export { loadMapping, parseMappingText } from './load-mapping.js';
 export { bindMapping, convertRow } from './convert.js';
 export { exportColumns, recordToCells, droppedFields } from './export-cells.js';
-export { guessMapping, GUESS_ROWS } from './guess-mapping.js';
+export { guessMapping } from './guess-mapping.js';
 export type { BlankPolicy, BoundMapping, FieldSpec, FieldType, Mapping, RowConversion } from './types.js';

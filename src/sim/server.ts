@@ -72,7 +72,6 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     maxInFlight: 0,
     throttled: 0,
     dropped: 0,
-    tokensIssued: 0,
   };
   let inFlight = 0;
   let closed = false;
@@ -85,7 +84,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     throttled: stats.throttled,
     queuedMax: bucket.queuedMax,
     dropped: stats.dropped,
-    tokensIssued: stats.tokensIssued,
+    tokensIssued: issued.length,
   });
 
   const setFaults = (partial: Partial<SimFaults>): void => {
@@ -176,7 +175,6 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     for (const [t, info] of tokens) if (info.expiresAt <= now) tokens.delete(t);
     const token = randomBytes(24).toString('base64url');
     tokens.set(token, { expiresAt: now + tokenLifetimeS * 1000, scopes: new Set(granted) });
-    stats.tokensIssued++;
     issued.push(token);
     send(
       res,

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { CoupaApiError, OutcomeUnknownError } from '../../src/coupa/index.js';
 import { AbortedError, AuthError } from '../../src/errors.js';
 import {
@@ -377,6 +377,7 @@ describe('Retry-After', () => {
   }, 10_000);
 
   it('backs off with jitter under the base when there is no Retry-After', async () => {
+    vi.spyOn(Math, 'random').mockReturnValue(0.5);
     const { pool, client, events } = mock({ backoffBaseMs: 40 });
     replyToken(pool, 'tok-1');
     pool
@@ -389,8 +390,9 @@ describe('Retry-After', () => {
     await client.get(101, 1);
     const delays = events.flatMap((e) => (e.type === 'throttled' ? [e.delayMs] : []));
     expect(delays).toHaveLength(2);
-    expect(delays[0]).toBeLessThanOrEqual(40);
-    expect(delays[1]).toBeLessThanOrEqual(80);
+    // Half of the ceiling (random 0.5): the base, then twice the base.
+    expect(delays).toEqual([20, 40]);
+    vi.restoreAllMocks();
   });
 });
 

@@ -115,12 +115,41 @@ describe('import pipeline (fake client)', () => {
     writeRows(2);
     const client = new FakeClient({ createOutcome: (_f, call) => (call === 1 ? 'drop-before-store' : 'ok') });
     const old = new Date(Date.now() - 3_600_000).toISOString();
-    client.records.push({ id: 900, 'created-at': old, 'custom-fields': { code: 'C1', name: 'old', amount: '1' } });
+    client.records.push({
+      id: 900,
+      'created-at': old,
+      'custom-fields': { code: 'C1', name: 'old', amount: '1' },
+    });
     const summary = await run(client, { concurrency: 1 });
     expect(summary).toMatchObject({ created: 1, failed: 1 });
     expect(results()[0]?._error).toMatch(/already existed before this row was sent \(id 900\)/);
     expect(results()[0]?._id).toBe('');
     expect(client.records.find((r) => r.id === 900)?.['custom-fields'].name).toBe('old');
+  });
+
+  it('gives up after 7 creates lost before storing, each checked by key first', async () => {
+    writeRows(1);
+    const client = new FakeClient({ createOutcome: () => 'drop-before-store' });
+    const summary = await run(client, { concurrency: 1 });
+    expect(summary).toMatchObject({ created: 0, failed: 1 });
+    expect(client.count('create')).toBe(7);
+    expect(client.count('list')).toBeGreaterThanOrEqual(7); // the preflight, then one key lookup per lost create
+    expect(results()[0]?._error).toMatch(/^not created: 7 attempts ended without an answer/);
+  });
+
+  it('takes a record created within the clock-skew allowance (5 minutes) as the lost create itself', async () => {
+    writeRows(1);
+    const client = new FakeClient({ createOutcome: (_f, call) => (call === 1 ? 'drop-before-store' : 'ok') });
+    const recent = new Date(Date.now() - 4 * 60_000).toISOString();
+    client.records.push({
+      id: 901,
+      'created-at': recent,
+      'custom-fields': { code: 'C1', name: 'Name 1', amount: '1.50' },
+    });
+    const summary = await run(client, { concurrency: 1 });
+    expect(summary).toMatchObject({ created: 1, failed: 0 });
+    expect(results()[0]?._id).toBe('901');
+    expect(client.count('create')).toBe(1);
   });
 
   it('without a key, an unknown outcome fails the row and is counted', async () => {

@@ -154,16 +154,7 @@ async function handleExport(args: ExportArgs): Promise<number> {
   parseFilters(filters); // a bad filter is a usage error even before credentials are looked at
   const mapping = args.mapping === undefined ? undefined : await loadMapping(args.mapping);
   const timezone = resolveTimezone(args.timezone, env, mapping?.timezone);
-  const client = buildClientOptions(
-    {
-      instance: args.instance,
-      scopes: args.scopes,
-      concurrency: args.concurrency,
-      rate: args.rate,
-      verbose: args.verbose,
-    },
-    env,
-  );
+  const client = buildClientOptions(args, env);
   const progress = createProgress(
     !args.quiet && !args.json,
     '  {value} records | {pages} pages | {speed} records/s',

@@ -165,16 +165,7 @@ async function handleImport(
     ...(args.limit !== undefined ? { limit: args.limit } : {}),
   };
   if (!dryRun && connection) {
-    options.clientOptions = buildClientOptions(
-      {
-        instance: connection.instance,
-        scopes: connection.scopes,
-        concurrency: connection.concurrency,
-        rate: connection.rate,
-        verbose: connection.verbose,
-      },
-      env,
-    );
+    options.clientOptions = buildClientOptions(connection, env);
     options.concurrency = connection.concurrency;
     options.rate = connection.rate;
   }

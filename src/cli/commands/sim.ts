@@ -1,4 +1,3 @@
-import { fileURLToPath } from 'node:url';
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { InputError, UsageError } from '../../errors.js';
 import type { SimConfig, SimulatorOptions } from '../../sim/index.js';
@@ -23,10 +22,6 @@ interface SimArgs {
 }
 
 /** samples/sim-config.json of this package, found from this file (src/cli/commands or dist/cli/commands). */
-function defaultConfigPath(): string {
-  return fileURLToPath(new URL('../../../samples/sim-config.json', import.meta.url));
-}
-
 /** `coupa-csv sim`: runs the local Coupa simulator until SIGINT/SIGTERM. */
 export function simCommand(setExit: (code: number) => void): CommandModule<object, SimArgs> {
   return {
@@ -112,9 +107,9 @@ export function simCommand(setExit: (code: number) => void): CommandModule<objec
         )
         .example('$0 sim --json', 'Print {"url": ..., "clientId": ..., ...} for scripts'),
     handler: async (args: ArgumentsCamelCase<SimArgs>) => {
-      const configPath = args.config ?? defaultConfigPath();
       // Loaded on use, so that other commands do not pay for the simulator at start-up.
       const sim_ = await import('../../sim/index.js');
+      const configPath = args.config ?? sim_.defaultSimConfigPath();
       let config: SimConfig;
       try {
         config = await sim_.loadSimConfig(configPath);
