@@ -219,7 +219,16 @@ if (want(5)) {
   let summary = {};
   for (let k = 0; k < 3; k++) {
     const v = await runNode(
-      [cli, 'validate', fileBig, '--mapping', mappingFile, '--json', '--results', join(work, `s5-${k}.results.csv`)],
+      [
+        cli,
+        'validate',
+        fileBig,
+        '--mapping',
+        mappingFile,
+        '--json',
+        '--results',
+        join(work, `s5-${k}.results.csv`),
+      ],
       { COUPA_TIMEZONE: 'America/Los_Angeles' },
     );
     await rm(join(work, `s5-${k}.results.csv`), { force: true });
