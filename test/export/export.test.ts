@@ -228,6 +228,12 @@ describe('runExport against the simulator', () => {
     expect(summary.records).toBe(0);
   });
 
+  it('an object with no records at all gives only the base columns', async () => {
+    const summary = await runExport(opts());
+    expect(parseCsv(await readFile(join(dir, 'out.csv'), 'utf8'))).toEqual([['id', 'created-at', 'updated-at']]);
+    expect(summary.records).toBe(0);
+  });
+
   it('--limit writes the first n records in id order and says it stopped early', async () => {
     const ids = seedVendors(sim, 1, 130);
     const summary = await runExport(opts({ limit: 55 }));
