@@ -230,7 +230,9 @@ describe('runExport against the simulator', () => {
 
   it('an object with no records at all gives only the base columns', async () => {
     const summary = await runExport(opts());
-    expect(parseCsv(await readFile(join(dir, 'out.csv'), 'utf8'))).toEqual([['id', 'created-at', 'updated-at']]);
+    expect(parseCsv(await readFile(join(dir, 'out.csv'), 'utf8'))).toEqual([
+      ['id', 'created-at', 'updated-at'],
+    ]);
     expect(summary.records).toBe(0);
   });
 
