@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Agent, request, type Dispatcher } from 'undici';
+import { Agent, type Dispatcher } from 'undici';
 import { AbortedError, AuthError, UsageError } from '../errors.js';
 import { resolveInstanceUrl } from './config.js';
 import { CoupaApiError, OutcomeUnknownError } from './errors.js';
@@ -108,7 +108,8 @@ function oauthErrorCode(text: string): string | undefined {
 export function createClient(options: ClientOptions): CoupaClient {
   const base = resolveInstanceUrl(options.instance);
   const host = base.host;
-  const root = base.origin + (base.pathname === '/' ? '' : base.pathname);
+  const origin = base.origin;
+  const prefix = base.pathname === '/' ? '' : base.pathname;
   const credentials: Credentials = options.credentials;
   const rate = options.rate ?? 20;
   const concurrency = options.concurrency ?? 8;
@@ -205,8 +206,9 @@ export function createClient(options: ClientOptions): CoupaClient {
       let answer: Answer;
       try {
         counters.requests += 1;
-        const response = await request(root + req.path, {
-          dispatcher,
+        const response = await dispatcher.request({
+          origin,
+          path: prefix + req.path,
           method: req.method,
           headers,
           body: req.body ?? null,

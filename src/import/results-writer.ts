@@ -19,8 +19,14 @@ export interface ResultRow {
   carried?: boolean;
 }
 
-/** Results text written at once rather than on the next turn of the event loop. */
+/** Results text written at once rather than after {@link FLUSH_MS}. */
 const FLUSH_CHARS = 64 * 1024;
+/**
+ * How long finished rows may wait before they are written. The results file is rewritten whole by every run and the
+ * journal, not this file, records what a killed run applied, so waiting loses nothing; {@link ResultsWriter.close}
+ * writes the rest.
+ */
+const FLUSH_MS = 200;
 
 /**
  * Writes the results CSV in input order while rows finish in any order: a finished row waits in a reorder buffer
@@ -34,7 +40,7 @@ export class ResultsWriter {
   private readonly waiting = new Map<number, string>();
   private nextSeq = 0;
   /** Rows in input order, handed to the file in chunks (one write per row costs more than formatting it). */
-  private readonly batch = new TextBatch((text) => this.open().write(text), FLUSH_CHARS);
+  private readonly batch = new TextBatch((text) => this.open().write(text), FLUSH_CHARS, FLUSH_MS);
 
   constructor(
     readonly path: string,

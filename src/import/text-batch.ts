@@ -1,26 +1,28 @@
 /**
- * Text appended within one turn of the event loop, handed to `write` in one piece: on the next turn, when
- * `maxChars` is reached, or on {@link flush}. One write per row costs more than the row itself on large files.
+ * Text appended over a while, handed to `write` in one piece: after `delayMs` (on the next turn of the event loop
+ * when 0), when `maxChars` is reached, or on {@link flush}. One write per row costs more than the row itself on
+ * large files, and on a live import, where rows finish one at a time, more than the rest of the row's own work.
  */
 export class TextBatch {
   private pending = '';
-  private scheduled = false;
+  private scheduled: NodeJS.Immediate | NodeJS.Timeout | undefined;
 
   constructor(
     private readonly write: (text: string) => void,
     private readonly maxChars = Number.POSITIVE_INFINITY,
+    private readonly delayMs = 0,
   ) {}
 
   add(text: string): void {
     this.pending += text;
     if (this.pending.length >= this.maxChars) {
       this.flush();
-    } else if (!this.scheduled) {
-      this.scheduled = true;
-      setImmediate(() => {
-        this.scheduled = false;
+    } else if (this.scheduled === undefined) {
+      const later = (): void => {
+        this.scheduled = undefined;
         this.flush();
-      });
+      };
+      this.scheduled = this.delayMs > 0 ? setTimeout(later, this.delayMs) : setImmediate(later);
     }
   }
 
@@ -32,6 +34,11 @@ export class TextBatch {
   }
 
   flush(): void {
+    if (this.scheduled !== undefined) {
+      clearTimeout(this.scheduled as NodeJS.Timeout);
+      clearImmediate(this.scheduled as NodeJS.Immediate);
+      this.scheduled = undefined;
+    }
     const text = this.take();
     if (text !== '') this.write(text);
   }

@@ -177,18 +177,7 @@ function makeConverter(spec: FieldSpec, timezone: string): CellConverter {
     case 'date': {
       const format = spec.format === undefined ? undefined : formatOf(spec.format, false);
       const expected = format === undefined ? '(expected YYYY-MM-DD)' : `(format ${format.source})`;
-      // Dates repeat a lot in real files: remember recent conversions (bounded).
-      const memo = new Map<string, string>();
-      return (text) => {
-        const hit = memo.get(text);
-        if (hit !== undefined) return hit;
-        const value = convertDate(text);
-        if (typeof value === 'string') {
-          if (memo.size >= MEMO_LIMIT) memo.clear();
-          memo.set(text, value);
-        }
-        return value;
-      };
+      return remembered(convertDate);
       function convertDate(text: string): string | CellError {
         if (format !== undefined) {
           const w = readWithFormat(text, format);
@@ -212,7 +201,7 @@ function makeConverter(spec: FieldSpec, timezone: string): CellConverter {
         format === undefined
           ? '(expected ISO 8601, e.g. 2026-03-01T14:30:00 or 2026-03-01T14:30:00+01:00)'
           : `(format ${format.source})`;
-      return (text) => {
+      return remembered((text) => {
         if (format !== undefined) {
           const w = readWithFormat(text, format);
           if (w !== undefined) return instantInZone(wallClockMs(w), zone);
@@ -226,7 +215,7 @@ function makeConverter(spec: FieldSpec, timezone: string): CellConverter {
         const d = readIsoDate(text);
         if (d !== undefined) return instantInZone(utcFromFields(d.year, d.month, d.day), zone);
         return new CellError(`${quoteCell(text)} is not a valid datetime ${expected}`);
-      };
+      });
     }
     case 'lookup':
     case 'user':
@@ -243,6 +232,24 @@ function makeConverter(spec: FieldSpec, timezone: string): CellConverter {
       return (text) => ({ [by]: text });
     }
   }
+}
+
+/**
+ * `convert` with its recent successful results remembered (bounded): dates and timestamps repeat a lot in real files
+ * (a posting date, an import batch's time stamp), and converting one costs a parse, a time zone lookup and a format.
+ */
+function remembered(convert: (text: string) => string | CellError): (text: string) => string | CellError {
+  const memo = new Map<string, string>();
+  return (text) => {
+    const hit = memo.get(text);
+    if (hit !== undefined) return hit;
+    const value = convert(text);
+    if (typeof value === 'string') {
+      if (memo.size >= MEMO_LIMIT) memo.clear();
+      memo.set(text, value);
+    }
+    return value;
+  };
 }
 
 /** A wall-clock time in `zone` as ISO 8601 with that zone's offset (DST gaps move forward, folds take the first). */

@@ -57,6 +57,45 @@ export class SeededRandom {
   }
 }
 
+/**
+ * Coupa's response time: each request is answered `ms` after it was admitted, its own processing included. A timer
+ * fires late (about a millisecond, more on a busy machine) and the processing after it takes time too, so a plain
+ * `sleep(ms)` answers every request 1.5-2 ms late and a latency-bound client can never reach `concurrency / ms`.
+ * The clock measures by how much each answer missed its due time and starts the next waits that much earlier
+ * (a slow integrator: the average answer is on time; none is sent before its processing allows).
+ */
+export class ResponseClock {
+  /** How much earlier than due the wait ends (learned). */
+  private leadMs = 0;
+
+  constructor(
+    private readonly ms: number,
+    private readonly now: () => number = () => performance.now(),
+  ) {}
+
+  /** How much earlier than due a wait ends now (ms). */
+  get lead(): number {
+    return this.leadMs;
+  }
+
+  /** The due time of a request admitted now; pass it to {@link hold} and {@link answered}. */
+  due(): number {
+    return this.now() + this.ms;
+  }
+
+  /** Waits until shortly before `due` (by the learned lead). */
+  async hold(due: number): Promise<void> {
+    const wait = due - this.now() - this.leadMs;
+    if (wait > 0) await sleep(wait);
+  }
+
+  /** The answer to a request held until `due` has been handed to the network now. */
+  answered(due: number): void {
+    const late = this.now() - due;
+    this.leadMs = Math.min(Math.max(this.leadMs + late / 8, 0), this.ms / 2);
+  }
+}
+
 /** Resolves after `ms` milliseconds. */
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));

@@ -9,7 +9,7 @@ import {
   loadSimConfig,
   validateSimConfig,
 } from './config.js';
-import { LeakyBucket, SeededRandom, sleep } from './limits.js';
+import { LeakyBucket, ResponseClock, SeededRandom } from './limits.js';
 import { renderErrors, renderRecordsXml, renderRecordXml } from './render.js';
 import { SimHttpError, SimStore, type ReturnObject } from './store.js';
 import type { SimConfig, SimFaults, SimStats, Simulator, SimulatorOptions } from './types.js';
@@ -49,6 +49,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   checkNumber(rate, 'rate', 0, Infinity);
   checkNumber(burst, 'burst', 0, Infinity);
   checkNumber(latencyMs, 'latencyMs', 0, Infinity);
+  const clock = latencyMs > 0 ? new ResponseClock(latencyMs) : undefined;
   if (!(tokenLifetimeS > 0)) throw new RangeError('simulator: tokenLifetimeS must be greater than 0');
   const retryAfter = options.retryAfter ?? true;
   const client = {
@@ -230,7 +231,11 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       throttle();
       return;
     }
-    if (latencyMs > 0) await sleep(latencyMs);
+    if (clock) {
+      const due = clock.due();
+      res.once('finish', () => clock.answered(due));
+      await clock.hold(due);
+    }
     if (closed || res.destroyed) return;
     if (random.chance(faults.extra429)) {
       throttle();

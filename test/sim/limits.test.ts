@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { request } from 'undici';
 import type { SimFaults, SimStats, Simulator } from '../../src/sim/index.js';
+import { ResponseClock } from '../../src/sim/limits.js';
 import { simToken, startTestSim } from '../helpers/sim.js';
 import { api, call, fieldsOf, OBJ } from './http.js';
 
@@ -166,6 +167,34 @@ describe('faults (seeded)', () => {
     const replies = await Promise.all(Array.from({ length: 5 }, () => call(sim!, 'GET', OBJ, { token })));
     expect(replies.every((r) => r.status === 200)).toBe(true);
     expect(sim.stats().maxInFlight).toBeGreaterThanOrEqual(2);
+  });
+});
+
+describe('response clock (latency)', () => {
+  it('learns how late answers leave and ends later waits that much earlier, within 0 and half the latency', () => {
+    let now = 1000;
+    const clock = new ResponseClock(50, () => now);
+    const due = clock.due();
+    expect(due).toBe(1050);
+    now = due + 8; // answered 8 ms late
+    clock.answered(due);
+    expect(clock.lead).toBe(1);
+    for (let i = 0; i < 100; i++) clock.answered(now - 40); // always 40 ms late: capped at half the latency
+    expect(clock.lead).toBe(25);
+    for (let i = 0; i < 100; i++) clock.answered(now + 40); // early: the lead shrinks, never below 0
+    expect(clock.lead).toBe(0);
+  });
+
+  it('a wait whose due time has passed (less the lead) ends without a timer', async () => {
+    let now = 0;
+    const clock = new ResponseClock(50, () => now);
+    const due = clock.due();
+    now = 60;
+    let ended = false;
+    const waiting = clock.hold(due).then(() => (ended = true));
+    await Promise.resolve();
+    expect(ended).toBe(true);
+    await waiting;
   });
 });
 
