@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { InputError } from '../errors.js';
+import { formatLocal, formatWithOffset, parseIsoDateTime } from '../mapping/time.js';
 
 /** Default overlap: how far before the watermark an incremental run starts asking. */
 export const DEFAULT_OVERLAP_MS = 5 * 60_000;
@@ -198,16 +199,16 @@ export class IncrementalTracker {
 
 /**
  * Moves an ISO 8601 datetime by `deltaMs`, keeping its UTC offset (`2026-05-01T10:15:30-07:00` minus 5 minutes is
- * `2026-05-01T10:10:30-07:00`), whole seconds. Without an offset in the input, the result is UTC (`Z`).
+ * `2026-05-01T10:10:30-07:00`), whole seconds. `Z` and a datetime without an offset (read as UTC) give `Z`.
+ * @throws RangeError when `iso` is not an ISO 8601 datetime
  */
 export function shiftDateTime(iso: string, deltaMs: number): string {
-  const ms = Date.parse(iso);
-  const m = /([+-])(\d\d):?(\d\d)$/.exec(iso);
-  const offsetMin = m ? (m[1] === '-' ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3])) : 0;
-  const shifted = new Date(Math.floor((ms + deltaMs) / 1000) * 1000 + offsetMin * 60_000);
-  const text = shifted.toISOString().slice(0, 19);
-  if (!m) return `${text}Z`;
-  return `${text}${m[1] ?? '+'}${m[2] ?? '00'}:${m[3] ?? '00'}`;
+  const dt = parseIsoDateTime(iso.trim());
+  if (dt === undefined) throw new RangeError(`not an ISO 8601 datetime: ${iso}`);
+  const offset = dt.offsetMs ?? 0;
+  const shifted = Math.floor((dt.localMs - offset + deltaMs) / 1000) * 1000 + offset;
+  const zulu = dt.offsetMs === undefined || /z$/i.test(iso.trim());
+  return zulu ? `${formatLocal(shifted)}Z` : formatWithOffset(shifted, offset);
 }
 
 function isErrno(error: unknown, code: string): boolean {

@@ -2,12 +2,10 @@ import { InputError } from '../errors.js';
 import { normalizeColumn } from './load-mapping.js';
 import { findClosest } from './suggest.js';
 import {
-  formatLocal,
-  formatOffset,
-  localToUtc,
-  offsetAt,
+  formatWithOffset,
   parseIsoDateTime,
   utcFromFields,
+  wallClockToIso,
   zonedMidnightOf,
 } from './time.js';
 import type { BoundMapping, FieldSpec, Mapping, RowConversion } from './types.js';
@@ -201,21 +199,21 @@ function makeConverter(spec: FieldSpec, timezone: string): CellConverter {
         format === undefined
           ? '(expected ISO 8601, e.g. 2026-03-01T14:30:00 or 2026-03-01T14:30:00+01:00)'
           : `(format ${format.source})`;
-      return remembered((text) => {
+      return (text) => {
         if (format !== undefined) {
           const w = readWithFormat(text, format);
-          if (w !== undefined) return instantInZone(wallClockMs(w), zone);
+          if (w !== undefined) return wallClockToIso(wallClockMs(w), zone);
         }
         const dt = parseIsoDateTime(text);
         if (dt !== undefined) {
           const local = Math.floor(dt.localMs / 1000) * 1000;
-          if (dt.offsetMs === undefined) return instantInZone(local, zone);
-          return formatLocal(local) + formatOffset(dt.offsetMs);
+          if (dt.offsetMs === undefined) return wallClockToIso(local, zone);
+          return formatWithOffset(local, dt.offsetMs);
         }
         const d = readIsoDate(text);
-        if (d !== undefined) return instantInZone(utcFromFields(d.year, d.month, d.day), zone);
+        if (d !== undefined) return wallClockToIso(utcFromFields(d.year, d.month, d.day), zone);
         return new CellError(`${quoteCell(text)} is not a valid datetime ${expected}`);
-      });
+      };
     }
     case 'lookup':
     case 'user':
@@ -229,14 +227,28 @@ function makeConverter(spec: FieldSpec, timezone: string): CellConverter {
             : { id };
         };
       }
-      return (text) => ({ [by]: text });
+      return REFERENCE_BODY[by] ?? ((text) => ({ [by]: text }));
     }
   }
 }
 
 /**
- * `convert` with its recent successful results remembered (bounded): dates and timestamps repeat a lot in real files
- * (a posting date, an import batch's time stamp), and converting one costs a parse, a time zone lookup and a format.
+ * The reference object of each key a mapping may use (REFERENCE_KEYS), as a literal: a computed key
+ * (`{ [by]: text }`) shared by columns with different keys is several times slower per row.
+ */
+const REFERENCE_BODY: Readonly<Record<string, (text: string) => Record<string, string>>> = {
+  name: (text) => ({ name: text }),
+  login: (text) => ({ login: text }),
+  email: (text) => ({ email: text }),
+  number: (text) => ({ number: text }),
+  'external-ref-num': (text) => ({ 'external-ref-num': text }),
+  'external-ref-code': (text) => ({ 'external-ref-code': text }),
+};
+
+/**
+ * `convert` with its recent successful results remembered (bounded): dates repeat a lot in real files (a few
+ * thousand distinct days cover decades). Not for timestamps: mostly distinct, they would fill and clear the memo
+ * over and over, which costs more (in garbage collection) than it saves.
  */
 function remembered(convert: (text: string) => string | CellError): (text: string) => string | CellError {
   const memo = new Map<string, string>();
@@ -250,13 +262,6 @@ function remembered(convert: (text: string) => string | CellError): (text: strin
     }
     return value;
   };
-}
-
-/** A wall-clock time in `zone` as ISO 8601 with that zone's offset (DST gaps move forward, folds take the first). */
-function instantInZone(localMs: number, zone: string): string {
-  const utc = localToUtc(localMs, zone);
-  const offset = offsetAt(utc, zone);
-  return formatLocal(utc + offset) + formatOffset(offset);
 }
 
 /**

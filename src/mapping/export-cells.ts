@@ -1,6 +1,6 @@
 import type { ObjectInstance } from '../coupa/types.js';
 import { formatOf } from './convert.js';
-import { formatLocal, formatOffset, formatYmd, offsetAt, parseInstant } from './time.js';
+import { formatYmd, isoInZone, parseInstant, wallClockInZone } from './time.js';
 import type { FieldSpec, Mapping } from './types.js';
 import { parseBoolean, plainNumber, writeWithFormat } from './values.js';
 
@@ -57,7 +57,7 @@ export function valueToCell(spec: FieldSpec, value: unknown, timezone: string): 
       if (typeof value !== 'string') return scalarText(value);
       const instant = parseInstant(value.trim(), timezone);
       if (instant === undefined) return value;
-      const local = instant + offsetAt(instant, timezone);
+      const local = wallClockInZone(instant, timezone);
       return spec.format === undefined
         ? formatYmd(local)
         : writeWithFormat(local, formatOf(spec.format, false));
@@ -67,11 +67,9 @@ export function valueToCell(spec: FieldSpec, value: unknown, timezone: string): 
       const zone = spec.timezone ?? timezone;
       const instant = parseInstant(value.trim(), zone);
       if (instant === undefined) return value;
-      const offset = offsetAt(instant, zone);
-      const local = instant + offset;
       return spec.format === undefined
-        ? formatLocal(local) + formatOffset(offset)
-        : writeWithFormat(local, formatOf(spec.format, true));
+        ? isoInZone(instant, zone)
+        : writeWithFormat(wallClockInZone(instant, zone), formatOf(spec.format, true));
     }
     case 'lookup':
     case 'user':

@@ -248,9 +248,15 @@ export function zonedMidnight(dateYmd: string, tz: string): string {
 
 /** Same as {@link zonedMidnight} from numeric fields, without parsing a string (hot path of the import). */
 export function zonedMidnightOf(year: number, month: number, day: number, tz: string): string {
-  const utc = localToUtc(utcFromFields(year, month, day), tz);
-  const offset = offsetAt(utc, tz);
-  return formatLocal(utc + offset) + formatOffset(offset);
+  return wallClockToIso(utcFromFields(year, month, day), tz);
+}
+
+/**
+ * The wall-clock time `localMs` (encoded as UTC ms) in `tz`, as ISO 8601 with the zone's offset; DST gaps move
+ * forward, folds take the earlier instant (see {@link localToUtc}).
+ */
+export function wallClockToIso(localMs: number, tz: string): string {
+  return isoInZone(localToUtc(localMs, tz), tz);
 }
 
 /**
@@ -258,9 +264,21 @@ export function zonedMidnightOf(year: number, month: number, day: number, tz: st
  * @example formatInZone(new Date('2026-07-01T12:00:00Z'), 'Europe/Berlin') // '2026-07-01T14:00:00+02:00'
  */
 export function formatInZone(instant: Date, tz: string): string {
-  const utc = Math.floor(instant.getTime() / 1000) * 1000;
-  const offset = offsetAt(utc, tz);
-  return formatLocal(utc + offset) + formatOffset(offset);
+  return isoInZone(instant.getTime(), tz);
+}
+
+/**
+ * An instant (UTC ms) as ISO 8601 in `tz` with the zone's offset at that instant, whole seconds: how every date and
+ * datetime is written, to Coupa and to export files.
+ */
+export function isoInZone(utcMs: number, tz: string): string {
+  const offset = offsetAt(utcMs, tz);
+  return formatWithOffset(utcMs + offset, offset);
+}
+
+/** `YYYY-MM-DDTHH:MM:SS±HH:MM`: the wall-clock time `localMs` (encoded as UTC ms) with the offset it has. */
+export function formatWithOffset(localMs: number, offsetMs: number): string {
+  return formatLocal(localMs) + formatOffset(offsetMs);
 }
 
 /**

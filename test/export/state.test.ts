@@ -26,6 +26,12 @@ describe('shiftDateTime', () => {
     expect(shiftDateTime('2026-05-01T10:15:30-07:00', -5 * 60_000)).toBe('2026-05-01T10:10:30-07:00');
     expect(shiftDateTime('2026-05-01T00:02:00+05:30', -5 * 60_000)).toBe('2026-04-30T23:57:00+05:30');
     expect(shiftDateTime('2026-05-01T10:15:30.900Z', 0)).toBe('2026-05-01T10:15:30Z');
+    expect(shiftDateTime('2026-05-01T00:00:10+00:00', -20_000)).toBe('2026-04-30T23:59:50+00:00');
+  });
+
+  it("reads a datetime without an offset as UTC (whatever this machine's zone) and refuses a non-datetime", () => {
+    expect(shiftDateTime('2026-03-08T10:00:00', 60_000)).toBe('2026-03-08T10:01:00Z');
+    expect(() => shiftDateTime('yesterday', 0)).toThrow(RangeError);
   });
 });
 
