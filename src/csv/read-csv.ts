@@ -4,6 +4,7 @@ import { Transform, type Readable, type TransformCallback, pipeline } from 'node
 import { isUtf8 } from 'node:buffer';
 import { CsvError, parse, type Parser } from 'csv-parse';
 import { InputError } from '../errors.js';
+import { normalizeColumn } from './column-name.js';
 import {
   SNIFF_BYTES,
   decodeBytes,
@@ -276,7 +277,7 @@ async function buildSource(
 function checkDuplicates(header: readonly string[], path: string, line: number): void {
   const seen = new Map<string, number>();
   header.forEach((name, index) => {
-    const norm = name.trim().normalize('NFC').toLowerCase();
+    const norm = normalizeColumn(name);
     if (norm === '') return; // unnamed columns cannot be mapped, so several of them do no harm
     const first = seen.get(norm);
     if (first !== undefined) {

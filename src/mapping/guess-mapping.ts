@@ -1,3 +1,4 @@
+import { normalizeColumn } from '../csv/column-name.js';
 import { parseIsoDateTime, isRealDate } from './time.js';
 import { parseDecimal, readIsoDate } from './values.js';
 
@@ -41,8 +42,8 @@ export function guessMapping(
   let keyHintScore = -1;
   header.forEach((name, index) => {
     if (index === idIndex) return;
-    const norm = name.trim().toLowerCase();
-    if (name.trim() === '') {
+    const norm = normalizeColumn(name);
+    if (norm === '') {
       entries.push(`  # column ${index + 1} has no header name: give it one in the CSV to map it`);
       return;
     }

@@ -100,6 +100,13 @@ describe('guessMapping', () => {
     expect(yaml).toMatch(/appears twice/);
   });
 
+  it('treats a header with a combining accent as a repeat of its precomposed spelling, as loadMapping does', () => {
+    // 'Café' with a precomposed é (NFC) and 'Cafe' + U+0301 COMBINING ACUTE ACCENT (NFD) are the same column name.
+    const { yaml, fields } = specs(['Café', 'Cafe\u0301'], [['a', 'b']]);
+    expect(fields.map((f) => f.column)).toEqual(['Café']);
+    expect(yaml).toContain(`# ${JSON.stringify('Cafe\u0301')}: appears twice in the header`);
+  });
+
   it('looks at 50 rows at most and says when a column had no values', () => {
     const rows = Array.from({ length: 60 }, (_, i) => [String(i + 1), i < 50 ? '' : 'x']);
     const { yaml, fields } = specs(['N', 'Late'], rows);
