@@ -4,6 +4,7 @@ import { Transform, type Readable, type TransformCallback, pipeline } from 'node
 import { isUtf8 } from 'node:buffer';
 import { CsvError, parse, type Parser } from 'csv-parse';
 import { InputError } from '../errors.js';
+import { normalizeColumn } from './column-name.js';
 import {
   SNIFF_BYTES,
   decodeBytes,
@@ -76,11 +77,11 @@ export async function openCsv(path: string, options: CsvReadOptions = {}): Promi
       file: path,
     });
   let headBytes = Math.min(size, SNIFF_BYTES);
-  let head = await readHead(path, headBytes);
-  const guess = detectEncoding(path, head, size, options.encoding ?? 'auto');
+  const sniffed = detectEncoding(path, await readHead(path, headBytes), size, options.encoding ?? 'auto');
+  const guess = sniffed.guess;
+  let text = sniffed.text;
   // Read more while the header record is not complete (a huge header, or a quote left open in it).
   for (;;) {
-    const text = decodeBytes(head.subarray(guess.bomLength), guess.encoding);
     const whole = headBytes >= size;
     const scan = scanHeader(text, whole);
     if (scan.complete) return buildSource(path, text, scan, guess, options);
@@ -99,7 +100,8 @@ export async function openCsv(path: string, options: CsvReadOptions = {}): Promi
       );
     }
     headBytes = Math.min(size, headBytes * 4);
-    head = await readHead(path, headBytes);
+    const head = await readHead(path, headBytes);
+    text = decodeBytes(head.subarray(guess.bomLength), guess.encoding);
   }
 }
 
@@ -145,12 +147,22 @@ async function readHead(path: string, bytes: number): Promise<Buffer> {
   }
 }
 
+/** The encoding of a file's first bytes, and those bytes (after the BOM) decoded with it. */
+interface SniffedHead {
+  guess: EncodingGuess;
+  text: string;
+}
+
+/**
+ * Picks the encoding of the file's first bytes (or checks the one given) and rejects binary data and invalid UTF-8.
+ * The decoded text is returned so that the header is scanned in it without decoding the same bytes again.
+ */
 function detectEncoding(
   path: string,
   head: Buffer,
   size: number,
   option: NonNullable<CsvReadOptions['encoding']>,
-): EncodingGuess {
+): SniffedHead {
   const whole = head.length >= size;
   const bom = encodingFromBom(head);
   let guess: EncodingGuess;
@@ -204,7 +216,7 @@ function detectEncoding(
       { file: path, line },
     );
   }
-  return guess;
+  return { guess, text };
 }
 
 function countLines(bytes: Buffer, upTo: number): number {
@@ -276,7 +288,7 @@ async function buildSource(
 function checkDuplicates(header: readonly string[], path: string, line: number): void {
   const seen = new Map<string, number>();
   header.forEach((name, index) => {
-    const norm = name.trim().normalize('NFC').toLowerCase();
+    const norm = normalizeColumn(name);
     if (norm === '') return; // unnamed columns cannot be mapped, so several of them do no harm
     const first = seen.get(norm);
     if (first !== undefined) {

@@ -1,5 +1,5 @@
+import { normalizeColumn } from '../csv/column-name.js';
 import { InputError } from '../errors.js';
-import { normalizeColumn } from './load-mapping.js';
 import { findClosest } from './suggest.js';
 import {
   formatWithOffset,
@@ -22,8 +22,8 @@ import {
 } from './values.js';
 
 /**
- * Resolves a mapping against a CSV header. Columns match ignoring case and surrounding spaces. Every mapped column
- * must be present; the `id` column is optional here (update mode checks for it).
+ * Resolves a mapping against a CSV header. Columns match by {@link normalizeColumn} (ignoring case, surrounding spaces
+ * and Unicode form). Every mapped column must be present; the `id` column is optional here (update mode checks for it).
  * @throws InputError `MISSING_COLUMN` naming each missing column and the closest header.
  * @example
  * const bound = bindMapping(mapping, ['Vendor Code', 'Amount'], 'vendors.csv');

@@ -1,8 +1,6 @@
+import { normalizeColumn } from '../csv/column-name.js';
 import { parseIsoDateTime, isRealDate } from './time.js';
 import { parseDecimal, readIsoDate } from './values.js';
-
-/** How many data rows {@link guessMapping} looks at. */
-export const GUESS_ROWS = 50;
 
 interface Guess {
   /** The YAML value after `Column: ` (a bare field name or a flow map). */
@@ -13,9 +11,9 @@ interface Guess {
 
 /**
  * A mapping file skeleton (YAML text) for a CSV header: one `fields:` entry per column with a field name made from
- * the header (kebab-case) and a type guessed from the first {@link GUESS_ROWS} rows of `sample` (integer, decimal with
- * `.` or `,`, boolean, date with its format, ISO datetime, else string). A column named like `id`/`Coupa ID` becomes
- * the `id:` column. `key:` is suggested in a comment. The text is accepted by `loadMapping`.
+ * the header (kebab-case) and a type guessed from every row of `sample` (integer, decimal with `.` or `,`, boolean,
+ * date with its format, ISO datetime, else string): the caller bounds the sample. A column named like `id`/`Coupa ID`
+ * becomes the `id:` column. `key:` is suggested in a comment. The text is accepted by `loadMapping`.
  * @example guessMapping(['Code', 'Amount'], [['A-1', '12,50']], { object: 102 })
  */
 export function guessMapping(
@@ -23,12 +21,11 @@ export function guessMapping(
   sample: string[][],
   options: { object?: number } = {},
 ): string {
-  const rows = sample.slice(0, GUESS_ROWS);
   const lines: string[] = [];
   lines.push(
     '# coupa-csv mapping: CSV column -> custom field. Check the field names and types against the custom object.',
   );
-  lines.push(`# Types were guessed from the first ${Math.min(rows.length, GUESS_ROWS)} data row(s).`);
+  lines.push(`# Types were guessed from the first ${sample.length} data row(s).`);
   if (options.object !== undefined) lines.push(`object: ${options.object}`);
   else lines.push('# object: 101                      # the custom object id (or pass --object)');
   lines.push('# timezone: America/Los_Angeles   # the instance time zone, for dates (or pass --timezone)');
@@ -41,8 +38,8 @@ export function guessMapping(
   let keyHintScore = -1;
   header.forEach((name, index) => {
     if (index === idIndex) return;
-    const norm = name.trim().toLowerCase();
-    if (name.trim() === '') {
+    const norm = normalizeColumn(name);
+    if (norm === '') {
       entries.push(`  # column ${index + 1} has no header name: give it one in the CSV to map it`);
       return;
     }
@@ -58,12 +55,12 @@ export function guessMapping(
       field = `${field}-${n}`;
     }
     usedFields.add(field);
-    const values = rows.map((r) => (r[index] ?? '').trim()).filter((v) => v !== '');
+    const values = sample.map((r) => (r[index] ?? '').trim()).filter((v) => v !== '');
     const guess = guessColumn(yamlKey(field), values);
     entries.push(
       `  ${yamlKey(name)}: ${guess.value}${guess.comment === undefined ? '' : `   # ${guess.comment}`}`,
     );
-    const score = keyScore(name, values, rows.length);
+    const score = keyScore(name, values, sample.length);
     if (score > keyHintScore) {
       keyHintScore = score;
       keyHint = field;

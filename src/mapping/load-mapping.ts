@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { LineCounter, isMap, isScalar, parseDocument, type Document } from 'yaml';
+import { normalizeColumn } from '../csv/column-name.js';
 import { InputError } from '../errors.js';
 import { hint, suggest } from './suggest.js';
 import { isValidTimeZone } from './time.js';
@@ -317,11 +318,6 @@ function allTimeZones(): string[] {
     zoneList = [...(intl.supportedValuesOf?.('timeZone') ?? []), 'UTC'];
   }
   return zoneList;
-}
-
-/** Column names compare ignoring case and surrounding spaces. */
-export function normalizeColumn(name: string): string {
-  return name.trim().normalize('NFC').toLowerCase();
 }
 
 /** Coupa answers with hyphens and accepts underscores: field names are kept hyphenated. */

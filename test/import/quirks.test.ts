@@ -127,6 +127,22 @@ describe('coupa-csv mapping init', () => {
     expect(valid.stderr).toMatch(/valid:\s+20/);
     expect(valid.code).toBe(0);
   });
+
+  it('guesses from all --sample rows: a decimal first seen on row 60 counts with --sample 100, not by default', async () => {
+    const rows = Array.from({ length: 100 }, (_, i) => `V-${i + 1},${i === 59 ? '60.5' : String(i + 1)}\n`);
+    const file = tmp.file('late-decimal.csv');
+    fs.writeFileSync(file, `Code,Qty\n${rows.join('')}`);
+
+    const byDefault = await runCli(['mapping', 'init', file]);
+    expect(byDefault.code).toBe(0);
+    expect(byDefault.stdout).toMatch(/^ {2}Qty: \{ field: qty, type: integer \}$/m);
+    expect(byDefault.stdout).toMatch(/^# Types were guessed from the first 50 data row\(s\)\.$/m);
+
+    const sampled = await runCli(['mapping', 'init', file, '--sample', '100']);
+    expect(sampled.code).toBe(0);
+    expect(sampled.stdout).toMatch(/^ {2}Qty: \{ field: qty, type: decimal \}$/m);
+    expect(sampled.stdout).toMatch(/^# Types were guessed from the first 100 data row\(s\)\.$/m);
+  });
 });
 
 describe('help', () => {

@@ -100,13 +100,26 @@ describe('guessMapping', () => {
     expect(yaml).toMatch(/appears twice/);
   });
 
-  it('looks at 50 rows at most and says when a column had no values', () => {
-    const rows = Array.from({ length: 60 }, (_, i) => [String(i + 1), i < 50 ? '' : 'x']);
-    const { yaml, fields } = specs(['N', 'Late'], rows);
-    expect(fields[0]).toMatchObject({ type: 'integer' });
-    expect(fields[1]).toMatchObject({ type: 'string' });
-    expect(yaml).toMatch(/Late: late {3}# no values in the first rows/);
-    expect(yaml).toMatch(/first 50 data row/);
+  it('treats a header with a combining accent as a repeat of its precomposed spelling, as loadMapping does', () => {
+    // 'Café' with a precomposed é (NFC) and 'Cafe' + U+0301 COMBINING ACUTE ACCENT (NFD) are the same column name.
+    const { yaml, fields } = specs(['Café', 'Cafe\u0301'], [['a', 'b']]);
+    expect(fields.map((f) => f.column)).toEqual(['Café']);
+    expect(yaml).toContain(`# ${JSON.stringify('Cafe\u0301')}: appears twice in the header`);
+  });
+
+  it('guesses from every row it is given (past the 50 the CLI reads by default) and says how many', () => {
+    // Row 60 is the first with a decimal and the first with a value in Late; Empty never has one.
+    const rows = Array.from({ length: 100 }, (_, i) => [
+      i === 59 ? '60.5' : String(i + 1),
+      i < 59 ? '' : '2026-03-01',
+      '',
+    ]);
+    const { yaml, fields } = specs(['N', 'Late', 'Empty'], rows);
+    expect(fields[0]).toMatchObject({ type: 'decimal', decimal: '.' });
+    expect(fields[1]).toMatchObject({ type: 'date' });
+    expect(fields[2]).toMatchObject({ type: 'string' });
+    expect(yaml).toMatch(/Empty: empty {3}# no values in the first rows/);
+    expect(yaml).toMatch(/^# Types were guessed from the first 100 data row\(s\)\.$/m);
   });
 
   it('leaves object commented out when not given', () => {
