@@ -100,8 +100,10 @@ export async function openCsv(path: string, options: CsvReadOptions = {}): Promi
       );
     }
     headBytes = Math.min(size, headBytes * 4);
-    const head = await readHead(path, headBytes);
-    text = decodeBytes(head.subarray(guess.bomLength), guess.encoding);
+    const body = (await readHead(path, headBytes)).subarray(guess.bomLength);
+    // The bytes read now were not checked by detectEncoding (a header longer than its first read).
+    checkUtf8Head(path, guess, body, headBytes >= size);
+    text = decodeBytes(body, guess.encoding);
   }
 }
 
@@ -205,18 +207,23 @@ function detectEncoding(
   const text = decodeBytes(body, guess.encoding);
   if (isUtf16 && text.includes('\u0000')) throw binaryError(path, head, 'NUL characters');
   if (looksBinary(text)) throw binaryError(path, head, 'many control characters');
-  if ((guess.encoding === 'utf8' || guess.encoding === 'utf8-bom') && !isUtf8Head(body, whole)) {
-    const bad = firstInvalidUtf8(
-      body.subarray(0, whole ? body.length : body.length - incompleteUtf8Tail(body)),
-    );
-    const line = countLines(body, Math.max(bad, 0));
-    throw new InputError(
-      'ENCODING',
-      `the bytes at line ${line} are not valid UTF-8; if the file was saved as Windows-1252 (ANSI), use --encoding windows-1252 (or auto)`,
-      { file: path, line },
-    );
-  }
+  checkUtf8Head(path, guess, body, whole);
   return { guess, text };
+}
+
+/** Throws ENCODING (with the line) when a UTF-8 file's first bytes (after the BOM) are not valid UTF-8. */
+function checkUtf8Head(path: string, guess: EncodingGuess, body: Buffer, whole: boolean): void {
+  if (guess.encoding !== 'utf8' && guess.encoding !== 'utf8-bom') return;
+  if (isUtf8Head(body, whole)) return;
+  const bad = firstInvalidUtf8(
+    body.subarray(0, whole ? body.length : body.length - incompleteUtf8Tail(body)),
+  );
+  const line = countLines(body, Math.max(bad, 0));
+  throw new InputError(
+    'ENCODING',
+    `the bytes at line ${line} are not valid UTF-8; if the file was saved as Windows-1252 (ANSI), use --encoding windows-1252 (or auto)`,
+    { file: path, line },
+  );
 }
 
 function countLines(bytes: Buffer, upTo: number): number {

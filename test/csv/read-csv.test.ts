@@ -309,6 +309,19 @@ describe('detection and options', () => {
     expect(count).toBeLessThanOrEqual(3000);
   });
 
+  it('a header longer than the first read, with a byte that is not UTF-8 past it: ENCODING on line 1', async () => {
+    // The header is read further than the sniffed 64 KiB; those bytes must be checked like the first ones.
+    const columns = Array.from({ length: 8000 }, (_, i) => `column${i}`).join(',');
+    expect(columns.length).toBeGreaterThan(64 * 1024);
+    const path = await temp(
+      'long-header-cp1252.csv',
+      Buffer.concat([Buffer.from(`${columns},caf`), Buffer.from([0xe9]), Buffer.from('\nv\n')]),
+    );
+    const error = await failure(openCsv(path));
+    expect(error.code).toBe('ENCODING');
+    expect(error.location?.line).toBe(1);
+  });
+
   it('keeps multi-byte characters split across read chunks intact', async () => {
     const cell = 'é€😀'.repeat(40_000); // ~360 KB of multi-byte text in one cell, crossing 256 KiB chunks
     const path = await temp('multibyte.csv', `a,b\n1,${cell}\n2,x\n`);
