@@ -148,6 +148,10 @@ export async function runImport(options: ImportOptions, hooks: ImportHooks = {})
       }
     }
 
+    // Loaded only for real runs (a dry run needs no HTTP stack), while the file is read: the two overlap.
+    const clientModule =
+      !dryRun && !options.client && options.clientOptions ? import('../coupa/index.js') : undefined;
+    void clientModule?.catch(() => undefined); // awaited below unless the reading fails first
     // Real runs read the file once before sending anything: the progress total, file-level errors (an unclosed
     // quote at the end) and rows changed since the run being resumed, all found before the first write.
     let total: number | undefined;
@@ -166,9 +170,8 @@ export async function runImport(options: ImportOptions, hooks: ImportHooks = {})
     if (!dryRun) {
       if (options.client) {
         client = options.client;
-      } else if (options.clientOptions) {
-        // Loaded only for real runs: a dry run needs no HTTP stack.
-        const { createClient } = await import('../coupa/index.js');
+      } else if (options.clientOptions && clientModule) {
+        const { createClient } = await clientModule;
         client = createClient({
           ...options.clientOptions,
           concurrency,
