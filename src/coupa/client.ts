@@ -183,12 +183,22 @@ export function createClient(options: ClientOptions): CoupaClient {
     });
   };
 
+  /**
+   * Books one more attempt at `req` after `attempt` failed: counted in the stats and announced as a `retry` event.
+   * Checking the budget and waiting (or not) are the caller's.
+   */
+  const noteRetry = (req: Outgoing, attempt: number, reason: string, delayMs: number): void => {
+    counters.retries += 1;
+    emit({ type: 'retry', method: req.method, path: req.path, attempt, reason, delayMs });
+  };
+
   const tokens = new TokenSource(fetchToken);
 
   async function send(req: Outgoing): Promise<Answer> {
-    let retries = 0;
     let renewed = false;
     for (let attempt = 1; ; attempt += 1) {
+      // Every attempt after the first is a retry; all but the one token renewal count against the budget.
+      const retries = attempt - 1 - (renewed ? 1 : 0);
       const headers: Record<string, string> = { accept: 'application/json' };
       if (req.contentType !== undefined) headers['content-type'] = req.contentType;
       let token: string | undefined;
@@ -244,9 +254,7 @@ export function createClient(options: ClientOptions): CoupaClient {
           );
         }
         const delayMs = computeBackoff(backoffBaseMs, retries);
-        retries += 1;
-        counters.retries += 1;
-        emit({ type: 'retry', method: req.method, path: req.path, attempt, reason: failure.code, delayMs });
+        noteRetry(req, attempt, failure.code, delayMs);
         await sleep(delayMs);
         continue;
       }
@@ -268,9 +276,8 @@ export function createClient(options: ClientOptions): CoupaClient {
           retryAfter: fromHeader !== undefined,
         });
         if (retries >= maxRetries) return answer;
-        retries += 1;
-        counters.retries += 1;
-        emit({ type: 'retry', method: req.method, path: req.path, attempt, reason: 'HTTP 429', delayMs });
+        // No sleep: the limiter holds this start too.
+        noteRetry(req, attempt, 'HTTP 429', delayMs);
         continue;
       }
       limiter.recordSuccess();
@@ -283,25 +290,16 @@ export function createClient(options: ClientOptions): CoupaClient {
         }
         if (retries >= maxRetries) return answer;
         const delayMs = computeBackoff(backoffBaseMs, retries);
-        retries += 1;
-        counters.retries += 1;
-        emit({
-          type: 'retry',
-          method: req.method,
-          path: req.path,
-          attempt,
-          reason: `HTTP ${status}`,
-          delayMs,
-        });
+        noteRetry(req, attempt, `HTTP ${status}`, delayMs);
         await sleep(delayMs);
         continue;
       }
       if (status === 401 && token !== undefined && !renewed) {
-        // The token may have expired or been revoked early: get a new one and try once more.
+        // The token may have expired or been revoked early: get a new one and try once more, at once and
+        // outside the retry budget.
         renewed = true;
         tokens.invalidate(token);
-        counters.retries += 1;
-        emit({ type: 'retry', method: req.method, path: req.path, attempt, reason: 'HTTP 401', delayMs: 0 });
+        noteRetry(req, attempt, 'HTTP 401', 0);
         continue;
       }
       return answer;

@@ -1,11 +1,13 @@
 import type { SimConfig, SimFieldConfig, SimObjectConfig, SimUser } from './types.js';
-import { parseInstant } from './time.js';
+import { formatInstant, parseInstant } from './time.js';
 import {
   coerceValue,
   Directory,
+  fieldError,
   hyphenate,
+  naturalKey,
+  presentUser,
   presentValue,
-  promptOf,
   referenceKeys,
   type Detail,
   type StoredValue,
@@ -145,10 +147,8 @@ export class SimStore {
         errors.push(problem);
         continue;
       }
-      if (!field.required) continue;
-      const v = values.get(field.name) ?? null;
-      if (v === null || (typeof v === 'string' && v.trim() === ''))
-        errors.push(`${promptOf(field)} can't be blank`);
+      if (field.required && isBlank(values.get(field.name) ?? null))
+        errors.push(fieldError(field, "can't be blank"));
     }
     if (errors.length > 0) throw new SimHttpError(400, errors);
   }
@@ -158,21 +158,19 @@ export class SimStore {
     if (how === 'limited' || how === 'none') return { id: rec.id };
     const state = this.object(objectId);
     const detail: Detail = how === 'shallow' ? 'shallow' : 'full';
-    const user = (u: SimUser): Record<string, unknown> =>
-      detail === 'shallow' ? { id: u.id, login: u.login } : { id: u.id, login: u.login, email: u.email };
     const fields: Record<string, unknown> = {};
     for (const f of state.def.fields) {
       fields[f.name] = presentValue(f, rec.values.get(f.name) ?? null, this.dir, this.timezone, detail);
     }
     return {
       id: rec.id,
-      'created-at': presentValue(DATETIME, rec.createdAt, this.dir, this.timezone, detail),
-      'updated-at': presentValue(DATETIME, rec.updatedAt, this.dir, this.timezone, detail),
+      'created-at': formatInstant(rec.createdAt, this.timezone),
+      'updated-at': formatInstant(rec.updatedAt, this.timezone),
       'custom-object-code': state.def.code,
       'custom-object-name': state.def.name,
       'form-response-id': null,
-      'created-by': user(rec.createdBy),
-      'updated-by': user(rec.updatedBy),
+      'created-by': presentUser(rec.createdBy, detail),
+      'updated-by': presentUser(rec.updatedBy, detail),
       'custom-fields': fields,
     };
   }
@@ -304,22 +302,21 @@ export class SimStore {
   }
 
   private referenceGetter(field: SimFieldConfig, sub: string): Getter {
+    // Chosen once per filter, not once per record.
+    const targets: ReadonlyMap<number, object> =
+      field.type === 'lookup'
+        ? this.dir.lookupValues
+        : field.type === 'user'
+          ? this.dir.users
+          : this.dir.suppliers;
     return (r) => {
       const id = r.values.get(field.name) ?? null;
       if (id === null || sub === 'id') return id;
-      const target =
-        field.type === 'lookup'
-          ? this.dir.lookupValues.get(id as number)
-          : field.type === 'user'
-            ? this.dir.users.get(id as number)
-            : this.dir.suppliers.get(id as number);
-      const v = target ? (target as unknown as Record<string, unknown>)[sub] : undefined;
-      return typeof v === 'string' || typeof v === 'number' ? v : null;
+      const target = targets.get(id as number);
+      return target ? naturalKey(target, sub) : null;
     };
   }
 }
-
-const DATETIME: SimFieldConfig = { name: 'datetime', type: 'datetime' };
 
 function fieldKind(field: SimFieldConfig): Kind {
   switch (field.type) {
@@ -406,10 +403,7 @@ function buildPredicate(
       const w = raw.trim().toLowerCase();
       if (w !== 'true' && w !== 'false') throw new SimHttpError(400, [`${key}: blank takes true or false`]);
       const want = w === 'true';
-      return (r) => {
-        const v = get(r);
-        return (v === null || (typeof v === 'string' && v.trim() === '')) === want;
-      };
+      return (r) => isBlank(get(r)) === want;
     }
     case 'contains':
     case 'starts_with':
@@ -494,6 +488,11 @@ function lowerBound(recs: readonly StoredRecord[], id: number): number {
     else hi = mid;
   }
   return lo;
+}
+
+/** Blank as Rails means it: unset, or text of white space only (what `required` refuses and `[blank]` finds). */
+function isBlank(v: StoredValue): boolean {
+  return v === null || (typeof v === 'string' && v.trim() === '');
 }
 
 function compareNullsFirst(a: StoredValue, b: StoredValue): number {

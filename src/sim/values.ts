@@ -35,6 +35,11 @@ export function promptOf(field: SimFieldConfig): string {
   return words.charAt(0).toUpperCase() + words.slice(1);
 }
 
+/** A validation message as Coupa words it: the field's prompt, then what is wrong (`Amount is not a number`). */
+export function fieldError(field: SimFieldConfig, problem: string): string {
+  return `${promptOf(field)} ${problem}`;
+}
+
 /** Hyphenated form of an input key: `vendor_code` and `vendor-code` reach the same field. */
 export function hyphenate(key: string): string {
   return key.replace(/_/g, '-');
@@ -44,35 +49,36 @@ type Coerced = { ok: true; value: StoredValue } | { ok: false; error: string };
 
 const ok = (value: StoredValue): Coerced => ({ ok: true, value });
 const bad = (error: string): Coerced => ({ ok: false, error });
+/** A refusal worded by `fieldError` (built only when a value is refused, not on every write). */
+const invalid = (field: SimFieldConfig, problem: string): Coerced => bad(fieldError(field, problem));
 
 const TRUE_WORDS = new Set(['true', 't', 'yes', 'y', '1', 'on']);
 const FALSE_WORDS = new Set(['false', 'f', 'no', 'n', '0', 'off']);
 
 /** Reads an input value for a field as Coupa would, or explains why it cannot. */
 export function coerceValue(field: SimFieldConfig, raw: unknown, dir: Directory): Coerced {
-  const prompt = promptOf(field);
   if (raw === null || raw === undefined) return ok(null);
   switch (field.type) {
     case 'text':
       if (typeof raw === 'string') return ok(raw);
       if (typeof raw === 'number' || typeof raw === 'boolean') return ok(String(raw));
-      return bad(`${prompt} is invalid`);
+      return invalid(field, 'is invalid');
     case 'integer': {
       if (raw === '') return ok(null);
       const text = typeof raw === 'number' ? String(raw) : typeof raw === 'string' ? raw.trim() : undefined;
       if (text === undefined || !/^[+-]?(\d+(\.\d*)?|\.\d+)(e[+-]?\d+)?$/i.test(text)) {
-        return bad(`${prompt} is not a number`);
+        return invalid(field, 'is not a number');
       }
       const n = Number(text);
-      if (!Number.isInteger(n)) return bad(`${prompt} must be an integer`);
-      if (!Number.isSafeInteger(n)) return bad(`${prompt} is out of range`);
+      if (!Number.isInteger(n)) return invalid(field, 'must be an integer');
+      if (!Number.isSafeInteger(n)) return invalid(field, 'is out of range');
       return ok(n);
     }
     case 'decimal': {
       if (raw === '') return ok(null);
       const text = typeof raw === 'number' ? String(raw) : typeof raw === 'string' ? raw.trim() : undefined;
       const canonical = text === undefined ? undefined : normaliseDecimal(text, field.scale ?? 2);
-      return canonical === undefined ? bad(`${prompt} is not a number`) : ok(canonical);
+      return canonical === undefined ? invalid(field, 'is not a number') : ok(canonical);
     }
     case 'boolean': {
       if (typeof raw === 'boolean') return ok(raw);
@@ -80,13 +86,13 @@ export function coerceValue(field: SimFieldConfig, raw: unknown, dir: Directory)
       const word = typeof raw === 'number' || typeof raw === 'string' ? String(raw).trim().toLowerCase() : '';
       if (TRUE_WORDS.has(word)) return ok(true);
       if (FALSE_WORDS.has(word)) return ok(false);
-      return bad(`${prompt} is not a valid boolean`);
+      return invalid(field, 'is not a valid boolean');
     }
     case 'date':
     case 'datetime': {
       if (raw === '') return ok(null);
       const ms = typeof raw === 'string' ? parseInstant(raw) : undefined;
-      return ms === undefined ? bad(`${prompt} is not a valid ${field.type}`) : ok(ms);
+      return ms === undefined ? invalid(field, `is not a valid ${field.type}`) : ok(ms);
     }
     case 'lookup':
       return resolveReference(field, raw, 'LookupValue', LOOKUP_KEYS, dir.lookupSet(field.lookup ?? ''));
@@ -113,25 +119,31 @@ function resolveReference<T extends { id: number }>(
   keys: readonly string[],
   candidates: readonly T[],
 ): Coerced {
-  const possible = `Possible keys are [${keys.map((k) => `"${k}"`).join(', ')}]`;
   if (typeof raw !== 'object' || Array.isArray(raw) || raw === null) {
-    return bad(`${promptOf(field)} must be an object with one of the keys ${keys.join(', ')}`);
+    return invalid(field, `must be an object with one of the keys ${keys.join(', ')}`);
   }
   const given = Object.entries(raw as Record<string, unknown>).map(([k, v]) => [hyphenate(k), v] as const);
   if (given.length === 0) return ok(null);
+  if (given.every(([k]) => keys.includes(k))) {
+    const match = candidates.find((c) =>
+      given.every(([k, v]) => {
+        const actual = naturalKey(c, k);
+        if (actual === null) return false;
+        return (typeof v === 'string' || typeof v === 'number') && String(actual) === String(v).trim();
+      }),
+    );
+    if (match) return ok(match.id);
+  }
+  // An unknown key gets the same answer as no match; the message is built only for a refusal.
   const shown = `{${given.map(([k, v]) => `"${k}"=>${rubyInspect(v)}`).join(', ')}}`;
-  const notFound = bad(
-    `Unable to find valid ${model} record for ${field.name} with keys ${shown}. ${possible}`,
-  );
-  if (given.some(([k]) => !keys.includes(k))) return notFound;
-  const match = candidates.find((c) =>
-    given.every(([k, v]) => {
-      const actual = (c as unknown as Record<string, unknown>)[k];
-      if (typeof actual !== 'string' && typeof actual !== 'number') return false;
-      return (typeof v === 'string' || typeof v === 'number') && String(actual) === String(v).trim();
-    }),
-  );
-  return match ? ok(match.id) : notFound;
+  const possible = `Possible keys are [${keys.map((k) => `"${k}"`).join(', ')}]`;
+  return bad(`Unable to find valid ${model} record for ${field.name} with keys ${shown}. ${possible}`);
+}
+
+/** The value of key `key` (`login`, `external-ref-num`...) of a referenced thing, or null when it has none. */
+export function naturalKey(target: object, key: string): string | number | null {
+  const v = (target as Record<string, unknown>)[key];
+  return typeof v === 'string' || typeof v === 'number' ? v : null;
 }
 
 function rubyInspect(v: unknown): string {
@@ -184,10 +196,7 @@ export function presentValue(
     }
     case 'user': {
       const u = dir.users.get(value as number);
-      if (!u) return { id: value };
-      return detail === 'shallow'
-        ? { id: u.id, login: u.login }
-        : { id: u.id, login: u.login, email: u.email };
+      return u ? presentUser(u, detail) : { id: value };
     }
     case 'supplier': {
       const s = dir.suppliers.get(value as number);
@@ -196,4 +205,9 @@ export function presentValue(
     default:
       return value;
   }
+}
+
+/** A user as records show one, in a user field and as `created-by` / `updated-by`. */
+export function presentUser(u: SimUser, detail: Detail): Record<string, unknown> {
+  return detail === 'shallow' ? { id: u.id, login: u.login } : { id: u.id, login: u.login, email: u.email };
 }

@@ -456,6 +456,28 @@ describe('OAuth token', () => {
     expect(auths).toEqual(['Bearer tok-old', 'Bearer tok-new']);
   });
 
+  it('renews outside the retry budget: the backoff and the count start after it', async () => {
+    vi.spyOn(Math, 'random').mockReturnValue(0.5);
+    const { pool, client, events } = mock({ maxRetries: 1, backoffBaseMs: 40 });
+    replyToken(pool, 'tok-1');
+    replyToken(pool, 'tok-2');
+    pool.intercept({ path: `${COLLECTION}/1`, method: 'GET' }).reply(401, '');
+    pool
+      .intercept({ path: `${COLLECTION}/1`, method: 'GET' })
+      .reply(503, 'busy')
+      .times(2);
+    const error = await rejection(client.get(101, 1));
+    expect(error).toBeInstanceOf(CoupaApiError);
+    expect((error as CoupaApiError).status).toBe(503);
+    expect(client.stats()).toEqual({ requests: 5, retries: 2, throttled: 0 });
+    expect(events.filter((e) => e.type === 'retry')).toEqual([
+      { type: 'retry', method: 'GET', path: `${COLLECTION}/1`, attempt: 1, reason: 'HTTP 401', delayMs: 0 },
+      // Half of the base (random 0.5): the first retry of the budget.
+      { type: 'retry', method: 'GET', path: `${COLLECTION}/1`, attempt: 2, reason: 'HTTP 503', delayMs: 20 },
+    ]);
+    vi.restoreAllMocks();
+  });
+
   it('gives an AuthError saying the token was refused after a second 401', async () => {
     const { pool, client } = mock();
     replyToken(pool, 'tok-1');
