@@ -169,8 +169,13 @@ export interface HeaderScan {
   inQuotes: boolean;
 }
 
-/** Finds the header record (quote-aware) at the start of decoded text, skipping blank lines before it. */
-export function scanHeader(text: string, textIsWholeFile: boolean): HeaderScan {
+/**
+ * Finds the header record (quote-aware) at the start of decoded text, skipping blank lines before it. A quote opens
+ * a quoted field only at the start of a field: after `delimiter` when it is known, else after any of `, ; tab |`
+ * (the scan that counts them to pick the delimiter).
+ */
+export function scanHeader(text: string, textIsWholeFile: boolean, delimiter?: Delimiter): HeaderScan {
+  const fieldSeparator = delimiter === undefined ? -1 : delimiter.charCodeAt(0);
   let i = 0;
   let line = 1;
   // Skip blank lines (csv-parse's skip_empty_lines does the same for data).
@@ -228,7 +233,7 @@ export function scanHeader(text: string, textIsWholeFile: boolean): HeaderScan {
       else if (c === 9) counts['\t']++;
       else if (c === 124) counts['|']++;
       else continue;
-      fieldStart = true;
+      fieldStart = fieldSeparator < 0 || c === fieldSeparator;
     }
   }
   return {

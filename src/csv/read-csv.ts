@@ -35,8 +35,8 @@ export const MAX_RECORD_CHARS = 1024 * 1024;
 const READ_CHUNK = 64 * 1024;
 
 /**
- * csv-parse's settings for the header and the data alike: the header is read through the same streaming parser
- * with the same settings, so it follows exactly the data's quoting and line-ending rules.
+ * csv-parse's settings for the header and the data alike: the header (whose end `scanHeader` finds with the same
+ * quote rule) is read through the same streaming parser with the same settings as the data.
  */
 function csvParser(delimiter: Delimiter): Parser {
   return parse({
@@ -80,10 +80,14 @@ export async function openCsv(path: string, options: CsvReadOptions = {}): Promi
   const guess = sniffed.guess;
   let text = sniffed.text;
   // Read more while the header record is not complete (a huge header, or a quote left open in it).
+  const explicit = options.delimiter === 'auto' ? undefined : options.delimiter;
   for (;;) {
     const whole = headBytes >= size;
-    const scan = scanHeader(text, whole);
-    if (scan.complete) return buildSource(path, text, scan, guess, options);
+    // The delimiter is picked from a first scan that counts all candidates; the header ends where a scan that
+    // knows the delimiter (and so reads quotes as csv-parse does) says it ends.
+    const delimiter = explicit ?? pickDelimiter(scanHeader(text, whole).counts);
+    const scan = scanHeader(text, whole, delimiter);
+    if (scan.complete) return buildSource(path, text, scan, delimiter, guess);
     if (scan.inQuotes && whole) {
       throw new InputError('UNCLOSED_QUOTE', 'a quote in the header is never closed (a " is missing)', {
         file: path,
@@ -91,17 +95,11 @@ export async function openCsv(path: string, options: CsvReadOptions = {}): Promi
       });
     }
     // (A whole file's scan is complete or ends in an open quote: both handled above.)
-    if (scan.end - scan.start > MAX_RECORD_CHARS) {
-      throw new InputError(
-        'FIELD_TOO_LARGE',
-        `the header record is larger than ${MAX_RECORD_CHARS / 1024 / 1024} MiB${scan.inQuotes ? ': a quote opened in it is probably never closed' : ''}`,
-        { file: path, line: scan.startLine },
-      );
-    }
+    checkHeaderSize(path, scan);
     headBytes = Math.min(size, headBytes * 4);
     const body = (await readHead(path, headBytes)).subarray(guess.bomLength);
     // The bytes read now were not checked by detectEncoding (a header longer than its first read).
-    checkUtf8Head(path, guess, body, headBytes >= size);
+    checkUtf8Head(path, guess, body, headBytes >= size, (options.encoding ?? 'auto') === 'auto');
     text = decodeBytes(body, guess.encoding);
   }
 }
@@ -206,23 +204,34 @@ function detectEncoding(
   const text = decodeBytes(body, guess.encoding);
   if (isUtf16 && text.includes('\u0000')) throw binaryError(path, head, 'NUL characters');
   if (looksBinary(text)) throw binaryError(path, head, 'many control characters');
-  checkUtf8Head(path, guess, body, whole);
+  checkUtf8Head(path, guess, body, whole, false);
   return { guess, text };
 }
 
-/** Throws ENCODING (with the line) when a UTF-8 file's first bytes (after the BOM) are not valid UTF-8. */
-function checkUtf8Head(path: string, guess: EncodingGuess, body: Buffer, whole: boolean): void {
+/**
+ * Throws ENCODING (with the line) when a UTF-8 file's first bytes (after the BOM) are not valid UTF-8. `sniffed`:
+ * the encoding was detected (auto) from a start of the file that is valid UTF-8, not given.
+ */
+function checkUtf8Head(
+  path: string,
+  guess: EncodingGuess,
+  body: Buffer,
+  whole: boolean,
+  sniffed: boolean,
+): void {
   if (guess.encoding !== 'utf8' && guess.encoding !== 'utf8-bom') return;
   if (isUtf8Head(body, whole)) return;
   const bad = firstInvalidUtf8(
     body.subarray(0, whole ? body.length : body.length - incompleteUtf8Tail(body)),
   );
   const line = countLines(body, Math.max(bad, 0));
-  throw new InputError(
-    'ENCODING',
-    `the bytes at line ${line} are not valid UTF-8; if the file was saved as Windows-1252 (ANSI), use --encoding windows-1252 (or auto)`,
-    { file: path, line },
-  );
+  const advice = sniffed
+    ? ' although the start of the file is; if the file was saved as Windows-1252 (ANSI), use --encoding windows-1252'
+    : '; if the file was saved as Windows-1252 (ANSI), use --encoding windows-1252 (or auto)';
+  throw new InputError('ENCODING', `the bytes at line ${line} are not valid UTF-8${advice}`, {
+    file: path,
+    line,
+  });
 }
 
 function countLines(bytes: Buffer, upTo: number): number {
@@ -243,21 +252,28 @@ function binaryError(path: string, head: Buffer, what: string): InputError {
   });
 }
 
+/** The header record is at most as large as any record may be (the data's parser enforces the same limit). */
+function checkHeaderSize(path: string, scan: HeaderScan): void {
+  if (scan.end - scan.start <= MAX_RECORD_CHARS) return;
+  throw new InputError(
+    'FIELD_TOO_LARGE',
+    `the header record is larger than ${MAX_RECORD_CHARS / 1024 / 1024} MiB${scan.inQuotes ? ': a quote opened in it is probably never closed' : ''}`,
+    { file: path, line: scan.startLine },
+  );
+}
+
 async function buildSource(
   path: string,
   text: string,
   scan: HeaderScan,
+  delimiter: Delimiter,
   guess: EncodingGuess,
-  options: CsvReadOptions,
 ): Promise<CsvSource> {
   const headerText = text.slice(scan.start, scan.contentEnd);
   if (headerText.trim() === '') {
     throw new InputError('EMPTY', 'the file has no header line (only blank lines)', { file: path });
   }
-  const delimiter: Delimiter =
-    options.delimiter === undefined || options.delimiter === 'auto'
-      ? pickDelimiter(scan.counts)
-      : options.delimiter;
+  checkHeaderSize(path, scan);
   let header: string[];
   try {
     header = await parseOneRecord(headerText, delimiter);

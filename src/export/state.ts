@@ -198,17 +198,18 @@ export class IncrementalTracker {
 }
 
 /**
- * Moves an ISO 8601 datetime by `deltaMs`, keeping its UTC offset (`2026-05-01T10:15:30-07:00` minus 5 minutes is
- * `2026-05-01T10:10:30-07:00`), whole seconds. `Z` and a datetime without an offset (read as UTC) give `Z`.
- * @throws RangeError when `iso` is not an ISO 8601 datetime
+ * Moves a datetime by `deltaMs`, keeping its UTC offset (`2026-05-01T10:15:30-07:00` minus 5 minutes is
+ * `2026-05-01T10:10:30-07:00`), whole seconds. The instant is read as the rest of the tracker reads it
+ * (`Date.parse`); a text without an offset of its own (`Z`, a bare date) gives `Z`.
+ * @throws RangeError when `Date.parse` cannot read `iso`
  */
 export function shiftDateTime(iso: string, deltaMs: number): string {
-  const dt = parseIsoDateTime(iso.trim());
-  if (dt === undefined) throw new RangeError(`not an ISO 8601 datetime: ${iso}`);
-  const offset = dt.offsetMs ?? 0;
-  const shifted = Math.floor((dt.localMs - offset + deltaMs) / 1000) * 1000 + offset;
-  const zulu = dt.offsetMs === undefined || /z$/i.test(iso.trim());
-  return zulu ? `${formatLocal(shifted)}Z` : formatWithOffset(shifted, offset);
+  const ms = Date.parse(iso);
+  if (Number.isNaN(ms)) throw new RangeError(`not a datetime: ${iso}`);
+  const shifted = Math.floor((ms + deltaMs) / 1000) * 1000;
+  const text = iso.trim();
+  const offset = /z$/i.test(text) ? undefined : parseIsoDateTime(text)?.offsetMs;
+  return offset === undefined ? `${formatLocal(shifted)}Z` : formatWithOffset(shifted + offset, offset);
 }
 
 function isErrno(error: unknown, code: string): boolean {

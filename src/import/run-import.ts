@@ -486,6 +486,8 @@ class ImportRun {
     await Promise.all(tasks);
     signal?.removeEventListener('abort', onAbort);
     if (internalError !== undefined) {
+      // Rows finished so far go to the file now (no write may follow the rejection); the journal stays for --resume.
+      await this.writer.close().catch(() => undefined);
       this.s.journal?.close();
       throw asError(internalError);
     }

@@ -227,7 +227,7 @@ function makeConverter(spec: FieldSpec, timezone: string): CellConverter {
             : { id };
         };
       }
-      return REFERENCE_BODY[by] ?? ((text) => ({ [by]: text }));
+      return REFERENCE_BODY.get(by) ?? ((text) => ({ [by]: text }));
     }
   }
 }
@@ -236,14 +236,17 @@ function makeConverter(spec: FieldSpec, timezone: string): CellConverter {
  * The reference object of each key a mapping may use (REFERENCE_KEYS), as a literal: a computed key
  * (`{ [by]: text }`) shared by columns with different keys is several times slower per row.
  */
-const REFERENCE_BODY: Readonly<Record<string, (text: string) => Record<string, string>>> = {
-  name: (text) => ({ name: text }),
-  login: (text) => ({ login: text }),
-  email: (text) => ({ email: text }),
-  number: (text) => ({ number: text }),
-  'external-ref-num': (text) => ({ 'external-ref-num': text }),
-  'external-ref-code': (text) => ({ 'external-ref-code': text }),
-};
+const REFERENCE_BODY: ReadonlyMap<string, (text: string) => Record<string, string>> = new Map<
+  string,
+  (text: string) => Record<string, string>
+>([
+  ['name', (text) => ({ name: text })],
+  ['login', (text) => ({ login: text })],
+  ['email', (text) => ({ email: text })],
+  ['number', (text) => ({ number: text })],
+  ['external-ref-num', (text) => ({ 'external-ref-num': text })],
+  ['external-ref-code', (text) => ({ 'external-ref-code': text })],
+]);
 
 /**
  * `convert` with its recent successful results remembered (bounded): dates repeat a lot in real files (a few

@@ -58,11 +58,12 @@ export class SeededRandom {
 }
 
 /**
- * Coupa's response time: each request is answered `ms` after it was admitted, its own processing included. A timer
- * fires late (about a millisecond, more on a busy machine) and the processing after it takes time too, so a plain
- * `sleep(ms)` answers every request 1.5-2 ms late and a latency-bound client can never reach `concurrency / ms`.
- * The clock measures by how much each answer missed its due time and starts the next waits that much earlier
- * (a slow integrator: the average answer is on time; none is sent before its processing allows).
+ * Coupa's response time: each request is answered on average `ms` after it was admitted, its own processing
+ * included. A timer fires late (about a millisecond, more on a busy machine) and the processing after it takes time
+ * too, so a plain `sleep(ms)` answers every request 1.5-2 ms late and a latency-bound client can never reach
+ * `concurrency / ms`. The clock measures by how much each answer missed its due time and starts the next waits that
+ * much earlier (a slow integrator: the average answer is on time; one that needs little processing may leave up to
+ * the learned lead early).
  */
 export class ResponseClock {
   /** How much earlier than due the wait ends (learned). */

@@ -320,6 +320,27 @@ describe('detection and options', () => {
     const error = await failure(openCsv(path));
     expect(error.code).toBe('ENCODING');
     expect(error.location?.line).toBe(1);
+    expect(error.message).toMatch(/although the start of the file is.*--encoding windows-1252$/);
+  });
+
+  it('a quote after another candidate delimiter in the header is data, as csv-parse reads it', async () => {
+    // `;` is not this file's delimiter, so the quote after it does not open a quoted field: the header ends at the
+    // first line break and the data rows stay data.
+    const path = await temp('header-stray-quote.csv', 'code,size;"in,name\nA,1,x\nB,2,"y\n"\n');
+    const { header, records } = await readAll(path);
+    expect(header).toEqual(['code', 'size;"in', 'name']);
+    expect(records.map((r) => [r.line, r.cells])).toEqual([
+      [2, ['A', '1', 'x']],
+      [3, ['B', '2', 'y\n']],
+    ]);
+  });
+
+  it('a complete header record larger than any record may be: FIELD_TOO_LARGE on line 1', async () => {
+    const columns = Array.from({ length: 120_000 }, (_, i) => `column${i}`).join(',');
+    expect(columns.length).toBeGreaterThan(MAX_RECORD_CHARS);
+    const error = await failure(openCsv(await temp('huge-header.csv', `${columns}\nv\n`)));
+    expect(error.code).toBe('FIELD_TOO_LARGE');
+    expect(error.location?.line).toBe(1);
   });
 
   it('keeps multi-byte characters split across read chunks intact', async () => {

@@ -29,8 +29,13 @@ describe('shiftDateTime', () => {
     expect(shiftDateTime('2026-05-01T00:00:10+00:00', -20_000)).toBe('2026-04-30T23:59:50+00:00');
   });
 
-  it("reads a datetime without an offset as UTC (whatever this machine's zone) and refuses a non-datetime", () => {
-    expect(shiftDateTime('2026-03-08T10:00:00', 60_000)).toBe('2026-03-08T10:01:00Z');
+  it('reads the instant as Date.parse does (like the rest of the tracker): bare dates, no offset, other forms', () => {
+    expect(shiftDateTime('2026-05-01', -5 * 60_000)).toBe('2026-04-30T23:55:00Z');
+    const local = '2026-03-08T10:00:00'; // no offset: Date.parse reads it in this machine's zone
+    expect(shiftDateTime(local, 60_000)).toBe(
+      `${new Date(Date.parse(local) + 60_000).toISOString().slice(0, 19)}Z`,
+    );
+    expect(shiftDateTime('Fri, 01 May 2026 10:15:30 GMT', 0)).toBe('2026-05-01T10:15:30Z');
     expect(() => shiftDateTime('yesterday', 0)).toThrow(RangeError);
   });
 });
