@@ -35,8 +35,9 @@ export class TextBatch {
 
   flush(): void {
     if (this.scheduled !== undefined) {
-      clearTimeout(this.scheduled as NodeJS.Timeout);
-      clearImmediate(this.scheduled as NodeJS.Immediate);
+      // The delay decides which kind `add` scheduled.
+      if (this.delayMs > 0) clearTimeout(this.scheduled as NodeJS.Timeout);
+      else clearImmediate(this.scheduled as NodeJS.Immediate);
       this.scheduled = undefined;
     }
     const text = this.take();
