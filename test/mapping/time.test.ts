@@ -190,6 +190,33 @@ describe('parseIsoDateTime / parseInstant', () => {
       expect(parsed.offsetMs === undefined ? undefined : parsed.offsetMs / 60000).toBe(offsetMinutes);
   });
 
+  it('reads YYYY-MM-DDTHH:MM:SS (its own fast path) exactly as the general form with a fraction', () => {
+    const two = (n: number): string => String(n).padStart(2, '0');
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 9999 }),
+        fc.integer({ min: 0, max: 13 }),
+        fc.integer({ min: 0, max: 32 }),
+        fc.integer({ min: 0, max: 25 }),
+        fc.integer({ min: 0, max: 61 }),
+        fc.integer({ min: 0, max: 61 }),
+        fc.constantFrom('T', 't', ' '),
+        (y, mo, d, h, mi, se, sep) => {
+          const plain = `${String(y).padStart(4, '0')}-${two(mo)}-${two(d)}${sep}${two(h)}:${two(mi)}:${two(se)}`;
+          expect(parseIsoDateTime(plain)).toEqual(parseIsoDateTime(`${plain}.000`));
+        },
+      ),
+      { numRuns: 3000 },
+    );
+    expect(parseIsoDateTime('2026-03-01T10:15:30')).toEqual({
+      localMs: Date.UTC(2026, 2, 1, 10, 15, 30),
+      offsetMs: undefined,
+    });
+    expect(parseIsoDateTime('2026-03-01T24:00:00')?.localMs).toBe(Date.UTC(2026, 2, 2));
+    expect(parseIsoDateTime('2026-03-01X10:15:30')).toBeUndefined();
+    expect(parseIsoDateTime('2026-03-01T1a:15:30')).toBeUndefined();
+  });
+
   it('reads bare dates and offset-less datetimes in the given zone', () => {
     expect(parseInstant('2026-03-01', LA)).toBe(Date.parse('2026-03-01T08:00:00Z'));
     expect(parseInstant('2026-03-01T00:00:00', BERLIN)).toBe(Date.parse('2026-02-28T23:00:00Z'));
