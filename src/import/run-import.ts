@@ -403,19 +403,11 @@ interface RunSettings {
   signal: AbortSignal | undefined;
 }
 
-interface RunOutcome {
-  rows: number;
-  created: number;
-  updated: number;
-  failed: number;
-  invalid: number;
-  valid: number;
-  unknown: number;
-  skipped: number;
-  resent: number;
-  notSent: number;
-  stop: ImportStop | undefined;
-}
+/** The summary's row counts, plus the creates re-sent (counted as retries) and why the run stopped. */
+type RunOutcome = Pick<
+  ImportSummary,
+  'rows' | 'created' | 'updated' | 'failed' | 'invalid' | 'valid' | 'unknown' | 'skipped' | 'notSent'
+> & { resent: number; stop: ImportStop | undefined };
 
 type Converted = Extract<ReturnType<typeof convertRow>, { ok: true }>;
 

@@ -262,17 +262,22 @@ describe('import pipeline (fake client)', () => {
     expect(results()[1]?._error).toContain('Amount');
   });
 
+  /** The journal a create run into in.results.csv leaves when it is killed (before any row). */
+  function killedRunJournal(key?: string): Journal {
+    return Journal.start(path.join(dir, 'in.results.csv.journal'), {
+      v: 1,
+      input,
+      object: 101,
+      mode: 'create',
+      ...(key === undefined ? {} : { key }),
+    });
+  }
+
   it('resume from a journal: applied rows carried over, in-flight rows looked up by key', async () => {
     writeRows(4);
     const client = new FakeClient();
     client.records.push({ id: 77, 'custom-fields': { code: 'C3', name: 'Name 3', amount: '3.50' } });
-    const journal = Journal.start(path.join(dir, 'in.results.csv.journal'), {
-      v: 1,
-      input: input,
-      object: 101,
-      mode: 'create',
-      key: 'code',
-    });
+    const journal = killedRunJournal('code');
     journal.sent(2, hashCells(['C1', 'Name 1', '1.50']));
     journal.done(2, 'created', 76);
     journal.sent(4, hashCells(['C3', 'Name 3', '3.50'])); // C3: stored, answer lost when the run was killed
@@ -285,23 +290,13 @@ describe('import pipeline (fake client)', () => {
 
   it('refuses to start over a journal left by a killed run unless --resume is given', async () => {
     writeRows(1);
-    Journal.start(path.join(dir, 'in.results.csv.journal'), {
-      v: 1,
-      input,
-      object: 101,
-      mode: 'create',
-    }).close();
+    killedRunJournal().close();
     await expect(run(new FakeClient())).rejects.toMatchObject({ code: 'RESUME_PENDING', exitCode: 2 });
   });
 
   it('refuses --resume with another mode than the interrupted run', async () => {
     writeRows(1);
-    Journal.start(path.join(dir, 'in.results.csv.journal'), {
-      v: 1,
-      input,
-      object: 101,
-      mode: 'create',
-    }).close();
+    killedRunJournal().close();
     await expect(run(new FakeClient(), { resume: true, mode: 'upsert' })).rejects.toMatchObject({
       code: 'RESUME_MISMATCH',
     });
