@@ -11,7 +11,8 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const cli = join(root, 'dist', 'cli.js');
+// The package's bin, as users run it (the bundle npm run build writes).
+const cli = join(root, JSON.parse(await readFile(join(root, 'package.json'), 'utf8')).bin['coupa-csv']);
 const only = process.argv.slice(2);
 const quick = process.env.BENCH_QUICK === '1';
 const scale = (n) => (quick ? Math.max(50, Math.round(n / 10)) : n);

@@ -1,4 +1,6 @@
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type {
   SimClientConfig,
@@ -51,9 +53,17 @@ export const DEFAULT_CLIENT: SimClientConfig = {
 
 export const DEFAULT_API_USER: SimUser = { id: 900, login: 'integration', email: 'integration@example.com' };
 
-/** Path of the config shipped in the package (`samples/sim-config.json`), from src/sim or dist/sim alike. */
+/**
+ * Path of the config shipped in the package (`samples/sim-config.json`): found from this module's folder upwards,
+ * so that src/sim, dist/sim and the bundled CLI in dist/ alike find it.
+ */
 export function defaultSimConfigPath(): string {
-  return fileURLToPath(new URL('../../samples/sim-config.json', import.meta.url));
+  const start = path.dirname(fileURLToPath(import.meta.url));
+  for (let dir = start; ; dir = path.dirname(dir)) {
+    const candidate = path.join(dir, 'samples', 'sim-config.json');
+    if (existsSync(candidate)) return candidate;
+    if (path.dirname(dir) === dir) return path.resolve(start, '../../samples/sim-config.json');
+  }
 }
 
 /**

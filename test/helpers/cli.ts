@@ -1,9 +1,20 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** The built CLI (build first: `npx tsc -p tsconfig.build.json`). */
-export const CLI_PATH = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../dist/cli.js');
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+/**
+ * The built CLI exactly as users run it: the package's `bin` (the bundle `npm run build` writes; `npm test` builds
+ * first).
+ */
+export const CLI_PATH = path.join(
+  ROOT,
+  (JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { bin: Record<string, string> }).bin[
+    'coupa-csv'
+  ] ?? 'missing bin',
+);
 
 export interface CliOptions {
   /** Extra environment; the rest is a clean copy without any COUPA_* variable. */
@@ -35,7 +46,7 @@ export function cleanEnv(extra: Record<string, string | undefined> = {}): Record
   return env;
 }
 
-/** Starts `node dist/cli.js ...args` and leaves it running (signal tests). Stdout/stderr are collected. */
+/** Starts the CLI with `args` and leaves it running (signal tests). Stdout/stderr are collected. */
 export function spawnCli(
   args: string[],
   options: CliOptions = {},
@@ -70,7 +81,7 @@ export function spawnCli(
   return { child, result, output: () => ({ stdout, stderr }) };
 }
 
-/** Runs `node dist/cli.js ...args` to the end. */
+/** Runs the CLI with `args` to the end. */
 export async function runCli(args: string[], options: CliOptions = {}): Promise<CliResult> {
   return spawnCli(args, options).result;
 }

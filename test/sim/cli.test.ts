@@ -1,13 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import * as path from 'node:path';
 import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { request } from 'undici';
-
-// Runs the built CLI (npm test builds first; alone: npx tsc -p tsconfig.build.json).
-const root = fileURLToPath(new URL('../../', import.meta.url));
-const cli = `${root}dist/cli.js`;
+import { CLI_PATH as cli } from '../helpers/cli.js';
 
 let child: ChildProcess | undefined;
 afterEach(() => {
@@ -41,7 +38,7 @@ function exitCode(proc: ChildProcess): Promise<number | null> {
 
 describe('coupa-csv sim', () => {
   it('prints one JSON line with its URL and credentials, serves tokens, and exits 0 on SIGTERM', async () => {
-    expect(existsSync(cli), 'dist/cli.js missing: build first').toBe(true);
+    expect(existsSync(cli), 'the CLI is not built: npm run build').toBe(true);
     child = spawn(process.execPath, [cli, 'sim', '--port', '0', '--json'], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -62,7 +59,7 @@ describe('coupa-csv sim', () => {
   });
 
   it('prints the URL and the env lines to export, and applies --error-rate', async () => {
-    expect(existsSync(cli), 'dist/cli.js missing: build first').toBe(true);
+    expect(existsSync(cli), 'the CLI is not built: npm run build').toBe(true);
     child = spawn(process.execPath, [cli, 'sim', '--rate', '0', '--error-rate', '1', '--seed', '3'], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -80,10 +77,14 @@ describe('coupa-csv sim', () => {
   });
 
   it('exits 2 with a message naming the file for a bad --config', async () => {
-    expect(existsSync(cli), 'dist/cli.js missing: build first').toBe(true);
-    child = spawn(process.execPath, [cli, 'sim', '--config', `${root}no-such-config.json`], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    expect(existsSync(cli), 'the CLI is not built: npm run build').toBe(true);
+    child = spawn(
+      process.execPath,
+      [cli, 'sim', '--config', path.join(path.dirname(cli), 'no-such-config.json')],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let stderr = '';
     child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
     expect(await exitCode(child)).toBe(2);
