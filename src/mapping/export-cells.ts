@@ -96,9 +96,12 @@ function scalarText(value: unknown): string {
 export function droppedFields(sent: Record<string, unknown>, returned: ObjectInstance): string[] {
   const raw: unknown = returned['custom-fields'];
   const fields = raw !== null && typeof raw === 'object' ? (raw as Record<string, unknown>) : {};
+  // Usually every name comes back as sent: only the others need the spelling-insensitive comparison.
+  const unmatched = Object.keys(sent).filter((name) => !Object.hasOwn(fields, name));
+  if (unmatched.length === 0) return unmatched;
   const present = new Set<string>();
   for (const name of Object.keys(fields)) present.add(canonicalField(name));
-  return Object.keys(sent).filter((name) => !present.has(canonicalField(name)));
+  return unmatched.filter((name) => !present.has(canonicalField(name)));
 }
 
 function canonicalField(name: string): string {

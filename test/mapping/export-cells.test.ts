@@ -109,6 +109,11 @@ describe('droppedFields', () => {
     [{ 'vendor-code': 'V-1' }, { vendor_code: 'V-1' }, []],
     [{ Notes: null }, { notes: null }, []],
     [{ a: 1, b: 2 }, {}, ['a', 'b']],
+    [
+      { 'vendor-code': 'V-1', Tax_ID: 'T', colour: 'red' },
+      { 'vendor-code': 'V-1', 'tax-id': 'T' },
+      ['colour'],
+    ],
   ])('%j vs %j -> %j', (sent, returned, expected) => {
     expect(droppedFields(sent, record(returned))).toEqual(expected);
   });
