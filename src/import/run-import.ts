@@ -664,19 +664,19 @@ class ImportRun {
 
   /** Rows with the same key are sent one after another, so an upsert never creates the same key twice. */
   private async withKeyLock<T>(key: string, fn: () => Promise<T>): Promise<T> {
-    const previous = this.keyLocks.get(key) ?? Promise.resolve();
+    // Each holder's promise settles only after its own turn, which waited for the one before: a chain per key.
+    const previous = this.keyLocks.get(key);
     let release: () => void = () => undefined;
     const mine = new Promise<void>((resolve) => {
       release = resolve;
     });
-    const chained = previous.then(() => mine);
-    this.keyLocks.set(key, chained);
-    await previous;
+    this.keyLocks.set(key, mine);
+    if (previous) await previous;
     try {
       return await fn();
     } finally {
       release();
-      if (this.keyLocks.get(key) === chained) this.keyLocks.delete(key);
+      if (this.keyLocks.get(key) === mine) this.keyLocks.delete(key);
     }
   }
 
@@ -690,7 +690,7 @@ class ImportRun {
       if (this.stop) return this.notSent(record);
       if (mode === 'update') {
         const id = conv.id ?? 0;
-        journal.sent(line, hashCells(record.cells));
+        await journal.sent(line, hashCells(record.cells));
         const returned = await client.update(objectId, id, conv.fields);
         return this.applied(record, conv, returned, 'updated');
       }
@@ -700,7 +700,7 @@ class ImportRun {
         if (this.stop) return this.notSent(record);
         const match = matches[0];
         if (match) {
-          journal.sent(line, hashCells(record.cells));
+          await journal.sent(line, hashCells(record.cells));
           const returned = await client.update(objectId, match.id, conv.fields);
           return this.applied(record, conv, returned, 'updated');
         }
@@ -710,7 +710,7 @@ class ImportRun {
       const previous = this.s.resumeState.done.get(line);
       if (previous?.status === 'failed') {
         // Stored by an earlier run with a field dropped: complete that record rather than create another.
-        journal.sent(line, hashCells(record.cells));
+        await journal.sent(line, hashCells(record.cells));
         const returned = await client.update(objectId, previous.id, conv.fields);
         return this.applied(record, conv, returned, 'created');
       }
@@ -738,7 +738,7 @@ class ImportRun {
     const journal = this.s.journal;
     if (!client || !journal) throw new Error('internal: no client');
     const line = record.line;
-    journal.sent(line, hashCells(record.cells));
+    await journal.sent(line, hashCells(record.cells));
     const firstSentAt = Date.now();
     for (let attempt = 1; ; attempt++) {
       try {
