@@ -1,4 +1,4 @@
-import yargs, { type Argv, type ArgumentsCamelCase, type CommandModule } from 'yargs';
+import yargs from 'yargs';
 import { exportCommand } from './commands/export.js';
 import { importCommand, validateCommand } from './commands/import.js';
 import { mappingCommand } from './commands/mapping.js';
@@ -11,25 +11,15 @@ export async function main(argv: string[]): Promise<number> {
   const setExit = (code: number): void => {
     exitCode = code;
   };
-  // yargs lays out the whole help text right after it calls a command's handler, in case the handler fails later
-  // (ours report their own failures): about 30 ms of every run. So yargs gets each command without its handler: it
-  // parses and validates, the builder of the command given notes its handler, and main calls it with the result.
-  let chosen: ((args: ArgumentsCamelCase) => void | Promise<void>) | undefined;
-  const register = <U>(y: Argv, cmd: CommandModule<object, U>): Argv =>
-    y.command(cmd.command as string, cmd.describe as string, (inner: Argv) => {
-      chosen = cmd.handler as (args: ArgumentsCamelCase) => void | Promise<void>;
-      return (cmd.builder as (y: Argv) => Argv)(inner);
-    });
   try {
-    let cli = yargs(argv)
+    await yargs(argv)
       .scriptName('coupa-csv')
-      .usage('$0 <command> [options]\n\nLoad CSV files into Coupa Custom Objects and export them back.');
-    cli = register(cli, importCommand(setExit));
-    cli = register(cli, validateCommand(setExit));
-    cli = register(cli, exportCommand(setExit));
-    cli = register(cli, mappingCommand(setExit));
-    cli = register(cli, simCommand(setExit));
-    const parsed = await cli
+      .usage('$0 <command> [options]\n\nLoad CSV files into Coupa Custom Objects and export them back.')
+      .command(importCommand(setExit))
+      .command(validateCommand(setExit))
+      .command(exportCommand(setExit))
+      .command(mappingCommand(setExit))
+      .command(simCommand(setExit))
       .demandCommand(1, 'Name a command: import, validate, export, mapping init or sim.')
       .strict()
       .recommendCommands()
@@ -39,13 +29,11 @@ export async function main(argv: string[]): Promise<number> {
       .wrap(Math.min(110, process.stdout.columns || 100))
       .exitProcess(false)
       .fail((msg, err) => {
-        // yargs usage errors: exit 2 with the message; an error thrown while parsing (a coerce) passes through.
+        // yargs usage errors: exit 2 with the message; errors thrown by handlers pass through.
         if (err) throw err;
         throw new CliUsage(msg);
       })
       .parseAsync();
-    // --help and --version print and stop; anything else ran through a command's builder.
-    if (!parsed.help && !parsed.version) await chosen?.(parsed);
   } catch (error) {
     return reportFatal(error);
   }

@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import { InputError } from '../errors.js';
+import { TextBatch } from './text-batch.js';
 import type { ImportMode } from './types.js';
 
 /**
@@ -16,11 +17,10 @@ import type { ImportMode } from './types.js';
  * - `{"u":12}` when a create's outcome stayed unknown (no key to check).
  * A line sent but not finished is uncertain. The journal is deleted once the results file is complete.
  *
- * The `s` line is in the kernel before its request leaves, always: `sent` resolves only after the write that holds
- * it. Lines are gathered for one turn of the event loop and written in one call (a burst of answers starts a burst
- * of rows, whose `s` lines then cost one system call instead of one each). A `kill -9` can lose only the outcome
- * lines (`d`, `f`, `u`) of the turn it interrupts; those rows then count as in flight (with a key, --resume looks
- * them up; without one, they are named as uncertain).
+ * The `s` line is written before its request leaves, always. Outcome lines (`d`, `f`, `u`) ride along with the
+ * next `s` write, or are written on the next turn of the event loop, whichever comes first: half the system calls
+ * per row, and a `kill -9` can only lose the outcomes of that one turn, whose rows then count as in flight (with a
+ * key, --resume looks them up; without one, they are named as uncertain).
  */
 export interface JournalHeader {
   v: 1;
@@ -106,15 +106,6 @@ function applyEntry(state: JournalState, entry: Record<string, unknown>): void {
 
 /** The open journal of the current run. All writes are synchronous on purpose (see the file comment). */
 export class Journal {
-  /** Outcome lines waiting for the next write. */
-  private outcomes = '';
-  /** `sent` lines waiting for the next write, and their callers. */
-  private sentLines = '';
-  private waiting: Array<{ resolve: () => void; reject: (error: Error) => void }> = [];
-  private scheduled: NodeJS.Immediate | undefined;
-  /** Set once a write failed: no row may be sent without its line, so every later `sent` fails too. */
-  private failure: Error | undefined;
-
   private constructor(
     readonly path: string,
     private fd: number | undefined,
@@ -124,6 +115,11 @@ export class Journal {
   }
 
   private readonly flushOnExit = (): void => this.flush();
+
+  /** Outcome lines waiting for the next `sent` line or the next turn of the event loop. */
+  private readonly outcomes = new TextBatch((text) => {
+    if (this.fd !== undefined) fs.writeSync(this.fd, text);
+  });
 
   /**
    * Starts a journal: header plus the state carried over from a previous run, written to `<path>.tmp` and renamed
@@ -161,33 +157,24 @@ export class Journal {
     }
   }
 
-  /**
-   * Before the first write request of a row is sent; `hash` identifies the row's cells (`hashCells`). Resolves once
-   * the line is in the kernel; rejects when it could not be written (the request must not be sent then).
-   */
-  sent(line: number, hash: number): Promise<void> {
-    if (this.fd === undefined) return Promise.resolve();
-    if (this.failure) return Promise.reject(this.failure);
-    return new Promise((resolve, reject) => {
-      this.waiting.push({ resolve, reject });
-      this.sentLines += `{"s":${line},"h":${hash}}\n`;
-      this.schedule();
-    });
+  /** Before the first write request of a row is sent; `hash` identifies the row's cells (`hashCells`). */
+  sent(line: number, hash: number): void {
+    this.append({ s: line, h: hash });
   }
 
   /** A row applied (or stored with a dropped field: `failed` with its id). */
   done(line: number, status: DoneStatus, id: number): void {
-    this.addOutcome({ d: line, st: status, id });
+    this.appendSoon({ d: line, st: status, id });
   }
 
   /** Coupa refused the row: nothing stored. */
   refused(line: number): void {
-    this.addOutcome({ f: line });
+    this.appendSoon({ f: line });
   }
 
   /** A create whose outcome stayed unknown. */
   unknown(line: number): void {
-    this.addOutcome({ u: line });
+    this.appendSoon({ u: line });
   }
 
   close(): void {
@@ -205,57 +192,20 @@ export class Journal {
     fs.rmSync(this.path, { force: true });
   }
 
-  /**
-   * Writes the waiting outcome lines now (closing, or the process exiting). `sent` lines still waiting are dropped:
-   * their requests have not left and never will.
-   */
-  flush(): void {
-    if (this.scheduled !== undefined) clearImmediate(this.scheduled);
-    this.scheduled = undefined;
-    const waiting = this.waiting;
-    this.waiting = [];
-    this.sentLines = '';
-    const text = this.outcomes;
-    this.outcomes = '';
-    if (text !== '') this.write(text, []);
-    for (const w of waiting) w.reject(new Error('internal: the journal was closed before the row was sent'));
-  }
-
-  private addOutcome(entry: Record<string, unknown>): void {
+  /** A `sent` line goes to the kernel now, with any outcome lines waiting before it. */
+  private append(entry: Record<string, unknown>): void {
     if (this.fd === undefined) return;
-    this.outcomes += JSON.stringify(entry) + '\n';
-    this.schedule();
+    fs.writeSync(this.fd, this.outcomes.take() + JSON.stringify(entry) + '\n');
   }
 
-  /** One write per turn of the event loop, for every line added during it. */
-  private schedule(): void {
-    this.scheduled ??= setImmediate(() => {
-      this.scheduled = undefined;
-      const text = this.outcomes + this.sentLines;
-      const waiting = this.waiting;
-      this.outcomes = '';
-      this.sentLines = '';
-      this.waiting = [];
-      this.write(text, waiting);
-    });
+  /** Outcome lines wait for the next `sent` line or the next turn of the event loop. */
+  private appendSoon(entry: Record<string, unknown>): void {
+    if (this.fd !== undefined) this.outcomes.add(JSON.stringify(entry) + '\n');
   }
 
-  /** Writes `text` in one system call; then the requests whose `sent` line it holds may leave. */
-  private write(
-    text: string,
-    waiting: ReadonlyArray<{ resolve: () => void; reject: (error: Error) => void }>,
-  ): void {
-    try {
-      if (this.failure) throw this.failure;
-      if (this.fd !== undefined) fs.writeSync(this.fd, text);
-    } catch (error) {
-      this.failure ??= new InputError('RESULTS_UNWRITABLE', `cannot write the journal: ${errorText(error)}`, {
-        file: this.path,
-      });
-      for (const w of waiting) w.reject(this.failure);
-      return;
-    }
-    for (const w of waiting) w.resolve();
+  /** Writes the waiting outcome lines now. */
+  flush(): void {
+    this.outcomes.flush();
   }
 }
 

@@ -690,7 +690,7 @@ class ImportRun {
       if (this.stop) return this.notSent(record);
       if (mode === 'update') {
         const id = conv.id ?? 0;
-        await journal.sent(line, hashCells(record.cells));
+        journal.sent(line, hashCells(record.cells));
         const returned = await client.update(objectId, id, conv.fields);
         return this.applied(record, conv, returned, 'updated');
       }
@@ -700,7 +700,7 @@ class ImportRun {
         if (this.stop) return this.notSent(record);
         const match = matches[0];
         if (match) {
-          await journal.sent(line, hashCells(record.cells));
+          journal.sent(line, hashCells(record.cells));
           const returned = await client.update(objectId, match.id, conv.fields);
           return this.applied(record, conv, returned, 'updated');
         }
@@ -710,7 +710,7 @@ class ImportRun {
       const previous = this.s.resumeState.done.get(line);
       if (previous?.status === 'failed') {
         // Stored by an earlier run with a field dropped: complete that record rather than create another.
-        await journal.sent(line, hashCells(record.cells));
+        journal.sent(line, hashCells(record.cells));
         const returned = await client.update(objectId, previous.id, conv.fields);
         return this.applied(record, conv, returned, 'created');
       }
@@ -738,7 +738,7 @@ class ImportRun {
     const journal = this.s.journal;
     if (!client || !journal) throw new Error('internal: no client');
     const line = record.line;
-    await journal.sent(line, hashCells(record.cells));
+    journal.sent(line, hashCells(record.cells));
     const firstSentAt = Date.now();
     for (let attempt = 1; ; attempt++) {
       try {

@@ -278,9 +278,9 @@ describe('import pipeline (fake client)', () => {
     const client = new FakeClient();
     client.records.push({ id: 77, 'custom-fields': { code: 'C3', name: 'Name 3', amount: '3.50' } });
     const journal = killedRunJournal('code');
-    await journal.sent(2, hashCells(['C1', 'Name 1', '1.50']));
+    journal.sent(2, hashCells(['C1', 'Name 1', '1.50']));
     journal.done(2, 'created', 76);
-    await journal.sent(4, hashCells(['C3', 'Name 3', '3.50'])); // C3: stored, answer lost when the run was killed
+    journal.sent(4, hashCells(['C3', 'Name 3', '3.50'])); // C3: stored, answer lost when the run was killed
     journal.close();
     const summary = await run(client, { resume: true, concurrency: 1 });
     expect(summary).toMatchObject({ skipped: 1, created: 3, failed: 0 });
