@@ -5,11 +5,15 @@
 // "Performance"). The library (dist/index.js) stays unbundled: its users' own bundlers decide.
 import { build } from 'esbuild';
 import { rmSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
 
 // Chunk names carry a content hash: clear the ones of earlier builds.
-rmSync('dist/chunks', { recursive: true, force: true });
+rmSync(new URL('../dist/chunks', import.meta.url), { recursive: true, force: true });
 
 await build({
+  absWorkingDir: root,
   entryPoints: { 'coupa-csv': 'dist/cli.js' },
   outdir: 'dist',
   chunkNames: 'chunks/[name]-[hash]',
