@@ -16,6 +16,9 @@ export const CLI_PATH = path.join(
   ] ?? 'missing bin',
 );
 
+/** The entry SPEC.md names (`node dist/cli.js`): the unbundled tsc output, the same program as the bin. */
+export const SPEC_CLI_PATH = path.join(ROOT, 'dist', 'cli.js');
+
 export interface CliOptions {
   /** Extra environment; the rest is a clean copy without any COUPA_* variable. */
   env?: Record<string, string | undefined>;
@@ -24,6 +27,8 @@ export interface CliOptions {
   input?: string;
   /** Kill the process (SIGKILL) after this long. Default 30 s. */
   timeoutMs?: number;
+  /** The script to run instead of the package's bin (e.g. the unbundled dist/cli.js). */
+  entry?: string;
 }
 
 export interface CliResult {
@@ -55,7 +60,7 @@ export function spawnCli(
   result: Promise<CliResult>;
   output: () => { stdout: string; stderr: string };
 } {
-  const child = spawn(process.execPath, [CLI_PATH, ...args], {
+  const child = spawn(process.execPath, [options.entry ?? CLI_PATH, ...args], {
     cwd: options.cwd ?? process.cwd(),
     env: cleanEnv(options.env),
     stdio: ['pipe', 'pipe', 'pipe'],

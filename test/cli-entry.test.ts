@@ -1,0 +1,58 @@
+import * as path from 'node:path';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import type { Simulator } from '../src/sim/index.js';
+import { CLI_PATH, runCli, SPEC_CLI_PATH } from './helpers/cli.js';
+import { simEnv, startTestSim } from './helpers/sim.js';
+import { makeTempDir, readResults } from './import/helpers.js';
+
+const SAMPLES = path.resolve(import.meta.dirname, '../samples');
+
+// The package's bin is the esbuild bundle (dist/coupa-csv.js and dist/chunks/); SPEC.md promises `node dist/cli.js`
+// (the tsc output). Both must be the same program.
+describe('the bundled bin and dist/cli.js', () => {
+  const sims: Simulator[] = [];
+  const tmp = makeTempDir('cli-entry');
+  afterEach(async () => {
+    await Promise.all(sims.splice(0).map((s) => s.close()));
+  });
+  afterAll(() => tmp.cleanup());
+
+  it('are different files that import the same sample with the same summary and results', async () => {
+    expect(path.basename(CLI_PATH)).toBe('coupa-csv.js');
+    const outcomes = [];
+    for (const entry of [CLI_PATH, SPEC_CLI_PATH]) {
+      const sim = await startTestSim();
+      sims.push(sim);
+      const results = tmp.file(`${path.basename(entry)}.results.csv`);
+      const args = [
+        'import',
+        path.join(SAMPLES, 'vendors.csv'),
+        '--mapping',
+        path.join(SAMPLES, 'vendors.mapping.yaml'),
+      ];
+      const res = await runCli([...args, '--json', '--results', results], { entry, env: simEnv(sim) });
+      expect(res.stderr).toBe('');
+      expect(res.code).toBe(0);
+      const summary = JSON.parse(res.stdout) as Record<string, unknown>;
+      delete summary.elapsedMs;
+      delete summary.rowsPerSecond;
+      delete summary.results;
+      outcomes.push({
+        summary,
+        statuses: readResults(results).map((r) => r._status),
+        stored: sim.records(101).length,
+      });
+    }
+    expect(outcomes[0]?.stored).toBeGreaterThan(0);
+    expect(outcomes[1]).toEqual(outcomes[0]);
+  });
+
+  it('print the same help and version', async () => {
+    for (const args of [['--help'], ['import', '--help'], ['--version']]) {
+      const bundled = await runCli(args);
+      const plain = await runCli(args, { entry: SPEC_CLI_PATH });
+      expect(bundled.code).toBe(0);
+      expect(plain).toEqual(bundled);
+    }
+  });
+});
