@@ -1,3 +1,4 @@
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { Simulator } from '../src/sim/index.js';
@@ -45,6 +46,42 @@ describe('the bundled bin and dist/cli.js', () => {
     }
     expect(outcomes[0]?.stored).toBeGreaterThan(0);
     expect(outcomes[1]).toEqual(outcomes[0]);
+  });
+
+  it('a dry run never loads the chunk with the HTTP stack; an import does', async () => {
+    // A copy of the bundle without the chunk that holds undici: validate must not notice, import must.
+    const copy = tmp.file('bundle');
+    fs.mkdirSync(path.join(copy, 'chunks'), { recursive: true });
+    fs.copyFileSync(CLI_PATH, path.join(copy, 'coupa-csv.js'));
+    const chunks = path.join(path.dirname(CLI_PATH), 'chunks');
+    const withUndici: string[] = [];
+    for (const name of fs.readdirSync(chunks)) {
+      const code = fs.readFileSync(path.join(chunks, name), 'utf8');
+      if (code.includes('node_modules/undici/')) withUndici.push(name);
+      else fs.writeFileSync(path.join(copy, 'chunks', name), code);
+    }
+    expect(withUndici).toHaveLength(1);
+    expect(fs.readFileSync(CLI_PATH, 'utf8')).not.toContain('node_modules/undici/');
+    const entry = path.join(copy, 'coupa-csv.js');
+    const csv = path.join(SAMPLES, 'vendors.csv');
+    const mapping = path.join(SAMPLES, 'vendors.mapping.yaml');
+    const dry = await runCli(
+      ['validate', csv, '--mapping', mapping, '--json', '--results', tmp.file('v.csv')],
+      {
+        entry,
+      },
+    );
+    expect(dry.stderr).toBe('');
+    expect(dry.code).toBe(0);
+    const sim = await startTestSim();
+    sims.push(sim);
+    const real = await runCli(['import', csv, '--mapping', mapping, '--results', tmp.file('i.csv')], {
+      entry,
+      env: simEnv(sim),
+    });
+    expect(real.code).not.toBe(0);
+    expect(real.stderr).toContain(withUndici[0]);
+    expect(sim.records(101)).toHaveLength(0);
   });
 
   it('print the same help and version', async () => {

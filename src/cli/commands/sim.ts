@@ -21,7 +21,6 @@ interface SimArgs {
   json: boolean;
 }
 
-/** samples/sim-config.json of this package, found from this file (src/cli/commands or dist/cli/commands). */
 /** `coupa-csv sim`: runs the local Coupa simulator until SIGINT/SIGTERM. */
 export function simCommand(setExit: (code: number) => void): CommandModule<object, SimArgs> {
   return {
