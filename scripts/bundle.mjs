@@ -6,6 +6,7 @@
 import { build } from 'esbuild';
 import { rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { leanStart } from './lean-start.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
@@ -26,6 +27,7 @@ await build({
   banner: {
     js: "import { createRequire as __cjsRequire } from 'node:module'; const require = __cjsRequire(import.meta.url);",
   },
+  plugins: [leanStart],
   // Not minified: stack traces of an unexpected error keep readable names and lines.
   logLevel: 'warning',
 });

@@ -1,12 +1,17 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { build } from 'esbuild';
+import { execFileSync } from 'node:child_process';
+import { pathToFileURL } from 'node:url';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { leanStart } from '../scripts/lean-start.mjs';
 import type { Simulator } from '../src/sim/index.js';
 import { CLI_PATH, runCli, SPEC_CLI_PATH } from './helpers/cli.js';
 import { simEnv, startTestSim } from './helpers/sim.js';
 import { makeTempDir, readResults } from './import/helpers.js';
 
 const SAMPLES = path.resolve(import.meta.dirname, '../samples');
+const ROOT = path.resolve(import.meta.dirname, '..');
 
 // The package's bin is the esbuild bundle (dist/coupa-csv.js and dist/chunks/); SPEC.md promises `node dist/cli.js`
 // (the tsc output). Both must be the same program.
@@ -61,6 +66,12 @@ describe('the bundled bin and dist/cli.js', () => {
       else fs.writeFileSync(path.join(copy, 'chunks', name), code);
     }
     expect(withUndici).toHaveLength(1);
+    // The lean entry (scripts/lean-start.mjs): the agent and its request API, not undici's whole index.
+    const undiciChunk = fs.readFileSync(path.join(chunks, withUndici[0] ?? ''), 'utf8');
+    expect(undiciChunk).toContain('node_modules/undici/lib/dispatcher/agent.js');
+    for (const unused of ['lib/web/websocket/', 'lib/mock/', 'lib/cache/', 'lib/interceptor/']) {
+      expect(undiciChunk).not.toContain(`node_modules/undici/${unused}`);
+    }
     expect(fs.readFileSync(CLI_PATH, 'utf8')).not.toContain('node_modules/undici/');
     const entry = path.join(copy, 'coupa-csv.js');
     const csv = path.join(SAMPLES, 'vendors.csv');
@@ -91,5 +102,60 @@ describe('the bundled bin and dist/cli.js', () => {
       expect(bundled.code).toBe(0);
       expect(plain).toEqual(bundled);
     }
+  });
+});
+
+describe('the bundle plugin lean-start', () => {
+  const tmp = makeTempDir('lean-start');
+  afterAll(() => tmp.cleanup());
+
+  it('measures printable ASCII by its length and anything else with the real string-width, loaded on first use', async () => {
+    // Bundled the way scripts/bundle.mjs bundles yargs: `string-width` resolved from yargs' own folder.
+    const yargsDir = path.join(ROOT, 'node_modules', 'yargs');
+    const outfile = tmp.file('width.mjs');
+    await build({
+      stdin: {
+        resolveDir: yargsDir,
+        loader: 'js',
+        contents: `
+          import stringWidth from 'string-width';
+          let segmenters = 0;
+          const Real = Intl.Segmenter;
+          Intl.Segmenter = class extends Real { constructor(...a) { super(...a); segmenters++; } };
+          const ascii = stringWidth('Usage: coupa-csv import <file> --mapping <file>');
+          const segmentersAfterAscii = segmenters;
+          const widths = JSON.parse(process.argv[2]).map((text) => stringWidth(text));
+          console.log(JSON.stringify({ ascii, segmentersAfterAscii, segmenters, widths }));`,
+      },
+      outfile,
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      banner: {
+        js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
+      },
+      plugins: [leanStart],
+      logLevel: 'silent',
+    });
+    const samples = ['', 'plain', 'Größe', '日本語', '\u001b[31mred\u001b[39m', 'e\u0301', '👍🏽', 'tab\there'];
+    const out = JSON.parse(
+      execFileSync(process.execPath, [outfile, JSON.stringify(samples)], { encoding: 'utf8' }),
+    ) as {
+      ascii: number;
+      segmentersAfterAscii: number;
+      segmenters: number;
+      widths: number[];
+    };
+    const real = (await import(
+      pathToFileURL(path.join(yargsDir, 'node_modules', 'string-width', 'index.js')).href
+    )) as {
+      default: (text: string) => number;
+    };
+    expect(out.ascii).toBe(47);
+    expect(out.widths).toEqual(samples.map((text) => real.default(text)));
+    expect(out.widths.slice(3, 5)).toEqual([6, 3]);
+    // The real module (which builds an Intl.Segmenter when it loads) is evaluated only once non-ASCII text comes.
+    expect(out.segmentersAfterAscii).toBe(0);
+    expect(out.segmenters).toBeGreaterThan(0);
   });
 });
