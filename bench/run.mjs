@@ -223,11 +223,13 @@ if (want(5)) {
   const fileSmall = join(work, 's5-small.csv');
   await writeRows(fileBig, big, 'S5');
   await writeRows(fileSmall, small, 'S5');
-  // Best of three interleaved runs each (this machine's noise is larger than the effect measured); peak RSS is
-  // the highest of the tool's runs.
+  // Best of three interleaved runs each (this machine's noise is larger than the effect measured). Peak RSS is
+  // the highest of three runs at each size: like with like (the garbage collector's timing moves a single
+  // run's peak by several MB either way).
   let tool = 0;
   let bare = 0;
   let peakBig = 0;
+  let peakSmall = 0;
   let summary = {};
   for (let k = 0; k < 3; k++) {
     const v = await runNode(
@@ -249,10 +251,11 @@ if (want(5)) {
     peakBig = Math.max(peakBig, v.maxRssMB);
     const p = await runNode([join(root, 'bench', 'bare-parse.mjs'), fileBig]);
     bare = Math.max(bare, JSON.parse(p.stdout).rows / (p.ms / 1000));
+    const vs = await runNode([cli, 'validate', fileSmall, '--mapping', mappingFile, '--json'], {
+      COUPA_TIMEZONE: 'America/Los_Angeles',
+    });
+    peakSmall = Math.max(peakSmall, vs.maxRssMB);
   }
-  const vs = await runNode([cli, 'validate', fileSmall, '--mapping', mappingFile, '--json'], {
-    COUPA_TIMEZONE: 'America/Los_Angeles',
-  });
   record(
     `5a validate ${big} rows x 12 columns vs bare csv-parse`,
     `tool ${tool.toFixed(0)} rows/s vs csv-parse ${bare.toFixed(0)} rows/s`,
@@ -263,10 +266,11 @@ if (want(5)) {
   );
   record(
     '5b validate peak RSS',
-    `${peakBig.toFixed(0)} MB at ${big} rows, ${vs.maxRssMB.toFixed(0)} MB at ${small} rows`,
+    `${peakBig.toFixed(0)} MB at ${big} rows, ${peakSmall.toFixed(0)} MB at ${small} rows`,
     '<= 150 MB and <= 1.2x the small file',
-    (peakBig / vs.maxRssMB).toFixed(3),
-    peakBig <= 150 && peakBig / vs.maxRssMB <= 1.2,
+    (peakBig / peakSmall).toFixed(3),
+    peakBig <= 150 && peakBig / peakSmall <= 1.2,
+    'highest of 3 runs at each size',
   );
 }
 

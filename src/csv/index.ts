@@ -4,4 +4,11 @@
  */
 export { openCsv, MAX_RECORD_CHARS } from './read-csv.js';
 export { escapeFormula, formatCsvRow } from './write-csv.js';
-export type { CsvReadOptions, CsvRecord, CsvSource, DelimiterOption, EncodingOption } from './types.js';
+export type {
+  BatchOptions,
+  CsvReadOptions,
+  CsvRecord,
+  CsvSource,
+  DelimiterOption,
+  EncodingOption,
+} from './types.js';

@@ -24,7 +24,7 @@ import {
   type EncodingGuess,
   type HeaderScan,
 } from './detect.js';
-import type { CsvReadOptions, CsvRecord, CsvSource } from './types.js';
+import type { BatchOptions, CsvReadOptions, CsvRecord, CsvSource } from './types.js';
 
 /**
  * The largest record accepted, in characters. Larger ones are almost always a missing closing quote that swallowed
@@ -303,7 +303,7 @@ async function buildSource(
     delimiter,
     lineEnding: scan.lineEnding,
     records: () => reader.records(),
-    batches: () => reader.batches(),
+    batches: (options) => reader.batches(options),
   };
 }
 
@@ -452,10 +452,13 @@ class RecordReader {
     for await (const batch of this.batches()) yield* batch;
   }
 
-  async *batches(): AsyncGenerator<CsvRecord[], void, undefined> {
+  async *batches(options: BatchOptions = {}): AsyncGenerator<CsvRecord[], void, undefined> {
     const parser = csvParser(this.delimiter);
     const tracker = this.attachLineTracking(parser);
-    const source = createReadStream(this.file, { start: this.bodyOffset, highWaterMark: READ_CHUNK });
+    const source = createReadStream(this.file, {
+      start: this.bodyOffset,
+      highWaterMark: options.chunkBytes ?? READ_CHUNK,
+    });
     const stages: Array<NodeJS.ReadableStream | NodeJS.WritableStream | NodeJS.ReadWriteStream> = [source];
     if (this.encoding === 'utf8' || this.encoding === 'utf8-bom') stages.push(new Utf8Guard());
     else if (this.encoding === 'utf16le') stages.push(iconv().decodeStream('utf16le', { stripBOM: false }));

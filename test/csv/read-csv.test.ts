@@ -351,6 +351,34 @@ describe('detection and options', () => {
     expect(records[1]).toEqual({ line: 3, cells: ['2', 'x'] });
   });
 
+  it('batches({ chunkBytes }) reads the same records with the same lines, however small the chunks', async () => {
+    // Every record boundary, quoted CRLF, blank line and multi-byte character lands on some chunk edge.
+    const rows = Array.from({ length: 40 }, (_, i) =>
+      i % 5 === 0 ? `${i},"multi\r\nline é€😀"` : i % 7 === 0 ? `\r\n${i},x` : `${i},"q ""${i}"""`,
+    );
+    const path = await temp('chunks.csv', `\uFEFFa,b\r\n${rows.join('\r\n')}\r\n`);
+    const source = await openCsv(path);
+    let batches = 0;
+    const read = async (chunkBytes?: number): Promise<CsvRecord[]> => {
+      const out: CsvRecord[] = [];
+      batches = 0;
+      for await (const batch of source.batches(chunkBytes === undefined ? {} : { chunkBytes })) {
+        out.push(...batch);
+        batches++;
+      }
+      return out;
+    };
+    const whole = await read();
+    const defaultBatches = batches; // the whole file is one default chunk
+    expect(whole).toHaveLength(40);
+    expect(whole[5]).toEqual({ line: 8, cells: ['5', 'multi\r\nline é€😀'] });
+    expect(whole[7]).toEqual({ line: 12, cells: ['7', 'x'] });
+    for (const chunkBytes of [1, 3, 7, 64]) {
+      expect(await read(chunkBytes)).toEqual(whole);
+      expect(batches).toBeGreaterThan(defaultBatches);
+    }
+  });
+
   it('many control characters: BINARY', async () => {
     const error = await failure(
       openCsv(await temp('controls.csv', `a,b\n${'\x01\x02\x03\x04\x05x'.repeat(50)}\n`)),
