@@ -9,7 +9,7 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
  * - `undici`: the client uses `Agent` and `dispatcher.request()` only. undici's index loads all of it (fetch, web
  *   sockets, caches, mocks: about 80 ms of a start); the slim entry loads the agent, its pool and client, and the
  *   request API that the index attaches to `Dispatcher.prototype`.
- * - `string-width` (yargs, cliui, wrap-ansi): yargs lays out a command's help text after calling its handler, on
+ * - `string-width` (yargs, cliui, wrap-ansi, cli-progress): yargs lays out a command's help text after calling its handler, on
  *   every run. string-width 7/8 walk every character through Intl.Segmenter and Unicode regexps, about 40 ms here.
  *   Printable ASCII has the width of its length; anything else (ANSI codes, wide or combining characters) goes to
  *   the real string-width.

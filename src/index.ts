@@ -50,7 +50,7 @@ export { loadMapping, parseMappingText, bindMapping, convertRow, guessMapping } 
 export type { BoundMapping, FieldSpec, FieldType, Mapping, RowConversion } from './mapping/index.js';
 
 export { openCsv } from './csv/index.js';
-export type { CsvReadOptions, CsvRecord, CsvSource } from './csv/index.js';
+export type { BatchOptions, CsvReadOptions, CsvRecord, CsvSource } from './csv/index.js';
 
 export { startSimulator, loadSimConfig, defaultSimConfigPath } from './sim/index.js';
 export type { SimConfig, Simulator, SimulatorOptions, SimStats } from './sim/index.js';

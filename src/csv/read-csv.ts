@@ -453,11 +453,17 @@ class RecordReader {
   }
 
   async *batches(options: BatchOptions = {}): AsyncGenerator<CsvRecord[], void, undefined> {
+    const chunkBytes = options.chunkBytes ?? READ_CHUNK;
+    if (!Number.isInteger(chunkBytes) || chunkBytes < 1) {
+      throw new RangeError(
+        `chunkBytes must be a whole number of bytes, at least 1; got ${String(chunkBytes)}`,
+      );
+    }
     const parser = csvParser(this.delimiter);
     const tracker = this.attachLineTracking(parser);
     const source = createReadStream(this.file, {
       start: this.bodyOffset,
-      highWaterMark: options.chunkBytes ?? READ_CHUNK,
+      highWaterMark: chunkBytes,
     });
     const stages: Array<NodeJS.ReadableStream | NodeJS.WritableStream | NodeJS.ReadWriteStream> = [source];
     if (this.encoding === 'utf8' || this.encoding === 'utf8-bom') stages.push(new Utf8Guard());

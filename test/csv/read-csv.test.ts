@@ -377,6 +377,9 @@ describe('detection and options', () => {
       expect(await read(chunkBytes)).toEqual(whole);
       expect(batches).toBeGreaterThan(defaultBatches);
     }
+    for (const chunkBytes of [0, -1, 1.5, Number.NaN]) {
+      await expect(read(chunkBytes)).rejects.toThrow(/chunkBytes must be a whole number of bytes/);
+    }
   });
 
   it('many control characters: BINARY', async () => {
