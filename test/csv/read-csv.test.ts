@@ -369,7 +369,7 @@ describe('detection and options', () => {
       return out;
     };
     const whole = await read();
-    const defaultBatches = batches; // the whole file is one default chunk
+    const defaultBatches = batches; // the file is smaller than one default chunk
     expect(whole).toHaveLength(40);
     expect(whole[5]).toEqual({ line: 8, cells: ['5', 'multi\r\nline é€😀'] });
     expect(whole[7]).toEqual({ line: 12, cells: ['7', 'x'] });
