@@ -1,8 +1,9 @@
 // Second build step (after tsc): bundles the CLI and its dependencies into dist/coupa-csv.js, the package's `bin`,
-// plus one file per dynamically imported part (dist/chunks/: the HTTP client with undici, the simulator), so that a
-// dry run or `--help` still never reads the HTTP stack. Node then reads a few files instead of about 300 (undici
-// alone is 110 CommonJS modules, yaml 72), which takes about 130 ms off every start on a 2-core machine (see README
-// "Performance"). The library (dist/index.js) stays unbundled: its users' own bundlers decide.
+// plus one file per dynamically imported part (dist/chunks/: the HTTP client with undici, the export, the
+// simulator), so that a dry run or `--help` still never reads the HTTP stack. Node then reads a few files instead of
+// about 300 (undici alone is 110 CommonJS modules, yaml 72): about 120 ms off every start, and the lean-start plugin
+// about 70 ms more (README "Design" and "Performance" say how each was timed). The library (dist/index.js) stays
+// unbundled: its users' own bundlers decide.
 import { build } from 'esbuild';
 import { rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';

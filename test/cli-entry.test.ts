@@ -109,13 +109,12 @@ describe('the bundle plugin lean-start', () => {
   const tmp = makeTempDir('lean-start');
   afterAll(() => tmp.cleanup());
 
-  it('measures printable ASCII by its length and anything else with the real string-width, loaded on first use', async () => {
-    // Bundled the way scripts/bundle.mjs bundles yargs: `string-width` resolved from yargs' own folder.
-    const yargsDir = path.join(ROOT, 'node_modules', 'yargs');
-    const outfile = tmp.file('width.mjs');
+  // Bundled the way scripts/bundle.mjs bundles each user of `string-width`: resolved from that user's folder.
+  async function bundleWidthProbe(userDir: string, name: string): Promise<string> {
+    const outfile = tmp.file(`${name}.mjs`);
     await build({
       stdin: {
-        resolveDir: yargsDir,
+        resolveDir: userDir,
         loader: 'js',
         contents: `
           import stringWidth from 'string-width';
@@ -137,25 +136,43 @@ describe('the bundle plugin lean-start', () => {
       plugins: [leanStart],
       logLevel: 'silent',
     });
-    const samples = ['', 'plain', 'Größe', '日本語', '\u001b[31mred\u001b[39m', 'e\u0301', '👍🏽', 'tab\there'];
-    const out = JSON.parse(
+    return outfile;
+  }
+  const samples = ['', 'plain', 'Größe', '日本語', '\u001b[31mred\u001b[39m', 'e\u0301', '👍🏽', 'tab\there'];
+  interface Probe {
+    ascii: number;
+    segmentersAfterAscii: number;
+    segmenters: number;
+    widths: number[];
+  }
+  const runProbe = (outfile: string): Probe =>
+    JSON.parse(
       execFileSync(process.execPath, [outfile, JSON.stringify(samples)], { encoding: 'utf8' }),
-    ) as {
-      ascii: number;
-      segmentersAfterAscii: number;
-      segmenters: number;
-      widths: number[];
-    };
-    const real = (await import(
-      pathToFileURL(path.join(yargsDir, 'node_modules', 'string-width', 'index.js')).href
-    )) as {
-      default: (text: string) => number;
-    };
+    ) as Probe;
+  const realWidth = async (indexJs: string): Promise<(text: string) => number> =>
+    ((await import(pathToFileURL(indexJs).href)) as { default: (text: string) => number }).default;
+
+  it('measures printable ASCII by its length and anything else with the real string-width, loaded on first use', async () => {
+    // yargs' copy (string-width 8, an ES module that builds an Intl.Segmenter when it loads).
+    const yargsDir = path.join(ROOT, 'node_modules', 'yargs');
+    const out = runProbe(await bundleWidthProbe(yargsDir, 'width-yargs'));
+    const real = await realWidth(path.join(yargsDir, 'node_modules', 'string-width', 'index.js'));
     expect(out.ascii).toBe(47);
-    expect(out.widths).toEqual(samples.map((text) => real.default(text)));
+    expect(out.widths).toEqual(samples.map((text) => real(text)));
     expect(out.widths.slice(3, 5)).toEqual([6, 3]);
-    // The real module (which builds an Intl.Segmenter when it loads) is evaluated only once non-ASCII text comes.
+    // The real module is evaluated only once non-ASCII text comes.
     expect(out.segmentersAfterAscii).toBe(0);
     expect(out.segmenters).toBeGreaterThan(0);
+  });
+
+  it("wraps cli-progress's string-width 4 (CommonJS) the same way", async () => {
+    const probe = await bundleWidthProbe(path.join(ROOT, 'node_modules', 'cli-progress'), 'width-v4');
+    // Wrapped (string-width 4 builds no Segmenter to tell by): the fast path is in the bundle.
+    expect(fs.readFileSync(probe, 'utf8')).toContain('printableAscii.test(text)');
+    const out = runProbe(probe);
+    const real = await realWidth(path.join(ROOT, 'node_modules', 'string-width', 'index.js'));
+    expect(out.ascii).toBe(47);
+    expect(out.widths).toEqual(samples.map((text) => real(text)));
+    expect(out.widths.slice(3, 5)).toEqual([6, 3]);
   });
 });
