@@ -1,5 +1,5 @@
-import { constants, createWriteStream, type WriteStream } from 'node:fs';
-import { access, open, rename, rm, stat } from 'node:fs/promises';
+import { constants, createWriteStream, lstatSync, realpathSync, statSync, type WriteStream } from 'node:fs';
+import { access, chmod, open, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -20,10 +20,44 @@ export function tempPathFor(out: string, pid = process.pid): string {
 }
 
 /**
- * Checks before anything is sent that the output can be written: the folder exists and is writable, `out` is not
- * a folder. Throws InputError('OUTPUT') (exit 2).
+ * How the bytes reach `out`:
+ * - a regular file (new or existing) is written to a temporary file beside it and renamed over it when complete;
+ *   through a symbolic link, beside and over the link's target (the link stays), keeping an existing file's mode;
+ * - anything else that exists and is not a folder (a FIFO, `/dev/null`, a terminal) is written in place: renaming a
+ *   file over it would replace the device or pipe itself.
  */
-export async function checkOutputPath(out: string): Promise<void> {
+export type OutputPlan =
+  { kind: 'replace'; path: string; temp: string; mode?: number } | { kind: 'in-place'; path: string };
+
+/** The {@link OutputPlan} for `out` as the file system is now. */
+export function planOutput(out: string): OutputPlan {
+  let target: ReturnType<typeof statSync>;
+  try {
+    target = statSync(out);
+  } catch {
+    // Not there yet (or a dangling link, which the new file replaces).
+    return { kind: 'replace', path: out, temp: tempPathFor(out) };
+  }
+  if (!target.isFile() && !target.isDirectory()) return { kind: 'in-place', path: out };
+  const path = replacementTarget(out);
+  return { kind: 'replace', path, temp: tempPathFor(path), mode: target.mode & 0o7777 };
+}
+
+/** The file that a new version of `path` is renamed over: through a symbolic link, its target (the link stays). */
+export function replacementTarget(path: string): string {
+  try {
+    return lstatSync(path).isSymbolicLink() ? realpathSync(path) : path;
+  } catch {
+    return path;
+  }
+}
+
+/**
+ * Checks before anything is sent that the output can be written: the folder exists and is writable, `out` is not
+ * a folder (and a state file, which is read back, not a FIFO or device either). Throws InputError('OUTPUT')
+ * (exit 2).
+ */
+export async function checkOutputPath(out: string, what: 'export' | 'state file' = 'export'): Promise<void> {
   const dir = dirname(resolve(out));
   try {
     const s = await stat(dir);
@@ -37,11 +71,13 @@ export async function checkOutputPath(out: string): Promise<void> {
       code === 'ENOENT'
         ? `the folder ${dir} does not exist`
         : `the folder ${dir} is not writable (${code ?? 'error'})`;
-    throw new InputError('OUTPUT', `cannot write the export: ${why}`, { file: out });
+    throw new InputError('OUTPUT', `cannot write the ${what}: ${why}`, { file: out });
   }
   try {
-    if ((await stat(out)).isDirectory())
-      throw new InputError('OUTPUT', 'is a folder; name a file', { file: out });
+    const existing = await stat(out);
+    if (existing.isDirectory()) throw new InputError('OUTPUT', 'is a folder; name a file', { file: out });
+    if (what === 'state file' && !existing.isFile())
+      throw new InputError('OUTPUT', 'is not a regular file (a device or pipe); name a file', { file: out });
   } catch (error) {
     if (error instanceof InputError) throw error;
   }
@@ -50,8 +86,8 @@ export async function checkOutputPath(out: string): Promise<void> {
 /**
  * Streams `source` to the target with backpressure (stream/promises pipeline), gzip-compressed when asked.
  * A file is written to {@link tempPathFor} and renamed to `out` only when complete (after an fsync), so readers never
- * see half a file; on any error or abort the temporary file is removed and `out` is left as it was.
- * `-` writes to `stdout`, which is not ended.
+ * see half a file; on any error or abort the temporary file is removed and `out` is left as it was. A FIFO or device
+ * is written in place (see {@link OutputPlan}). `-` writes to `stdout`, which is not ended.
  */
 export async function writeOutput(
   target: OutputTarget,
@@ -66,7 +102,15 @@ export async function writeOutput(
     await new Promise<void>((done, fail) => stdout.write('', (error) => (error ? fail(error) : done())));
     return;
   }
-  const tmp = tempPathFor(target.out);
+  const plan = planOutput(target.out);
+  if (plan.kind === 'in-place') {
+    target.signal?.throwIfAborted();
+    const device = createWriteStream(plan.path, { flags: 'w' });
+    if (target.gzip) await pipeline(source, createGzip(), device, options);
+    else await pipeline(source, device, options);
+    return;
+  }
+  const tmp = plan.temp;
   let file: WriteStream | undefined;
   try {
     target.signal?.throwIfAborted();
@@ -75,13 +119,14 @@ export async function writeOutput(
     file = createWriteStream(tmp, { flags: 'wx' });
     if (target.gzip) await pipeline(source, createGzip(), file, options);
     else await pipeline(source, file, options);
+    if (plan.mode !== undefined) await chmod(tmp, plan.mode);
     const handle = await open(tmp, 'r+');
     try {
       await handle.sync();
     } finally {
       await handle.close();
     }
-    await rename(tmp, target.out);
+    await rename(tmp, plan.path);
   } catch (error) {
     // The stream may still be opening the file: removing it before it is closed could leave it behind.
     if (file && !file.closed) await new Promise<void>((done) => file?.once('close', () => done()));

@@ -5,6 +5,7 @@ import type { ClientEvent, ClientOptions, CoupaClient, IndexQuery, ObjectInstanc
 import { formatCsvRow } from '../csv/index.js';
 import { AbortedError, ConfigError, CoupaCsvError, UsageError } from '../errors.js';
 import { exportColumns, loadMapping, recordToCells } from '../mapping/index.js';
+import { sameFile } from '../files.js';
 import { isValidTimeZone } from '../mapping/time.js';
 import { chooseColumns, recordToPlainCells, unknownFields } from './columns.js';
 import { parseFilters, type ParsedFilter } from './filters.js';
@@ -59,7 +60,12 @@ export async function runExport(options: ExportOptions, hooks: ExportHooks = {})
     );
   }
   if (options.out !== '-') await checkOutputPath(options.out);
-  if (options.state !== undefined) await checkOutputPath(options.state);
+  if (options.state !== undefined) await checkOutputPath(options.state, 'state file');
+  checkDistinctFiles([
+    ['--out', options.out === '-' ? undefined : options.out],
+    ['--state', options.state],
+    ['--mapping', mapping?.file],
+  ]);
   if (mapping && mapping.id === undefined) {
     notice(`the mapping ${mapping.file} has no \`id:\` column: the export carries no instance ids`);
   }
@@ -396,4 +402,18 @@ function clientOptions(base: ClientOptions, options: ExportOptions, hooks: Expor
 
 function sameFilters(a: readonly string[], b: readonly string[]): boolean {
   return a.length === b.length && [...a].sort().every((f, i) => f === [...b].sort()[i]);
+}
+
+/** The output, the state file and the mapping must be three files: writing one over another would lose it. */
+function checkDistinctFiles(files: Array<[flag: string, path: string | undefined]>): void {
+  const given = files.filter((f): f is [string, string] => f[1] !== undefined);
+  given.forEach(([flagA, a], i) => {
+    for (const [flagB, b] of given.slice(i + 1)) {
+      if (sameFile(a, b))
+        throw new UsageError(
+          `${flagA} and ${flagB} name the same file (${a}): give each its own file`,
+          'OUTPUT',
+        );
+    }
+  });
 }

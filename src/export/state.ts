@@ -3,6 +3,7 @@ import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { InputError } from '../errors.js';
 import { formatLocal, formatWithOffset, parseIsoDateTime } from '../mapping/time.js';
+import { replacementTarget } from './output.js';
 
 /** Default overlap: how far before the watermark an incremental run starts asking. */
 export const DEFAULT_OVERLAP_MS = 5 * 60_000;
@@ -90,12 +91,16 @@ function validateState(data: unknown, path: string): ExportState {
   };
 }
 
-/** Writes the state file atomically (temporary file beside it, then rename). */
+/** Writes the state file atomically (temporary file beside it, then rename; through a link, over its target). */
 export async function writeState(path: string, state: ExportState): Promise<void> {
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(3).toString('hex')}.tmp`);
+  const target = replacementTarget(path);
+  const tmp = join(
+    dirname(target),
+    `.${basename(target)}.${process.pid}.${randomBytes(3).toString('hex')}.tmp`,
+  );
   try {
     await writeFile(tmp, `${JSON.stringify(state, null, 2)}\n`, { flag: 'wx' });
-    await rename(tmp, path);
+    await rename(tmp, target);
   } catch (error) {
     await rm(tmp, { force: true });
     throw new InputError('STATE', `cannot write the state file: ${errnoText(error)}`, { file: path });

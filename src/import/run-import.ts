@@ -6,6 +6,7 @@ import type { CoupaClient, ObjectInstance } from '../coupa/types.js';
 import { openCsv } from '../csv/index.js';
 import type { CsvReadOptions, CsvRecord, CsvSource } from '../csv/types.js';
 import { AbortedError, AuthError, ConfigError, InputError, UsageError } from '../errors.js';
+import { sameFile } from '../files.js';
 import { bindMapping, convertRow, droppedFields, loadMapping } from '../mapping/index.js';
 import { isValidTimeZone } from '../mapping/time.js';
 import type { BoundMapping, Mapping } from '../mapping/types.js';
@@ -94,7 +95,8 @@ export async function runImport(options: ImportOptions, hooks: ImportHooks = {})
   checkModePrerequisites(mode, mapping, bound);
 
   const resultsPath = path.resolve(options.results ?? defaultResultsPath(file));
-  if (resultsPath === file) throw new UsageError('--results must not be the input file');
+  if (sameFile(resultsPath, file)) throw new UsageError('--results must not be the input file');
+  if (sameFile(resultsPath, mapping.file)) throw new UsageError('--results must not be the mapping file');
   checkWritable(resultsPath);
   const journalPath = journalPathFor(resultsPath);
   const unlock = lockResults(resultsPath);

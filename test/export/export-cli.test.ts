@@ -1,5 +1,6 @@
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { chmod, lstat, readdir, readFile, stat, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Simulator } from '../../src/sim/index.js';
@@ -179,5 +180,62 @@ describe('coupa-csv export (built CLI against the simulator)', () => {
     }
     expect(r.stdout).toContain('updated_at[gt_or_eq]=');
     expect(r.stdout).toContain('crontab');
+  });
+
+  it('writes through a symbolic link to its target and keeps the link and the file mode', async () => {
+    seedVendors(sim, 1, 5);
+    const real = join(dir, 'real.csv');
+    await writeFile(real, 'old\n');
+    await chmod(real, 0o640);
+    const link = join(dir, 'link.csv');
+    await symlink(real, link);
+    const r = await runCli(['export', '--object', '101', '--out', link, '--quiet'], { env: simEnv(sim) });
+    expect(r.code).toBe(0);
+    expect((await lstat(link)).isSymbolicLink()).toBe(true);
+    expect(parseCsv(await readFile(real, 'utf8'))).toHaveLength(6);
+    expect((await stat(real)).mode & 0o777).toBe(0o640);
+    expect((await readdir(dir)).sort()).toEqual(['link.csv', 'real.csv']);
+  });
+
+  it('writes into a FIFO in place: the reader gets the records and the FIFO stays a FIFO', async () => {
+    seedVendors(sim, 1, 5);
+    const fifo = join(dir, 'pipe.csv');
+    execFileSync('mkfifo', [fifo]);
+    const reader = spawn('cat', [fifo]);
+    let received = '';
+    reader.stdout.on('data', (d: Buffer) => (received += d.toString()));
+    const readerDone = new Promise<void>((done) => reader.once('exit', () => done()));
+    const r = await runCli(['export', '--object', '101', '--out', fifo, '--quiet'], { env: simEnv(sim) });
+    // A FIFO replaced by a file would leave cat waiting for a writer forever.
+    const stuck = setTimeout(() => reader.kill(), 5000);
+    await readerDone;
+    clearTimeout(stuck);
+    expect(r.code).toBe(0);
+    expect((await lstat(fifo)).isFIFO()).toBe(true);
+    expect(parseCsv(received)).toHaveLength(6);
+  });
+
+  it('refuses --out naming the --state file or the mapping, and a --state that is not a file, before any request', async () => {
+    const mapping = join(dir, 'm.yaml');
+    const mappingText = 'object: 101\nfields:\n  Code: vendor-code\n';
+    await writeFile(mapping, mappingText);
+    const state = join(dir, 'state.json');
+    const fifo = join(dir, 'fifo');
+    execFileSync('mkfifo', [fifo]);
+    for (const [args, message] of [
+      [
+        ['--object', '101', '--out', state, '--state', `${dir}/./state.json`],
+        '--out and --state name the same file',
+      ],
+      [['--mapping', mapping, '--out', mapping], '--out and --mapping name the same file'],
+      [['--object', '101', '--out', join(dir, 'x.csv'), '--state', fifo], 'is not a regular file'],
+    ] as const) {
+      const r = await runCli(['export', ...args], { env: simEnv(sim) });
+      expect(r.stderr).toContain(message);
+      expect(r.code).toBe(2);
+    }
+    expect(await readFile(mapping, 'utf8')).toBe(mappingText);
+    expect((await readdir(dir)).sort()).toEqual(['fifo', 'm.yaml']);
+    expect(sim.stats().requests).toBe(0);
   });
 });

@@ -309,4 +309,25 @@ describe('coupa-csv import against the simulator', () => {
     expect(rows[1]?._line).toBe('3');
     expect(posts()).toBe(2);
   });
+
+  it('refuses a --results file that is the input or the mapping, also through a link, before anything is sent', async () => {
+    const input = 'Code,Name,Limit,Since,Notes\nV-1,One,10,2026-03-01,x\n';
+    fs.writeFileSync(tmp.file('in.csv'), input);
+    fs.symlinkSync(tmp.file('in.csv'), tmp.file('link.csv'));
+    const mappingText = fs.readFileSync(tmp.file('m.yaml'), 'utf8');
+    for (const [results, message] of [
+      [tmp.file('link.csv'), '--results must not be the input file'],
+      [tmp.file('m.yaml'), '--results must not be the mapping file'],
+    ] as const) {
+      const res = await runCli(
+        ['import', tmp.file('in.csv'), '--mapping', tmp.file('m.yaml'), '--results', results],
+        { env },
+      );
+      expect(res.stderr).toContain(message);
+      expect(res.code).toBe(2);
+    }
+    expect(fs.readFileSync(tmp.file('in.csv'), 'utf8')).toBe(input);
+    expect(fs.readFileSync(tmp.file('m.yaml'), 'utf8')).toBe(mappingText);
+    expect(sim.stats().requests).toBe(0);
+  });
 });

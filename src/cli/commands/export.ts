@@ -2,7 +2,7 @@ import { rmSync } from 'node:fs';
 import type { Argv, CommandModule } from 'yargs';
 import { UsageError } from '../../errors.js';
 import { FILTER_OPERATORS, parseFilters } from '../../export/filters.js';
-import { tempPathFor } from '../../export/output.js';
+import { planOutput } from '../../export/output.js';
 import type { ExportFormat, ExportOptions, ExportSummary } from '../../export/types.js';
 import { loadMapping } from '../../mapping/index.js';
 import {
@@ -163,7 +163,8 @@ async function handleExport(args: ExportArgs): Promise<number> {
   const startedAt = Date.now();
 
   // A second Ctrl-C exits at once (see interruptSignal): still remove the temporary file.
-  const tmp = args.out === '-' ? undefined : tempPathFor(args.out);
+  const plan = args.out === '-' ? undefined : planOutput(args.out);
+  const tmp = plan?.kind === 'replace' ? plan.temp : undefined;
   const removeTemp = (): void => {
     if (tmp) rmSync(tmp, { force: true });
   };
