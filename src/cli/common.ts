@@ -190,3 +190,22 @@ export function parseDelimiterFlag(raw: string): DelimiterOption {
   if (value === 'auto' || value === ',' || value === ';' || value === '|') return value;
   throw new UsageError(`--delimiter must be auto, ",", ";", tab or "|", got "${raw}"`);
 }
+
+/** Flags that may be given more than once (they collect a list). */
+const REPEATABLE_FLAGS = new Set(['filter']);
+
+/**
+ * yargs turns a flag given twice into a list, which a command that expects one value would misread: the same
+ * value twice counts once; two different values are a usage error (exit 2) instead of a silent pick.
+ */
+export function collapseRepeatedFlags(argv: Record<string, unknown>): void {
+  for (const [name, value] of Object.entries(argv)) {
+    if (name === '_' || REPEATABLE_FLAGS.has(name) || !Array.isArray(value)) continue;
+    const distinct = [...new Set(value.map((v) => String(v)))];
+    if (distinct.length > 1) {
+      const flag = name.length === 1 ? `-${name}` : `--${name}`;
+      throw new CliUsage(`${flag} was given more than once (${distinct.join(', ')}): give it once`);
+    }
+    argv[name] = value[value.length - 1];
+  }
+}

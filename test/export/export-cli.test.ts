@@ -103,11 +103,39 @@ describe('coupa-csv export (built CLI against the simulator)', () => {
     [['--out', 'x.jsonl', '--format', 'jsonl', '--bom'], /--bom applies to CSV only/],
     [['--out', 'x.csv', '--limit', '0'], /--limit/],
     [['--format', 'xml', '--out', 'x.csv'], /format/],
+    [['--out', 'a.csv', '--out', 'b.csv'], /--out was given more than once \(a\.csv, b\.csv\)/],
+    [
+      ['--out', 'x.csv', '--timezone', 'UTC', '--timezone', 'Europe/Berlin'],
+      /--timezone was given more than once/,
+    ],
   ])('usage error %j exits 2', async (args, message) => {
     const r = await runCli(['export', '--object', '101', ...args], { env: simEnv(sim), cwd: dir });
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(message);
     expect(sim.stats().requests).toBe(0);
+  });
+
+  it('a flag repeated with the same value counts once', async () => {
+    seedVendors(sim, 1, 3);
+    const out = join(dir, 'x.csv');
+    const r = await runCli(
+      [
+        'export',
+        '--object',
+        '101',
+        '--out',
+        out,
+        '--timezone',
+        'UTC',
+        '--timezone',
+        'UTC',
+        '--json',
+        '--json',
+      ],
+      { env: simEnv(sim) },
+    );
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ records: 3, out });
   });
 
   it('missing credentials exit 2 and name the variables', async () => {
