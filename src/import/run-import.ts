@@ -760,7 +760,12 @@ class ImportRun {
         if (!(error instanceof OutcomeUnknownError)) throw error;
         if (this.keyText(conv) === undefined) return this.unknownOutcome(record, UNKNOWN_OUTCOME_MESSAGE);
         // The key tells whether the first create landed: never POST twice for a record that exists.
-        const matches = await this.lookupKey(conv);
+        let matches: ObjectInstance[];
+        try {
+          matches = await this.lookupKey(conv);
+        } catch (lookupError) {
+          return this.lookupFailed(record, lookupError);
+        }
         if (matches.length > 1) return this.severalMatches(record, conv, matches);
         const match = matches[0];
         if (match && createdBefore(match, firstSentAt)) {
@@ -786,6 +791,23 @@ class ImportRun {
         this.counts.resent++;
       }
     }
+  }
+
+  /**
+   * A create that may or may not have been stored, and the lookup by key that would tell failed too (the instance
+   * went down or answers 5xx): the row fails as outcome unknown, so that --resume (from the journal or the results
+   * file) looks the key up again before it sends anything. An unreachable instance or refused credentials still stop
+   * the run.
+   */
+  private lookupFailed(record: CsvRecord, error: unknown): ResultRow {
+    if (error instanceof AuthError || error instanceof AbortedError)
+      this.halt({ code: error.code, message: error.message, exitCode: 3 });
+    this.counts.unknown++;
+    this.s.journal?.unknown(record.line);
+    return this.fail(
+      record,
+      `outcome unknown: the create's answer was lost and looking its key up failed too (${errorText(error)}); --resume looks it up again before sending it`,
+    );
   }
 
   /** A create that may or may not have been stored, and no key to tell: the row fails and its line is named. */

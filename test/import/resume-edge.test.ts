@@ -146,4 +146,37 @@ describe('resume edge cases', () => {
     expect(res.code).toBe(2);
     expect(res.stderr).toContain('the key must be a plain field');
   });
+
+  it('a create whose answer is lost while the lookup by key fails too is outcome unknown; --resume finds it instead of creating it again', async () => {
+    fs.writeFileSync(tmp.file('in.csv'), vendorCsv(2));
+    const options = {
+      file: tmp.file('in.csv'),
+      mapping: tmp.file('m.yaml'),
+      results: tmp.file('in.results.csv'),
+      concurrency: 1,
+      rate: 1000,
+    };
+    // The first create is stored but its answer lost; from then on the instance answers 503 (the lookup too).
+    sim.setFaults({ dropAfterStore: 1 });
+    const first = await runImport({
+      ...options,
+      clientOptions: {
+        ...clientOptions(),
+        backoffBaseMs: 1,
+        onEvent: (event) => {
+          if (event.type === 'request' && event.method === 'POST' && event.status === 0)
+            sim.setFaults({ dropAfterStore: 0, error5xx: 1 });
+        },
+      },
+    });
+    expect(first).toMatchObject({ created: 0, failed: 2, unknown: 2 });
+    expect(customFields(sim.records(101)).map((f) => f['vendor-code'])).toEqual(['V-1']);
+    const rows = readResults(tmp.file('in.results.csv'));
+    expect(rows.map((r) => r._error?.startsWith('outcome unknown'))).toEqual([true, true]);
+
+    sim.setFaults({ error5xx: 0 });
+    const resumed = await runImport({ ...options, resume: true, clientOptions: clientOptions() });
+    expect(resumed).toMatchObject({ created: 2, failed: 0 });
+    expectEveryRowOnce(sim.records(101), tmp.file('in.results.csv'), 2);
+  });
 });
