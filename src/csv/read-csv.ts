@@ -87,7 +87,7 @@ export async function openCsv(path: string, options: CsvReadOptions = {}): Promi
     // knows the delimiter (and so reads quotes as csv-parse does) says it ends.
     const delimiter = explicit ?? pickDelimiter(scanHeader(text, whole).counts);
     const scan = scanHeader(text, whole, delimiter);
-    if (scan.complete) return buildSource(path, text, scan, delimiter, guess);
+    if (scan.complete) return buildSource(path, text, scan, delimiter, guess, options.allowDuplicateHeaders);
     if (scan.inQuotes && whole) {
       throw new InputError('UNCLOSED_QUOTE', 'a quote in the header is never closed (a " is missing)', {
         file: path,
@@ -268,6 +268,7 @@ async function buildSource(
   scan: HeaderScan,
   delimiter: Delimiter,
   guess: EncodingGuess,
+  allowDuplicateHeaders = false,
 ): Promise<CsvSource> {
   const headerText = text.slice(scan.start, scan.contentEnd);
   if (headerText.trim() === '') {
@@ -293,7 +294,7 @@ async function buildSource(
       line: scan.startLine,
     });
   }
-  checkDuplicates(header, path, scan.startLine);
+  if (!allowDuplicateHeaders) checkDuplicates(header, path, scan.startLine);
   const bodyOffset = guess.bomLength + encodedLength(text.slice(0, scan.end), guess.encoding);
   const reader = new RecordReader(path, guess.encoding, delimiter, bodyOffset, scan.endLine, header.length);
   return {

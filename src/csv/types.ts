@@ -4,6 +4,11 @@ export type DelimiterOption = 'auto' | ',' | ';' | '\t' | '|';
 export interface CsvReadOptions {
   encoding?: EncodingOption;
   delimiter?: DelimiterOption;
+  /**
+   * Accept a header that names two columns alike (by default an error: a mapping could not tell them apart). For
+   * reading results files, whose result columns repeat when the input was itself a results file.
+   */
+  allowDuplicateHeaders?: boolean;
 }
 
 /** One data record of the input. */

@@ -84,8 +84,11 @@ function checkSameRun(previous: JournalHeader, current: JournalHeader, file: str
   }
 }
 
+/** How a results file is read: as written (UTF-8, commas), its result columns repeated when the input was a results file. */
+const RESULTS_FILE = { encoding: 'utf8', delimiter: ',', allowDuplicateHeaders: true } as const;
+
 async function readResultsState(path: string, inputHeader: readonly string[]): Promise<ResumeState> {
-  const source = await openCsv(path, { encoding: 'utf8', delimiter: ',' });
+  const source = await openCsv(path, RESULTS_FILE);
   const head = source.header.slice(0, RESULT_COLUMNS.length);
   if (head.join(',') !== RESULT_COLUMNS.join(',')) {
     throw new InputError(
@@ -143,7 +146,7 @@ async function readResultsState(path: string, inputHeader: readonly string[]): P
 export async function holdsAppliedRows(path: string): Promise<boolean> {
   if (!fs.existsSync(path)) return false;
   try {
-    const source = await openCsv(path, { encoding: 'utf8', delimiter: ',' });
+    const source = await openCsv(path, RESULTS_FILE);
     if (source.header[0] !== RESULT_COLUMNS[0] || source.header[1] !== RESULT_COLUMNS[1]) return false;
     for await (const record of source.records()) {
       const [, status = '', id = '', error = ''] = record.cells;

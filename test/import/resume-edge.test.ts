@@ -1,4 +1,5 @@
 import * as fs from 'node:fs';
+import { parse } from 'csv-parse/sync';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { credentialsFromEnv } from '../../src/coupa/index.js';
 import { runImport } from '../../src/import/index.js';
@@ -178,5 +179,47 @@ describe('resume edge cases', () => {
     const resumed = await runImport({ ...options, resume: true, clientOptions: clientOptions() });
     expect(resumed).toMatchObject({ created: 2, failed: 0 });
     expectEveryRowOnce(sim.records(101), tmp.file('in.results.csv'), 2);
+  });
+
+  it('an input that is itself a results file (its own _line, _status, _id and _error columns) can be stopped and resumed', async () => {
+    const input = vendorCsv(6)
+      .trim()
+      .split('\n')
+      .map((l, i) => (i === 0 ? `_line,_status,_id,_error,${l}` : `${i + 1},failed,,fixed by hand,${l}`));
+    fs.writeFileSync(tmp.file('again.csv'), `${input.join('\n')}\n`);
+    const options = {
+      file: tmp.file('again.csv'),
+      mapping: tmp.file('m.yaml'),
+      results: tmp.file('again.results.csv'),
+      clientOptions: clientOptions(),
+      concurrency: 1,
+      rate: 1000,
+    };
+    const controller = new AbortController();
+    const stopped = await runImport(
+      { ...options, signal: controller.signal },
+      { onProgress: () => controller.abort() },
+    );
+    expect(stopped.interrupted).toBe(true);
+    expect(stopped.created).toBeGreaterThan(0);
+    const resumed = await runImport({ ...options, resume: true });
+    expect(resumed).toMatchObject({ skipped: stopped.created, created: 6 - stopped.created, failed: 0 });
+    const rows: string[][] = parse(fs.readFileSync(tmp.file('again.results.csv'), 'utf8'), { bom: true });
+    expect(rows[0]?.slice(0, 9)).toEqual([
+      '_line',
+      '_status',
+      '_id',
+      '_error',
+      '_line',
+      '_status',
+      '_id',
+      '_error',
+      'Code',
+    ]);
+    expect(rows.slice(1).map((r) => `${r[0]} ${r[1]} ${r[4]}`)).toEqual(
+      [2, 3, 4, 5, 6, 7].map((line) => `${line} created ${line}`),
+    );
+    expect(new Set(customFields(sim.records(101)).map((f) => f['vendor-code'])).size).toBe(6);
+    expect(sim.records(101)).toHaveLength(6);
   });
 });
