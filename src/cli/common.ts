@@ -195,17 +195,21 @@ export function parseDelimiterFlag(raw: string): DelimiterOption {
 const REPEATABLE_FLAGS = new Set(['filter']);
 
 /**
- * yargs turns a flag given twice into a list, which a command that expects one value would misread: the same
- * value twice counts once; two different values are a usage error (exit 2) instead of a silent pick.
+ * What yargs leaves for the commands to misread, as usage errors (exit 2): a flag given twice becomes a list (the
+ * same value twice counts once; two different values are an error instead of a silent pick), and a number flag
+ * given text becomes NaN.
  */
-export function collapseRepeatedFlags(argv: Record<string, unknown>): void {
+export function checkParsedFlags(argv: Record<string, unknown>): void {
   for (const [name, value] of Object.entries(argv)) {
-    if (name === '_' || REPEATABLE_FLAGS.has(name) || !Array.isArray(value)) continue;
-    const distinct = [...new Set(value.map((v) => String(v)))];
-    if (distinct.length > 1) {
-      const flag = name.length === 1 ? `-${name}` : `--${name}`;
-      throw new CliUsage(`${flag} was given more than once (${distinct.join(', ')}): give it once`);
+    if (name === '_') continue;
+    const flag = name.length === 1 ? `-${name}` : `--${name}`;
+    if (Array.isArray(value) && !REPEATABLE_FLAGS.has(name)) {
+      const distinct = [...new Set(value.map((v) => String(v)))];
+      if (distinct.length > 1)
+        throw new CliUsage(`${flag} was given more than once (${distinct.join(', ')}): give it once`);
+      argv[name] = value[value.length - 1];
     }
-    argv[name] = value[value.length - 1];
+    if (typeof argv[name] === 'number' && Number.isNaN(argv[name]))
+      throw new CliUsage(`${flag} must be a number`);
   }
 }

@@ -3,7 +3,7 @@ import { exportCommand } from './commands/export.js';
 import { importCommand, validateCommand } from './commands/import.js';
 import { mappingCommand } from './commands/mapping.js';
 import { simCommand } from './commands/sim.js';
-import { collapseRepeatedFlags } from './common.js';
+import { checkParsedFlags } from './common.js';
 import { CliUsage, reportFatal } from './terminal.js';
 
 /** Parses argv, runs one command, and returns the exit code (0-3, see SPEC). */
@@ -21,7 +21,7 @@ export async function main(argv: string[]): Promise<number> {
       .command(exportCommand(setExit))
       .command(mappingCommand(setExit))
       .command(simCommand(setExit))
-      .middleware(collapseRepeatedFlags, true)
+      .middleware(checkParsedFlags, true)
       .demandCommand(1, 'Name a command: import, validate, export, mapping init or sim.')
       .strict()
       .recommendCommands()

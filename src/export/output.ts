@@ -57,7 +57,10 @@ export function replacementTarget(path: string): string {
  * a folder (and a state file, which is read back, not a FIFO or device either). Throws InputError('OUTPUT')
  * (exit 2).
  */
-export async function checkOutputPath(out: string, what: 'export' | 'state file' = 'export'): Promise<void> {
+export async function checkOutputPath(
+  out: string,
+  what: 'export' | 'state file' | 'mapping' = 'export',
+): Promise<void> {
   const dir = dirname(resolve(out));
   try {
     const s = await stat(dir);

@@ -99,12 +99,24 @@ function keyScore(name: string, values: string[], rowCount: number): number {
   return score;
 }
 
-/** `Vendor Name (EUR)` -> `vendor-name-eur`; accents dropped. */
+/** Letters that Unicode does not decompose into a base letter and an accent. */
+const LETTERS: Record<string, string> = {
+  ß: 'ss',
+  æ: 'ae',
+  œ: 'oe',
+  ø: 'o',
+  ł: 'l',
+  đ: 'd',
+  ð: 'd',
+  þ: 'th',
+};
+
+/** `Vendor Name (EUR)` -> `vendor-name-eur`; accents dropped (`Ünïcødé Ñame` -> `unicode-name`). */
 export function kebabCase(name: string): string {
   return name
     .normalize('NFD')
     .replace(/[\u0300-\u036f]/g, '')
-    .replace(/ß/g, 'ss')
+    .replace(/[ßæœøłđðþ]/gi, (c) => LETTERS[c.toLowerCase()] ?? c)
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, '-')
     .replace(/^-+|-+$/g, '');
@@ -127,7 +139,9 @@ function guessColumn(field: string, values: string[]): Guess {
       return { value: `{ field: ${field}, type: boolean }` };
   }
   if (values.every((v) => /^[+-]?\d+$/.test(v)) && !values.some((v) => /^[+-]?0\d/.test(v))) {
-    return { value: `{ field: ${field}, type: integer }` };
+    if (values.every((v) => Number.isSafeInteger(Number(v))))
+      return { value: `{ field: ${field}, type: integer }` };
+    return { value: field, comment: 'numbers too long for an integer field: kept as text' };
   }
   if (values.every((v) => /\d/.test(v) && !/^[+-]?0\d/.test(v))) {
     const dot = values.every((v) => parseDecimal(v, '.') !== undefined);

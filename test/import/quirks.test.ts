@@ -128,6 +128,33 @@ describe('coupa-csv mapping init', () => {
     expect(valid.code).toBe(0);
   });
 
+  it('--out m.json writes JSON that validates; a bad --object or --out folder is exit 2 with one line', async () => {
+    const out = tmp.file('guessed.json');
+    const written = await runCli(['mapping', 'init', 'samples/vendors.csv', '--object', '101', '--out', out]);
+    expect(written.code).toBe(0);
+    expect(JSON.parse(fs.readFileSync(out, 'utf8'))).toMatchObject({ object: 101 });
+    const valid = await runCli([
+      'validate',
+      'samples/vendors.csv',
+      '--mapping',
+      out,
+      '--results',
+      tmp.file('j.csv'),
+    ]);
+    expect(valid.stderr).toMatch(/valid:\s+20/);
+    expect(valid.code).toBe(0);
+    for (const [args, message] of [
+      [['--object', '0'], '--object must be a positive whole number, got 0'],
+      [['--object', 'abc'], '--object must be a number'],
+      [['--out', tmp.file('missing/m.yaml')], 'cannot write the mapping: the folder'],
+    ] as const) {
+      const r = await runCli(['mapping', 'init', 'samples/vendors.csv', ...args]);
+      expect(r.stderr).toContain(message);
+      expect(r.stderr).not.toContain('unexpected error');
+      expect(r.code).toBe(2);
+    }
+  });
+
   it('guesses from all --sample rows: a decimal first seen on row 60 counts with --sample 100, not by default', async () => {
     const rows = Array.from({ length: 100 }, (_, i) => `V-${i + 1},${i === 59 ? '60.5' : String(i + 1)}\n`);
     const file = tmp.file('late-decimal.csv');

@@ -93,6 +93,23 @@ describe('guessMapping', () => {
     ]);
   });
 
+  it('spells letters without a decomposition (ø, æ, ł, ...) in ASCII and keeps numbers past 2^53 as text', () => {
+    const { yaml, fields } = specs(
+      ['Ünïcødé Ñame', 'Æble Łódź', 'Account', 'Qty'],
+      [
+        ['a', 'b', '12345678901234567890', '7'],
+        ['c', 'd', '2', '8'],
+      ],
+    );
+    expect(fields.map((f) => [f.field, f.type])).toEqual([
+      ['unicode-name', 'string'],
+      ['aeble-lodz', 'string'],
+      ['account', 'string'],
+      ['qty', 'integer'],
+    ]);
+    expect(yaml).toContain('numbers too long for an integer field: kept as text');
+  });
+
   it('gives unique field names and skips unnamed and repeated columns with a comment', () => {
     const { yaml, fields } = specs(['Name', 'name!', '', 'NAME'], [['a', 'b', 'c', 'd']]);
     expect(fields.map((f) => f.field)).toEqual(['name', 'name-2']);

@@ -1,8 +1,12 @@
 import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { parse } from 'yaml';
 import type { Argv, CommandModule } from 'yargs';
 import { openCsv } from '../../csv/index.js';
 import type { EncodingOption } from '../../csv/types.js';
 import { InputError, UsageError } from '../../errors.js';
+import { checkOutputPath } from '../../export/output.js';
+import { errorText } from '../../import/journal.js';
 import { guessMapping } from '../../mapping/index.js';
 import { parseDelimiterFlag } from '../common.js';
 
@@ -29,7 +33,10 @@ export function mappingCommand(setExit: (code: number) => void): CommandModule<o
           describe: 'The CSV file to read the header from',
         })
         .options({
-          out: { type: 'string', describe: 'Write the mapping to this file (.yaml) instead of stdout' },
+          out: {
+            type: 'string',
+            describe: 'Write the mapping to this file (.yaml, or .json for JSON) instead of stdout',
+          },
           object: { type: 'number', describe: 'Custom object id to put in the mapping' },
           force: { type: 'boolean', default: false, describe: 'Overwrite --out if it exists' },
           encoding: {
@@ -50,9 +57,13 @@ export function mappingCommand(setExit: (code: number) => void): CommandModule<o
       if (!Number.isInteger(args.sample) || args.sample <= 0) {
         throw new UsageError(`--sample must be a positive whole number, got ${String(args.sample)}`);
       }
+      if (args.object !== undefined && (!Number.isInteger(args.object) || args.object <= 0)) {
+        throw new UsageError(`--object must be a positive whole number, got ${String(args.object)}`);
+      }
       if (args.out !== undefined && !args.force && fs.existsSync(args.out)) {
         throw new InputError('EXISTS', 'already exists; pass --force to overwrite it', { file: args.out });
       }
+      if (args.out !== undefined) await checkOutputPath(args.out, 'mapping');
       const source = await openCsv(args.file, {
         encoding: args.encoding,
         delimiter: parseDelimiterFlag(args.delimiter),
@@ -70,7 +81,16 @@ export function mappingCommand(setExit: (code: number) => void): CommandModule<o
       if (args.out === undefined) {
         process.stdout.write(yaml.endsWith('\n') ? yaml : `${yaml}\n`);
       } else {
-        fs.writeFileSync(args.out, yaml.endsWith('\n') ? yaml : `${yaml}\n`);
+        // A .json mapping is read as JSON: the same mapping, without the comments.
+        const text =
+          path.extname(args.out).toLowerCase() === '.json'
+            ? `${JSON.stringify(parse(yaml), null, 2)}\n`
+            : yaml;
+        try {
+          fs.writeFileSync(args.out, text.endsWith('\n') ? text : `${text}\n`);
+        } catch (error) {
+          throw new InputError('OUTPUT', `cannot write the mapping: ${errorText(error)}`, { file: args.out });
+        }
         process.stderr.write(
           `coupa-csv: wrote ${args.out} (${source.header.length} columns); check the field names and types, then run coupa-csv validate ${args.file} --mapping ${args.out}\n`,
         );
