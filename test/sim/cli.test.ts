@@ -1,10 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterEach, describe, expect, it } from 'vitest';
 import { request } from 'undici';
-import { CLI_PATH as cli } from '../helpers/cli.js';
+import { CLI_PATH as cli, runCli } from '../helpers/cli.js';
 
 let child: ChildProcess | undefined;
 afterEach(() => {
@@ -89,5 +91,25 @@ describe('coupa-csv sim', () => {
     child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
     expect(await exitCode(child)).toBe(2);
     expect(stderr).toContain('no-such-config.json');
+  });
+
+  it('exits 2 with one line for a port in use and for flag values out of range, naming the flag', async () => {
+    const busy = createServer();
+    await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
+    const port = (busy.address() as AddressInfo).port;
+    try {
+      for (const [args, message] of [
+        [['--port', String(port)], `cannot listen on 127.0.0.1:${port}: the port is in use`],
+        [['--latency', '-5'], '--latency must be a number >= 0'],
+        [['--error-rate', '2'], '--error-rate must be a number from 0 to 1'],
+      ] as const) {
+        const r = await runCli(['sim', ...args]);
+        expect(r.stderr).toContain(message);
+        expect(r.stderr).not.toContain('unexpected error');
+        expect(r.code).toBe(2);
+      }
+    } finally {
+      busy.close();
+    }
   });
 });

@@ -138,7 +138,20 @@ export function simCommand(setExit: (code: number) => void): CommandModule<objec
       try {
         sim = await sim_.startSimulator(options);
       } catch (error) {
-        if (error instanceof RangeError) throw new UsageError(error.message.replace(/^simulator: /, ''));
+        if (error instanceof RangeError)
+          throw new UsageError(flagNames(error.message.replace(/^simulator: /, '')));
+        const code = (error as NodeJS.ErrnoException).code;
+        if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL') {
+          const why =
+            code === 'EADDRINUSE'
+              ? 'the port is in use'
+              : code === 'EACCES'
+                ? 'not allowed (ports below 1024 need privileges)'
+                : 'this machine has no such address';
+          throw new UsageError(
+            `cannot listen on ${args.host}:${args.port}: ${why} (${code}); pick another --port (0 = any free port) or --host`,
+          );
+        }
         throw error;
       }
       if (args.json) {
@@ -180,4 +193,22 @@ export function simCommand(setExit: (code: number) => void): CommandModule<objec
       setExit(0);
     },
   };
+}
+
+/** The simulator's option names in its range errors, as the flags that set them. */
+const FLAG_OF: Record<string, string> = {
+  'faults.error5xx': '--error-rate',
+  'faults.extra429': '--extra-429',
+  'faults.dropAfterStore': '--drop-after-store',
+  'faults.dropBeforeStore': '--drop-before-store',
+  'faults.seed': '--seed',
+  latencyMs: '--latency',
+  tokenLifetimeS: '--token-lifetime',
+  rate: '--rate',
+  burst: '--burst',
+  port: '--port',
+};
+
+function flagNames(message: string): string {
+  return message.replace(/^[\w.]+/, (name) => FLAG_OF[name] ?? name);
 }
