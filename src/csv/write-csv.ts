@@ -1,7 +1,10 @@
 import { stringify } from 'csv-stringify/sync';
 
-/** A cell that looks like a number (possibly signed, with separators): spreadsheets do not run it as a formula. */
-const PLAIN_NUMBER = /^[+-]?(?:\d[\d.,' ]*|[.,]\d[\d]*)(?:[eE][+-]?\d+)?%?$/;
+/**
+ * A cell that is a number (signed, with `.`/`,` separators): spreadsheets do not run it as a formula. Not with spaces
+ * or apostrophes: `+44 20 1234` is a formula to a spreadsheet (a space is its intersection operator).
+ */
+const PLAIN_NUMBER = /^[+-]?(?:\d[\d.,]*|[.,]\d+)(?:[eE][+-]?\d+)?%?$/;
 
 /**
  * Escapes a cell that a spreadsheet would run as a formula (starting with `=`, `+`, `-`, `@`, tab or carriage return)

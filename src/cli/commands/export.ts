@@ -202,7 +202,7 @@ async function handleExport(args: ExportArgs): Promise<number> {
     summary = await runExport(options, {
       onProgress: ({ records, pages }) => {
         if (!progressStarted) {
-          progress.start(0);
+          progress.start(0, { pages: 0, speed: '0' });
           progressStarted = true;
         }
         const seconds = (Date.now() - startedAt) / 1000;
@@ -227,7 +227,9 @@ async function handleExport(args: ExportArgs): Promise<number> {
 export function formatExportSummary(s: ExportSummary): string {
   const lines: string[] = [];
   lines.push(`coupa-csv: export done${s.truncated ? ` (stopped at --limit ${s.records})` : ''}`);
-  lines.push(`  records:   ${s.records} (${s.pages} pages, ${s.requests} requests)`);
+  lines.push(
+    `  records:   ${s.records} (${s.pages} page${s.pages === 1 ? '' : 's'}, ${s.requests} request${s.requests === 1 ? '' : 's'})`,
+  );
   if (s.repeats > 0) lines.push(`  unchanged since the last run, left out: ${s.repeats}`);
   lines.push(`  retries:   ${s.retries}, throttled responses: ${s.throttled}`);
   lines.push(`  elapsed:   ${(s.elapsedMs / 1000).toFixed(1)} s (${s.recordsPerSecond} records/s)`);
