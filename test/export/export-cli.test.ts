@@ -266,4 +266,14 @@ describe('coupa-csv export (built CLI against the simulator)', () => {
     expect((await readdir(dir)).sort()).toEqual(['fifo', 'm.yaml']);
     expect(sim.stats().requests).toBe(0);
   });
+
+  it('a reader that closes the pipe early (| head) stops the export with exit 3, not an uncaught error', async () => {
+    seedVendors(sim, 1, 2000); // more than a pipe buffer of CSV
+    const script = `"${process.execPath}" "${CLI_PATH}" export --object 101 --out - --rate 1000 2>&1 | head -c 100 >/dev/null; echo "exit \${PIPESTATUS[0]}"`;
+    const shell = spawn('bash', ['-c', script], { env: { ...process.env, ...simEnv(sim) } });
+    let out = '';
+    shell.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    await new Promise((done) => shell.once('exit', done));
+    expect(out.trim()).toBe('exit 3');
+  });
 });
