@@ -138,13 +138,24 @@ export function createClient(options: ClientOptions): CoupaClient {
   const counters: ClientStats = { requests: 0, retries: 0, throttled: 0 };
   let closed = false;
 
-  // Everything that must never be shown: the secret or key, and every token issued.
-  const secrets = new Set<string>();
-  if (credentials.kind === 'oauth') secrets.add(credentials.clientSecret);
-  else secrets.add(credentials.apiKey);
+  // Everything that must never be shown: the secret or key, and every token issued, also as a server would echo
+  // them back encoded (URL, form or JSON escapes), longest first.
+  const secrets: string[] = [];
+  const addSecret = (secret: string): void => {
+    if (secret.length < 4) return;
+    const forms = [
+      secret,
+      encodeURIComponent(secret),
+      new URLSearchParams({ s: secret }).toString().slice(2),
+      JSON.stringify(secret).slice(1, -1),
+    ];
+    for (const form of forms) if (!secrets.includes(form)) secrets.push(form);
+    secrets.sort((a, b) => b.length - a.length);
+  };
+  addSecret(credentials.kind === 'oauth' ? credentials.clientSecret : credentials.apiKey);
   const redact = (text: string): string => {
     let out = text;
-    for (const secret of secrets) if (secret.length >= 4) out = out.split(secret).join('[redacted]');
+    for (const secret of secrets) out = out.split(secret).join('[redacted]');
     return out;
   };
   const serverMessages = (answer: Answer): string[] =>
@@ -339,7 +350,7 @@ export function createClient(options: ClientOptions): CoupaClient {
           'TOKEN_ENDPOINT',
         );
       }
-      secrets.add(accessToken);
+      addSecret(accessToken);
       const rawLife = typeof body.expires_in === 'string' ? Number(body.expires_in) : body.expires_in;
       const expiresInS = typeof rawLife === 'number' && rawLife > 0 ? rawLife : DEFAULT_TOKEN_LIFE_S;
       emit({ type: 'token', expiresInS });

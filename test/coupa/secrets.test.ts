@@ -230,3 +230,34 @@ describe('secrets never appear in errors or events', () => {
     if (scenario.name.includes('400')) expect(error.message).toContain('[redacted]');
   });
 });
+
+describe('secrets echoed back encoded', () => {
+  it('a secret with special characters is redacted as sent (form-encoded), URL-encoded and JSON-escaped', async () => {
+    const secret = 'p@ss w+rd/=&x"\\';
+    const forms = [
+      new URLSearchParams({ s: secret }).toString().slice(2),
+      encodeURIComponent(secret),
+      JSON.stringify(secret).slice(1, -1),
+    ];
+    expect(new Set(forms).size).toBe(3);
+    setup = setupMock({ credentials: { ...OAUTH, clientSecret: secret }, maxRetries: 1 });
+    setup.pool
+      .intercept({ path: '/oauth2/token', method: 'POST' })
+      .reply(
+        400,
+        {
+          error: 'invalid_client',
+          error_description: `client_secret=${forms[0]} (${forms[1]}; ${forms[2]})`,
+        },
+        { headers: JSON_HEADERS },
+      );
+    const error = await setup.client.list(101, []).then(
+      () => undefined,
+      (e: unknown) => e as Error,
+    );
+    expect(error).toBeInstanceOf(Error);
+    const shown = `${error?.message ?? ''}\n${JSON.stringify(setup.events)}`;
+    for (const form of [secret, ...forms]) expect(shown).not.toContain(form);
+    expect(error?.message).toContain('client_secret=[redacted]');
+  });
+});
