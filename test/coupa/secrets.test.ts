@@ -240,17 +240,23 @@ describe('secrets echoed back encoded', () => {
       JSON.stringify(secret).slice(1, -1),
     ];
     expect(new Set(forms).size).toBe(3);
-    setup = setupMock({ credentials: { ...OAUTH, clientSecret: secret }, maxRetries: 1 });
-    setup.pool
-      .intercept({ path: '/oauth2/token', method: 'POST' })
-      .reply(
-        400,
-        {
-          error: 'invalid_client',
-          error_description: `client_secret=${forms[0]} (${forms[1]}; ${forms[2]})`,
-        },
-        { headers: JSON_HEADERS },
-      );
+    setup = setupMock({
+      credentials: {
+        kind: 'oauth',
+        clientId: 'my-client',
+        clientSecret: secret,
+        scopes: 'core.custom_objects.read_write',
+      },
+      maxRetries: 1,
+    });
+    setup.pool.intercept({ path: '/oauth2/token', method: 'POST' }).reply(
+      400,
+      {
+        error: 'invalid_client',
+        error_description: `client_secret=${forms[0]} (${forms[1]}; ${forms[2]})`,
+      },
+      { headers: JSON_HEADERS },
+    );
     const error = await setup.client.list(101, []).then(
       () => undefined,
       (e: unknown) => e as Error,
