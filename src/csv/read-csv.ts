@@ -296,7 +296,7 @@ async function buildSource(
   }
   if (!allowDuplicateHeaders) checkDuplicates(header, path, scan.startLine);
   const bodyOffset = guess.bomLength + encodedLength(text.slice(0, scan.end), guess.encoding);
-  const reader = new RecordReader(path, guess.encoding, delimiter, bodyOffset, scan.endLine, header.length);
+  const reader = new RecordReader(path, guess.encoding, delimiter, bodyOffset, scan.endLine, header);
   return {
     file: path,
     header,
@@ -446,8 +446,18 @@ class RecordReader {
     private readonly bodyOffset: number,
     /** Line on which the header ends: parser line N is file line N + this. */
     private readonly headerEndLine: number,
-    private readonly width: number,
+    private readonly header: readonly string[],
   ) {}
+
+  private get width(): number {
+    return this.header.length;
+  }
+
+  /** The column of the `index`th cell (0-based) for a message: its header name, else its number. */
+  private columnAt(index: number): string | number {
+    const name = this.header[index]?.trim() ?? '';
+    return name === '' ? index + 1 : name;
+  }
 
   async *records(): AsyncGenerator<CsvRecord, void, undefined> {
     for await (const batch of this.batches()) yield* batch;
@@ -543,7 +553,7 @@ class RecordReader {
         return new InputError(
           'UNCLOSED_QUOTE',
           `a quoted field that starts on line ${opened} is never closed (a " is missing), so the rest of the file would be one cell`,
-          { file: this.file, line: opened },
+          { file: this.file, line: opened, column: this.columnAt(internals.state.record.length) },
         );
       }
       if (error.code === 'CSV_MAX_RECORD_SIZE') {
@@ -556,7 +566,7 @@ class RecordReader {
           'FIELD_TOO_LARGE',
           `the record starting on line ${recordStart} is larger than ${MAX_RECORD_CHARS / 1024 / 1024} MiB` +
             (quoting ? `: a quote opened on line ${opened} is probably never closed` : ''),
-          { file: this.file, line: recordStart, column: columnIndex + 1 },
+          { file: this.file, line: recordStart, column: this.columnAt(columnIndex) },
         );
       }
       return new InputError('MALFORMED', `cannot read the CSV: ${error.message}`, {

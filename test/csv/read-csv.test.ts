@@ -142,8 +142,10 @@ describe('fixtures: one per CSV quirk', () => {
     );
     expect(seen).toEqual([2]);
     expect(error.code).toBe('UNCLOSED_QUOTE');
-    expect(error.location).toEqual({ file: fixture('unclosed-quote.csv'), line: 3 });
-    expect(error.message).toContain(':3: a quoted field that starts on line 3 is never closed');
+    expect(error.location).toEqual({ file: fixture('unclosed-quote.csv'), line: 3, column: 'Vendor Name' });
+    expect(error.message).toContain(
+      ':3 (column "Vendor Name"): a quoted field that starts on line 3 is never closed',
+    );
   });
 
   it('empty.csv: EMPTY', async () => {

@@ -30,7 +30,7 @@ const cases: Case[] = [
   {
     name: 'unclosed quote',
     csv: 'Code,Name,Notes\nV-1,A,"open\nV-2,B,x\n',
-    expected: ['{file}:2:', /never closed/],
+    expected: ['{file}:2 (column "Notes")', /never closed/],
   },
   {
     name: 'binary data',
@@ -53,7 +53,7 @@ const cases: Case[] = [
   {
     name: 'a 10 MB field',
     csv: `Code,Name,Notes\nV-1,A,x\nV-2,B,"${'y'.repeat(10 * 1024 * 1024)}"\n`,
-    expected: ['{file}:3:3', /larger than 1 MiB/],
+    expected: ['{file}:3 (column "Notes")', /larger than 1 MiB/],
   },
   {
     name: 'unknown mapping key',
