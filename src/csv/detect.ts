@@ -81,6 +81,34 @@ export function isUtf8Head(head: Buffer, wholeFile: boolean): boolean {
   return isUtf8(head.subarray(0, cut));
 }
 
+/**
+ * How much of `buf` reads as UTF-8: the number of valid multi-byte sequences, of bytes that start none, and the
+ * offset of the first such byte (-1 when there is none).
+ */
+export function utf8Evidence(buf: Buffer): { valid: number; invalid: number; firstInvalid: number } {
+  let valid = 0;
+  let invalid = 0;
+  let firstInvalid = -1;
+  let i = 0;
+  while (i < buf.length) {
+    if ((buf[i] ?? 0) < 0x80) {
+      i++;
+      continue;
+    }
+    const b = buf[i] ?? 0;
+    const length = b >= 0xf0 ? 4 : b >= 0xe0 ? 3 : 2;
+    if (b >= 0xc2 && b <= 0xf4 && i + length <= buf.length && isUtf8(buf.subarray(i, i + length))) {
+      valid++;
+      i += length;
+    } else {
+      if (firstInvalid < 0) firstInvalid = i;
+      invalid++;
+      i++;
+    }
+  }
+  return { valid, invalid, firstInvalid };
+}
+
 /** Byte offset of the first invalid UTF-8 sequence in `buf` (assumed to be invalid somewhere), or -1. */
 export function firstInvalidUtf8(buf: Buffer): number {
   let i = 0;

@@ -15,6 +15,7 @@ import {
   firstNul,
   incompleteUtf8Tail,
   isUtf8Head,
+  utf8Evidence,
   looksBinary,
   pickDelimiter,
   scanHeader,
@@ -99,7 +100,7 @@ export async function openCsv(path: string, options: CsvReadOptions = {}): Promi
     headBytes = Math.min(size, headBytes * 4);
     const body = (await readHead(path, headBytes)).subarray(guess.bomLength);
     // The bytes read now were not checked by detectEncoding (a header longer than its first read).
-    checkUtf8Head(path, guess, body, headBytes >= size, (options.encoding ?? 'auto') === 'auto');
+    checkUtf8Head(path, guess, body, headBytes >= size, utf8Reason(options.encoding ?? 'auto', guess));
     text = decodeBytes(body, guess.encoding);
   }
 }
@@ -188,10 +189,24 @@ function detectEncoding(
         guess = { encoding: utf16, bomLength: 0 };
         break;
       }
-      guess = {
-        encoding: isUtf8Head(head, whole) || firstNul(head) >= 0 ? 'utf8' : 'windows-1252',
-        bomLength: 0,
-      };
+      if (isUtf8Head(head, whole) || firstNul(head) >= 0) {
+        guess = { encoding: 'utf8', bomLength: 0 };
+        break;
+      }
+      // Not UTF-8; but mostly UTF-8 characters with a few other bytes is a file of mixed encodings, which no
+      // single encoding reads right: Windows-1252 would turn every "ü" into "Ã¼".
+      const evidence = utf8Evidence(
+        head.subarray(0, whole ? head.length : head.length - incompleteUtf8Tail(head)),
+      );
+      if (evidence.valid > evidence.invalid) {
+        const line = countLines(head, evidence.firstInvalid);
+        throw new InputError(
+          'ENCODING',
+          `the file mixes encodings: ${evidence.valid} characters are UTF-8, but the bytes at line ${line} are not (Windows-1252?); save the file again as UTF-8 (in Excel: "CSV UTF-8")`,
+          { file: path, line },
+        );
+      }
+      guess = { encoding: 'windows-1252', bomLength: 0 };
       break;
     }
   }
@@ -204,20 +219,25 @@ function detectEncoding(
   const text = decodeBytes(body, guess.encoding);
   if (isUtf16 && text.includes('\u0000')) throw binaryError(path, head, 'NUL characters');
   if (looksBinary(text)) throw binaryError(path, head, 'many control characters');
-  checkUtf8Head(path, guess, body, whole, false);
+  checkUtf8Head(path, guess, body, whole, utf8Reason(option, guess));
   return { guess, text };
 }
 
-/**
- * Throws ENCODING (with the line) when a UTF-8 file's first bytes (after the BOM) are not valid UTF-8. `sniffed`:
- * the encoding was detected (auto) from a start of the file that is valid UTF-8, not given.
- */
+/** Why a file is read as UTF-8: `--encoding utf8`, its byte order mark, or its first bytes (auto). */
+type Utf8Reason = 'given' | 'bom' | 'sniffed';
+
+function utf8Reason(option: NonNullable<CsvReadOptions['encoding']>, guess: EncodingGuess): Utf8Reason {
+  if (option !== 'auto') return 'given';
+  return guess.bomLength > 0 ? 'bom' : 'sniffed';
+}
+
+/** Throws ENCODING (with the line) when a UTF-8 file's first bytes (after the BOM) are not valid UTF-8. */
 function checkUtf8Head(
   path: string,
   guess: EncodingGuess,
   body: Buffer,
   whole: boolean,
-  sniffed: boolean,
+  reason: Utf8Reason,
 ): void {
   if (guess.encoding !== 'utf8' && guess.encoding !== 'utf8-bom') return;
   if (isUtf8Head(body, whole)) return;
@@ -225,9 +245,12 @@ function checkUtf8Head(
     body.subarray(0, whole ? body.length : body.length - incompleteUtf8Tail(body)),
   );
   const line = countLines(body, Math.max(bad, 0));
-  const advice = sniffed
-    ? ' although the start of the file is; if the file was saved as Windows-1252 (ANSI), use --encoding windows-1252'
-    : '; if the file was saved as Windows-1252 (ANSI), use --encoding windows-1252 (or auto)';
+  const advice =
+    reason === 'sniffed'
+      ? ' although the start of the file is; if the file was saved as Windows-1252 (ANSI), use --encoding windows-1252'
+      : reason === 'bom'
+        ? ' although the file starts with a UTF-8 byte order mark: it mixes encodings; save it again as UTF-8'
+        : '; if the file was saved as Windows-1252 (ANSI), use --encoding windows-1252 (or auto)';
   throw new InputError('ENCODING', `the bytes at line ${line} are not valid UTF-8${advice}`, {
     file: path,
     line,

@@ -311,6 +311,44 @@ describe('detection and options', () => {
     expect(count).toBeLessThanOrEqual(3000);
   });
 
+  it('mostly UTF-8 with a Windows-1252 byte (auto): ENCODING "mixes encodings" with the line, not Windows-1252 mojibake', async () => {
+    const lines = ['Code,Name'];
+    for (let i = 0; i < 50; i++) lines.push(`C-${i},Müller ${i}`);
+    const path = await temp(
+      'mixed.csv',
+      Buffer.concat([Buffer.from(`${lines.join('\n')}\nC-x,Caf`), Buffer.from([0xe9]), Buffer.from('\n')]),
+    );
+    const error = await failure(openCsv(path));
+    expect(error.code).toBe('ENCODING');
+    expect(error.location?.line).toBe(52);
+    expect(error.message).toMatch(
+      /mixes encodings: 50 characters are UTF-8, but the bytes at line 52 are not/,
+    );
+  });
+
+  it('a UTF-8 byte order mark before bytes that are not UTF-8: ENCODING that names the mark, not --encoding auto', async () => {
+    const path = await temp(
+      'bom-cp1252.csv',
+      Buffer.concat([Buffer.from('\uFEFFCode,Name\nC-1,Caf'), Buffer.from([0xe9]), Buffer.from('\n')]),
+    );
+    const error = await failure(openCsv(path));
+    expect(error.code).toBe('ENCODING');
+    expect(error.location?.line).toBe(2);
+    expect(error.message).toMatch(/byte order mark: it mixes encodings/);
+    expect(error.message).not.toMatch(/or auto/);
+  });
+
+  it('Windows-1252 text in which two letters happen to form a UTF-8 sequence is still read as Windows-1252', async () => {
+    // "É“" is C9 93 in Windows-1252: valid UTF-8 by accident, outnumbered by the bytes that are not.
+    const path = await temp(
+      'cp-accident.csv',
+      Buffer.from('Code,Name\nC-1,M\xfcller\nC-2,Caf\xe9 \xc9\x93\n', 'latin1'),
+    );
+    const { source, records } = await readAll(path);
+    expect(source.encoding).toBe('windows-1252');
+    expect(records.map((r) => r.cells[1])).toEqual(['Müller', 'Café É“']);
+  });
+
   it('a header longer than the first read, with a byte that is not UTF-8 past it: ENCODING on line 1', async () => {
     // The header is read further than the sniffed 64 KiB; those bytes must be checked like the first ones.
     const columns = Array.from({ length: 8000 }, (_, i) => `column${i}`).join(',');
