@@ -26,7 +26,10 @@ const readable: Array<{ file: string; rows: number; failed?: number; detected: R
   { file: 'ragged.csv', rows: 5, failed: 2, detected: {} },
 ];
 const unreadable: Array<{ file: string; message: RegExp }> = [
-  { file: 'unclosed-quote.csv', message: /:3 \(column "Vendor Name"\): a quoted field that starts on line 3 is never closed/ },
+  {
+    file: 'unclosed-quote.csv',
+    message: /:3 \(column "Vendor Name"\): a quoted field that starts on line 3 is never closed/,
+  },
   { file: 'empty.csv', message: /the file is empty/ },
   { file: 'header-only.csv', message: /no data rows/ },
   { file: 'duplicate-headers.csv', message: /:1 \(column "amount"\): columns 2 and 4 have the same name/ },
