@@ -104,6 +104,19 @@ const compiledRows = new WeakMap<BoundMapping, CompiledRow>();
 const formatCache = new Map<string, CompiledFormat>();
 const MEMO_LIMIT = 10_000;
 
+/**
+ * The earliest year a date or datetime cell may hold. An earlier one is a typo (0026 for 2026) or a placeholder
+ * (0000-00-00, 0001-01-01) that Coupa would store as a real date; zone offsets before ~1900 are local mean time.
+ */
+const MIN_YEAR = 1000;
+const MIN_WALL_CLOCK = Date.UTC(MIN_YEAR, 0, 1);
+
+function yearError(text: string, year: number): CellError {
+  return new CellError(
+    `${quoteCell(text)}: the year ${String(year).padStart(4, '0')} is before ${MIN_YEAR} (a typo, or a placeholder for no date? leave the cell empty)`,
+  );
+}
+
 /** A compiled date/datetime format (cached: mappings were validated, so this does not throw for them). */
 export function formatOf(format: string, withTime: boolean): CompiledFormat {
   const cacheKey = `${withTime ? 'T' : 'D'}${format}`;
@@ -177,19 +190,22 @@ function makeConverter(spec: FieldSpec, timezone: string): CellConverter {
       const expected = format === undefined ? '(expected YYYY-MM-DD)' : `(format ${format.source})`;
       return remembered(convertDate);
       function convertDate(text: string): string | CellError {
-        if (format !== undefined) {
-          const w = readWithFormat(text, format);
-          if (w !== undefined) return zonedMidnightOf(w.year, w.month, w.day, timezone);
-        }
+        const date = readDate(text);
+        if (date === undefined) return new CellError(`${quoteCell(text)} is not a valid date ${expected}`);
+        return date.year < MIN_YEAR
+          ? yearError(text, date.year)
+          : zonedMidnightOf(date.year, date.month, date.day, timezone);
+      }
+      function readDate(text: string): { year: number; month: number; day: number } | undefined {
+        const w = format === undefined ? undefined : readWithFormat(text, format);
+        if (w !== undefined) return w;
         const d = readIsoDate(text);
-        if (d !== undefined) return zonedMidnightOf(d.year, d.month, d.day, timezone);
+        if (d !== undefined) return d;
         // A datetime in a date column (e.g. an unmapped export): its calendar date as written.
         const dt = parseIsoDateTime(text);
-        if (dt !== undefined && dt.offsetMs !== undefined) {
-          const day = new Date(dt.localMs);
-          return zonedMidnightOf(day.getUTCFullYear(), day.getUTCMonth() + 1, day.getUTCDate(), timezone);
-        }
-        return new CellError(`${quoteCell(text)} is not a valid date ${expected}`);
+        if (dt === undefined || dt.offsetMs === undefined) return undefined;
+        const day = new Date(dt.localMs);
+        return { year: day.getUTCFullYear(), month: day.getUTCMonth() + 1, day: day.getUTCDate() };
       }
     }
     case 'datetime': {
@@ -200,19 +216,20 @@ function makeConverter(spec: FieldSpec, timezone: string): CellConverter {
           ? '(expected ISO 8601, e.g. 2026-03-01T14:30:00 or 2026-03-01T14:30:00+01:00)'
           : `(format ${format.source})`;
       return (text) => {
-        if (format !== undefined) {
-          const w = readWithFormat(text, format);
-          if (w !== undefined) return wallClockToIso(wallClockMs(w), zone);
-        }
-        const dt = parseIsoDateTime(text);
-        if (dt !== undefined) {
-          const local = Math.floor(dt.localMs / 1000) * 1000;
-          if (dt.offsetMs === undefined) return wallClockToIso(local, zone);
-          return formatWithOffset(local, dt.offsetMs);
-        }
-        const d = readIsoDate(text);
-        if (d !== undefined) return wallClockToIso(utcFromFields(d.year, d.month, d.day), zone);
-        return new CellError(`${quoteCell(text)} is not a valid datetime ${expected}`);
+        const w = format === undefined ? undefined : readWithFormat(text, format);
+        const dt = w === undefined ? parseIsoDateTime(text) : undefined;
+        const d = w === undefined && dt === undefined ? readIsoDate(text) : undefined;
+        const local =
+          w !== undefined
+            ? wallClockMs(w)
+            : dt !== undefined
+              ? Math.floor(dt.localMs / 1000) * 1000
+              : undefined;
+        const wall = local ?? (d === undefined ? undefined : utcFromFields(d.year, d.month, d.day));
+        if (wall === undefined)
+          return new CellError(`${quoteCell(text)} is not a valid datetime ${expected}`);
+        if (wall < MIN_WALL_CLOCK) return yearError(text, new Date(wall).getUTCFullYear());
+        return dt?.offsetMs === undefined ? wallClockToIso(wall, zone) : formatWithOffset(wall, dt.offsetMs);
       };
     }
     case 'lookup':

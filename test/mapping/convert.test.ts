@@ -308,6 +308,23 @@ describe('convertRow: blanks, required, constants, id and key', () => {
     });
   });
 
+  it.each([
+    ['{ field: f, type: date, format: DD/MM/YYYY }', '01/03/0000', '0000'],
+    ['{ field: f, type: date }', '0026-03-01', '0026'],
+    ['{ field: f, type: datetime }', '0001-01-01T00:00:00', '0001'],
+    ['{ field: f, type: datetime }', '0999-12-31T23:59:59+01:00', '0999'],
+    ['{ field: f, type: datetime, format: DD.MM.YYYY HH:mm }', '01.03.0099 10:30', '0099'],
+  ])('a year before 1000 is a typo or a placeholder, not a date: %s %j', (spec, cell, year) => {
+    expect(errorOf(spec, cell, 'Europe/Berlin')).toContain(`the year ${year} is before 1000`);
+  });
+
+  it('the year 1000 and later convert (with the local mean time offset the zone had before 1900)', () => {
+    expect(valueOf('{ field: f, type: date }', '1000-01-01', 'Europe/Berlin')).toBe(
+      '1000-01-01T00:00:00+00:53',
+    );
+    expect(valueOf('{ field: f, type: datetime }', '1800-03-01T10:00:00')).toBe('1800-03-01T10:00:00-07:53');
+  });
+
   it('returns no key when the key cell is blank', () => {
     const m = parseMappingText('key: code\nfields:\n  Code: code\n  Name: name\n', 'm.yaml');
     const b = bindMapping(m, ['Code', 'Name'], 'in.csv');
