@@ -5,6 +5,7 @@ import type { ClientEvent, ClientOptions, CoupaClient, IndexQuery, ObjectInstanc
 import { formatCsvRow } from '../csv/index.js';
 import { AbortedError, ConfigError, CoupaCsvError, UsageError } from '../errors.js';
 import { exportColumns, loadMapping, recordToCells } from '../mapping/index.js';
+import { unlessAborted } from '../abort.js';
 import { sameFile } from '../files.js';
 import { isValidTimeZone } from '../mapping/time.js';
 import { chooseColumns, recordToPlainCells, unknownFields } from './columns.js';
@@ -104,13 +105,18 @@ export async function runExport(options: ExportOptions, hooks: ExportHooks = {})
 
   try {
     options.signal?.throwIfAborted();
-    const first = await preflight(client, objectId, [
-      ...query,
-      ...bounds(after, upTo),
-      ['order_by', 'id'],
-      ['dir', 'asc'],
-      ['limit', '1'],
-    ]);
+    // The preflight retries an unreachable instance for a while: Ctrl-C must not wait for that.
+    const first = await unlessAborted(
+      preflight(client, objectId, [
+        ...query,
+        ...bounds(after, upTo),
+        ['order_by', 'id'],
+        ['dir', 'asc'],
+        ['limit', '1'],
+      ]),
+      options.signal,
+      () => new AbortedError('export interrupted', 'INTERRUPTED'),
+    );
     let sample = first;
     if (!first && !mapping && format === 'csv') {
       // Nothing matches: still give the file the object's columns, from any record.

@@ -7,6 +7,7 @@ import { openCsv } from '../csv/index.js';
 import type { CsvReadOptions, CsvRecord, CsvSource } from '../csv/types.js';
 import { AbortedError, AuthError, ConfigError, InputError, UsageError } from '../errors.js';
 import { sameFile } from '../files.js';
+import { unlessAborted } from '../abort.js';
 import { bindMapping, convertRow, droppedFields, loadMapping } from '../mapping/index.js';
 import { isValidTimeZone } from '../mapping/time.js';
 import type { BoundMapping, Mapping } from '../mapping/types.js';
@@ -189,7 +190,13 @@ export async function runImport(options: ImportOptions, hooks: ImportHooks = {})
     }
 
     try {
-      if (client) await preflight(client, objectId);
+      // The preflight retries an unreachable instance for a while: Ctrl-C must not wait for that.
+      if (client)
+        await unlessAborted(
+          preflight(client, objectId),
+          options.signal,
+          () => new AbortedError('interrupted before anything was sent', 'INTERRUPTED'),
+        );
       const run = new ImportRun({
         source,
         bound,

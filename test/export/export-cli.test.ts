@@ -1,5 +1,6 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { chmod, lstat, readdir, readFile, stat, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -275,5 +276,29 @@ describe('coupa-csv export (built CLI against the simulator)', () => {
     shell.stdout.on('data', (d: Buffer) => (out += d.toString()));
     await new Promise((done) => shell.once('exit', done));
     expect(out.trim()).toBe('exit 3');
+  });
+
+  it('Ctrl-C while the preflight retries an instance that resets every connection: exit 3 at once', async () => {
+    let connections = 0;
+    const resetting = createServer((socket) => {
+      connections++;
+      socket.destroy();
+    });
+    await new Promise<void>((resolve) => resetting.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `http://127.0.0.1:${(resetting.address() as AddressInfo).port}`;
+      const run = spawnCli(['export', '--object', '101', '--out', join(dir, 'x.csv')], {
+        env: { ...simEnv(sim), COUPA_INSTANCE: url },
+      });
+      while (connections < 1) await sleep(20);
+      run.child.kill('SIGINT');
+      const r = await run.result;
+      expect(r.code).toBe(3);
+      expect(r.stderr).toContain('export interrupted');
+      expect(r.stderr).not.toContain('could not be reached');
+      expect(await readdir(dir)).toEqual([]);
+    } finally {
+      resetting.close();
+    }
   });
 });

@@ -1,4 +1,5 @@
 import * as fs from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Simulator } from '../../src/sim/index.js';
 import { runCli, spawnCli } from '../helpers/cli.js';
@@ -248,5 +249,29 @@ describe('interruptions and --resume', () => {
     const resumed = await runCli([...args, '--results', tmp.file('again.csv'), '--resume'], { env });
     expect(resumed.stderr).not.toMatch(/another coupa-csv run/);
     expect(resumed.code).toBe(0);
+  });
+
+  it('Ctrl-C while the preflight retries an instance that resets every connection: exit 3 at once, nothing sent', async () => {
+    let connections = 0;
+    const resetting = createServer((socket) => {
+      connections++;
+      socket.destroy();
+    });
+    await new Promise<void>((resolve) => resetting.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `http://127.0.0.1:${(resetting.address() as AddressInfo).port}`;
+      const run = spawnCli(['import', tmp.file('in.csv'), '--mapping', tmp.file('m.yaml')], {
+        env: { ...env, COUPA_INSTANCE: url },
+      });
+      await waitFor(() => connections >= 1);
+      run.child.kill('SIGINT');
+      const res = await run.result;
+      expect(res.code).toBe(3);
+      expect(res.stderr).toContain('interrupted before anything was sent');
+      // Without the interruption the retries run out first (about 20 s) and the message says so.
+      expect(res.stderr).not.toContain('could not be reached');
+    } finally {
+      resetting.close();
+    }
   });
 });
