@@ -330,4 +330,28 @@ describe('coupa-csv import against the simulator', () => {
     expect(fs.readFileSync(tmp.file('m.yaml'), 'utf8')).toBe(mappingText);
     expect(sim.stats().requests).toBe(0);
   });
+
+  it('validate takes an import command line as it is (connection and pace flags ignored) and sends nothing', async () => {
+    fs.writeFileSync(tmp.file('in.csv'), 'Code,Name,Limit,Since,Notes\nV-1,One,10,2026-03-01,x\n');
+    const res = await runCli(
+      [
+        'validate',
+        tmp.file('in.csv'),
+        '--mapping',
+        tmp.file('m.yaml'),
+        '--concurrency',
+        '4',
+        '--rate',
+        '10',
+        '--instance',
+        sim.url,
+        '--verbose',
+        '--json',
+      ],
+      { env },
+    );
+    expect(res.code).toBe(0);
+    expect(JSON.parse(res.stdout)).toMatchObject({ rows: 1, valid: 1 });
+    expect(sim.stats().requests).toBe(0);
+  });
 });

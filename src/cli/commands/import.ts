@@ -109,6 +109,9 @@ export function importCommand(setExit: (code: number) => void): CommandModule<ob
   };
 }
 
+/** Import flags that only matter when rows are sent: validate takes them and ignores them. */
+const SENDING_FLAGS = ['instance', 'scopes', 'concurrency', 'rate', 'verbose', 'dry-run'] as const;
+
 /** `coupa-csv validate <file>`: `import --dry-run`, no connection needed. */
 export function validateCommand(setExit: (code: number) => void): CommandModule<object, ValidateArgs> {
   return {
@@ -123,6 +126,13 @@ export function validateCommand(setExit: (code: number) => void): CommandModule<
           limit: connectionOptions.limit,
           json: connectionOptions.json,
           quiet: connectionOptions.quiet,
+          // Accepted, so that an import command line with validate in front of it still runs; they change nothing.
+          ...Object.fromEntries(
+            SENDING_FLAGS.map((flag) => [
+              flag,
+              { type: flag === 'verbose' || flag === 'dry-run' ? 'boolean' : 'string', hidden: true },
+            ]),
+          ),
         })
         .example(
           '$0 validate vendors.csv --mapping vendors.mapping.yaml',
