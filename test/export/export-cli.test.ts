@@ -64,6 +64,7 @@ describe('coupa-csv export (built CLI against the simulator)', () => {
     expect(r.code).toBe(0);
     const summary = JSON.parse(r.stdout) as Record<string, unknown>;
     expect(summary).toMatchObject({
+      rows: 30,
       records: 30,
       out,
       format: 'jsonl',

@@ -218,7 +218,8 @@ async function handleExport(args: ExportArgs): Promise<number> {
     process.off('exit', removeTemp);
   }
 
-  if (args.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
+  // `rows` as in import's summary, for scripts that read both.
+  if (args.json) process.stdout.write(`${JSON.stringify({ rows: summary.records, ...summary })}\n`);
   else if (!args.quiet) process.stderr.write(formatExportSummary(summary));
   return 0;
 }
