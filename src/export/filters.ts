@@ -1,5 +1,7 @@
 import { UsageError } from '../errors.js';
 import { editDistance, findClosest } from '../mapping/suggest.js';
+import { parseIsoDateTime, wallClockToIso, zonedMidnightOf } from '../mapping/time.js';
+import { readIsoDate } from '../mapping/values.js';
 
 /** Coupa's index operators (`none` = equality, written without brackets). */
 export const FILTER_OPERATORS = [
@@ -125,6 +127,50 @@ export function parseFilter(source: string): ParsedFilter {
     value,
     param: [`${attribute}${subPart}${opPart}`, value],
   };
+}
+
+/** Operators whose values are compared with a field's value (so a date in them is a point in time). */
+const COMPARING_OPERATORS = new Set<FilterOperator>([
+  'eq',
+  'not_eq',
+  'gt',
+  'lt',
+  'gt_or_eq',
+  'lt_or_eq',
+  'in',
+  'not_in',
+]);
+
+/**
+ * Filters on a point in time (`created-at`, `updated-at`, or a field in `timeFields`, the mapping's date and
+ * datetime fields) whose values have no offset, with those values as wall-clock times in the instance's zone:
+ * Coupa reads a bare `2026-03-15` as midnight UTC, which misses a date stored as midnight in an instance at UTC-7
+ * (`2026-03-15T00:00:00-07:00`, what the import sends). Other filters and values with an offset are unchanged.
+ * @example zoneFilterValues(parseFilters(['start-date=2026-03-15']), new Set(['start-date']), 'America/Los_Angeles')
+ *   // param ['start-date', '2026-03-15T00:00:00-07:00']
+ */
+export function zoneFilterValues(
+  filters: readonly ParsedFilter[],
+  timeFields: ReadonlySet<string>,
+  timezone: string,
+): ParsedFilter[] {
+  return filters.map((f) => {
+    const isTime = DATETIME_ATTRIBUTES.has(f.normalized) || timeFields.has(f.normalized);
+    if (!isTime || f.sub !== undefined || !COMPARING_OPERATORS.has(f.operator)) return f;
+    const list = f.operator === 'in' || f.operator === 'not_in';
+    const value = (list ? f.value.split(',') : [f.value])
+      .map((part) => inZone(part.trim(), timezone) ?? part)
+      .join(',');
+    return value === f.value ? f : { ...f, value, param: [f.param[0], value] };
+  });
+}
+
+function inZone(text: string, timezone: string): string | undefined {
+  const date = readIsoDate(text);
+  if (date !== undefined) return zonedMidnightOf(date.year, date.month, date.day, timezone);
+  const dt = parseIsoDateTime(text);
+  if (dt === undefined || dt.offsetMs !== undefined) return undefined;
+  return wallClockToIso(Math.floor(dt.localMs / 1000) * 1000, timezone);
 }
 
 /** Parses every filter; the first bad one throws UsageError. */

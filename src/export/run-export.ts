@@ -9,7 +9,7 @@ import { unlessAborted } from '../abort.js';
 import { sameFile } from '../files.js';
 import { isValidTimeZone } from '../mapping/time.js';
 import { chooseColumns, recordToPlainCells, unknownFields } from './columns.js';
-import { parseFilters, type ParsedFilter } from './filters.js';
+import { parseFilters, zoneFilterValues, type ParsedFilter } from './filters.js';
 import { checkOutputPath, writeOutput } from './output.js';
 import { pageInIdOrder } from './pager.js';
 import { DEFAULT_OVERLAP_MS, IncrementalTracker, readState, writeState } from './state.js';
@@ -87,7 +87,16 @@ export async function runExport(options: ExportOptions, hooks: ExportHooks = {})
         `did not change since ${previous.watermark ?? 'then'} are not exported (delete the state file for a full export)`,
     );
   }
-  const { query, after, upTo } = buildQuery(filters, tracker?.since(), options.state !== undefined);
+  const timeFields = new Set(
+    (mapping?.fields ?? [])
+      .filter((f) => f.type === 'date' || f.type === 'datetime')
+      .map((f) => f.field.toLowerCase().replace(/_/g, '-')),
+  );
+  const { query, after, upTo } = buildQuery(
+    zoneFilterValues(filters, timeFields, timezone),
+    tracker?.since(),
+    options.state !== undefined,
+  );
 
   const created = !isClient(options.client);
   const client = isClient(options.client)

@@ -40,6 +40,24 @@ const field = (r: Record<string, unknown>, name: string): unknown =>
   (r['custom-fields'] as Record<string, unknown>)[name];
 
 describe('runExport against the simulator', () => {
+  it('a date filter on a date field finds the records whose date it names (midnight in the instance zone, not UTC)', async () => {
+    seedVendors(sim, 1, 30); // onboarding-date 2026-03-03 (midnight in Los Angeles) for V-0002 and V-0030
+    const mapping = join(dir, 'm.yaml');
+    await writeFile(
+      mapping,
+      'object: 101\nfields:\n  Code: vendor-code\n  Onboarded: { field: onboarding-date, type: date }\n',
+    );
+    const summary = await runExport(
+      opts({ mapping, filters: ['onboarding-date=2026-03-03'], timezone: 'America/Los_Angeles' }),
+    );
+    expect(summary.records).toBe(2);
+    const { rows } = await readCsv(join(dir, 'out.csv'));
+    expect(rows).toEqual([
+      ['V-0002', '2026-03-03'],
+      ['V-0030', '2026-03-03'],
+    ]);
+  });
+
   it('exports more than 50 records once each, in id order, with id, created-at, updated-at, then custom fields', async () => {
     await sim.close();
     sim = await startTestSim({ latencyMs: 10 });

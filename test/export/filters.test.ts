@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/errors.js';
-import { FILTER_OPERATORS, parseFilter } from '../../src/export/filters.js';
+import { FILTER_OPERATORS, parseFilter, parseFilters, zoneFilterValues } from '../../src/export/filters.js';
 
 describe('parseFilter', () => {
   it.each([
@@ -68,4 +68,39 @@ describe('query arguments that are not filters', () => {
       expect(() => parseFilter(filter)).toThrow(/is not a filter/);
     },
   );
+});
+
+describe('zoneFilterValues', () => {
+  const LA = 'America/Los_Angeles';
+  const params = (sources: string[], fields: string[] = []): Array<readonly [string, string]> =>
+    zoneFilterValues(parseFilters(sources), new Set(fields), LA).map((f) => f.param);
+
+  it('sends a date or a datetime without offset on a point-in-time field as wall-clock time in the instance zone', () => {
+    expect(
+      params(
+        [
+          'start-date=2026-03-15',
+          'start_date[in]=2026-01-05, 2026-07-01',
+          'updated_at[gt_or_eq]=2026-01-01',
+          'created-at[lt]=2026-07-01T10:30:00',
+        ],
+        ['start-date'],
+      ),
+    ).toEqual([
+      ['start-date', '2026-03-15T00:00:00-07:00'],
+      ['start_date[in]', '2026-01-05T00:00:00-08:00,2026-07-01T00:00:00-07:00'],
+      ['updated_at[gt_or_eq]', '2026-01-01T00:00:00-08:00'],
+      ['created-at[lt]', '2026-07-01T10:30:00-07:00'],
+    ]);
+  });
+
+  it('leaves values with an offset, other fields, references and text operators as written', () => {
+    const sources = [
+      'updated-at[gt]=2026-01-01T00:00:00+01:00',
+      'notes=2026-03-15',
+      'owner[login]=2026-03-15',
+      'start-date[blank]=true',
+    ];
+    expect(params(sources, ['start-date', 'owner'])).toEqual(parseFilters(sources).map((f) => f.param));
+  });
 });
