@@ -43,20 +43,19 @@ export function bindMapping(mapping: Mapping, header: string[], file: string): B
     else columns.push({ spec, index });
   }
   if (missing.length > 0) {
-    const named = header.filter((h) => h.trim() !== '');
+    // One column where several were expected: the delimiter or encoding was read wrong, not the column names
+    // (and that one column is no closest header to suggest).
+    const single = header.length === 1 && mapping.fields.length > 1;
+    const named = single ? [] : header.filter((h) => h.trim() !== '');
     const parts = missing.map((column) => {
       const closest = findClosest(column, named);
       return closest === undefined
         ? JSON.stringify(column)
-        : `${JSON.stringify(column)} (closest header: ${JSON.stringify(closest)})`;
+        : `${JSON.stringify(column)} (closest header: ${quoteCell(closest)})`;
     });
     const noun = missing.length === 1 ? 'column' : 'columns';
     const verb = missing.length === 1 ? 'is' : 'are';
-    // One column where several were expected: the delimiter or encoding was read wrong, not the column names.
-    const hint =
-      header.length === 1 && mapping.fields.length > 1
-        ? '; the header was read as a single column: check --delimiter and --encoding'
-        : '';
+    const hint = single ? '; the header was read as a single column: check --delimiter and --encoding' : '';
     throw new InputError(
       'MISSING_COLUMN',
       `mapped ${noun} ${parts.join(', ')} ${verb} not in the header (mapping ${mapping.file})${hint}`,

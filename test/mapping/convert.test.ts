@@ -69,6 +69,19 @@ describe('bindMapping', () => {
     });
   });
 
+  it('a header read as one column (wrong delimiter or encoding) says so, without suggesting that column', () => {
+    const garbled = 'Vendor Code;Vendor Name;Amount;'.repeat(40);
+    let message = '';
+    try {
+      bindMapping(mapping, [garbled], 'in.csv');
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    expect(message).toContain('the header was read as a single column: check --delimiter and --encoding');
+    expect(message).not.toContain('closest header');
+    expect(message.length).toBeLessThan(300);
+  });
+
   it('names every missing column at once', () => {
     expect(() => bindMapping(mapping, ['Code', 'Name'], 'in.csv')).toThrow(
       /mapped columns "Vendor Code" \(closest header: "Code"\), "Vendor Name" \(closest header: "Name"\), "Amount" \(closest header: ".*"\) are not in the header/,
