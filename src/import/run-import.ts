@@ -235,7 +235,7 @@ export async function runImport(options: ImportOptions, hooks: ImportHooks = {})
         retries: (stats?.retries ?? 0) + outcome.resent,
         throttled: stats?.throttled ?? 0,
         elapsedMs,
-        rowsPerSecond: elapsedMs > 0 ? Math.round((outcome.rows / elapsedMs) * 1000 * 10) / 10 : outcome.rows,
+        rowsPerSecond: rate(outcome.rows - outcome.skipped - outcome.notSent, elapsedMs),
         results: resultsPath,
         encoding: source.encoding,
         delimiter: source.delimiter,
@@ -912,6 +912,11 @@ class ImportRun {
     if (error instanceof OutcomeUnknownError) return this.unknownOutcome(record, UNKNOWN_OUTCOME_MESSAGE);
     return this.fail(record, `unexpected error: ${errorText(error)}`);
   }
+}
+
+/** Rows a second, one decimal: the rows this run handled (not carried over, not left unsent by a stop). */
+function rate(rows: number, elapsedMs: number): number {
+  return elapsedMs > 0 ? Math.round((rows / elapsedMs) * 1000 * 10) / 10 : rows;
 }
 
 /** Clock skew allowed between this machine and the instance when telling records created by this run. */

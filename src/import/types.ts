@@ -103,6 +103,7 @@ export interface ImportSummary {
   /** 429 answers. */
   throttled: number;
   elapsedMs: number;
+  /** Rows this run handled (not carried over by --resume, not left unsent by a stop) per second. */
   rowsPerSecond: number;
   /** Absolute path of the results CSV. */
   results: string;

@@ -222,4 +222,18 @@ describe('resume edge cases', () => {
     expect(new Set(customFields(sim.records(101)).map((f) => f['vendor-code'])).size).toBe(6);
     expect(sim.records(101)).toHaveLength(6);
   });
+
+  it("a resume with nothing left to send carries every row and reports 0 rows/s (carried rows are not this run's work)", async () => {
+    fs.writeFileSync(tmp.file('in.csv'), vendorCsv(3));
+    const options = {
+      file: tmp.file('in.csv'),
+      mapping: tmp.file('m.yaml'),
+      results: tmp.file('in.results.csv'),
+      clientOptions: clientOptions(),
+      rate: 1000,
+    };
+    expect(await runImport(options)).toMatchObject({ created: 3 });
+    const again = await runImport({ ...options, resume: true });
+    expect(again).toMatchObject({ rows: 3, skipped: 3, created: 0, rowsPerSecond: 0 });
+  });
 });
