@@ -9,6 +9,8 @@ import { AbortedError, AuthError, ConfigError, InputError, UsageError } from '..
 import { sameFile } from '../files.js';
 import { unlessAborted } from '../abort.js';
 import { bindMapping, convertRow, droppedFields, loadMapping } from '../mapping/index.js';
+import { quoteCell } from '../mapping/convert.js';
+import { findClosest } from '../mapping/suggest.js';
 import { isValidTimeZone } from '../mapping/time.js';
 import type { BoundMapping, Mapping } from '../mapping/types.js';
 import { errorText, Journal, journalPathFor, type JournalHeader } from './journal.js';
@@ -281,9 +283,14 @@ function checkModePrerequisites(mode: ImportMode, mapping: Mapping, bound: Bound
       );
     }
     if (bound.idIndex === undefined) {
+      const closest = findClosest(
+        mapping.id,
+        bound.header.filter((h) => h.trim() !== ''),
+      );
       throw new InputError(
         'MISSING_COLUMN',
-        `--mode update needs the id column "${mapping.id}", which the header lacks`,
+        `--mode update needs the id column "${mapping.id}", which the header lacks` +
+          (closest === undefined ? '' : ` (closest header: ${quoteCell(closest)})`),
         {
           file: bound.file,
           line: 1,

@@ -354,4 +354,19 @@ describe('coupa-csv import against the simulator', () => {
     expect(JSON.parse(res.stdout)).toMatchObject({ rows: 1, valid: 1 });
     expect(sim.stats().requests).toBe(0);
   });
+
+  it('--mode update without the id column names the closest header, before anything is sent', async () => {
+    fs.writeFileSync(tmp.file('in.csv'), 'CoupaID,Code,Name,Limit,Since,Notes\n7,V-1,One,10,2026-03-01,x\n');
+    const res = await runCli(
+      ['import', tmp.file('in.csv'), '--mapping', tmp.file('m.yaml'), '--mode', 'update'],
+      {
+        env,
+      },
+    );
+    expect(res.stderr).toContain(
+      '--mode update needs the id column "Coupa ID", which the header lacks (closest header: "CoupaID")',
+    );
+    expect(res.code).toBe(2);
+    expect(sim.stats().requests).toBe(0);
+  });
 });
