@@ -78,3 +78,8 @@ export class AbortedError extends CoupaCsvError {
     super(code, message);
   }
 }
+
+/** The message of an error (or the text of anything thrown), for one-line reports. */
+export function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -3,7 +3,7 @@ import { open, stat } from 'node:fs/promises';
 import { Transform, type Readable, type TransformCallback, pipeline } from 'node:stream';
 import { isUtf8 } from 'node:buffer';
 import { CsvError, parse, type Parser } from 'csv-parse';
-import { InputError } from '../errors.js';
+import { errorText, InputError } from '../errors.js';
 import { normalizeColumn } from './column-name.js';
 import {
   SNIFF_BYTES,
@@ -124,7 +124,7 @@ function fsError(error: unknown, path: string): InputError {
     return new InputError('UNREADABLE', 'cannot read the file: permission denied', { file: path });
   if (code === 'EISDIR')
     return new InputError('UNREADABLE', 'this is a folder, not a CSV file', { file: path });
-  const message = error instanceof Error ? error.message : String(error);
+  const message = errorText(error);
   return new InputError('UNREADABLE', `cannot read the file (${code ?? message})`, { file: path });
 }
 
@@ -302,14 +302,10 @@ async function buildSource(
   try {
     header = await parseOneRecord(headerText, delimiter);
   } catch (error) {
-    throw new InputError(
-      'MALFORMED',
-      `cannot read the header: ${error instanceof Error ? error.message : String(error)}`,
-      {
-        file: path,
-        line: scan.startLine,
-      },
-    );
+    throw new InputError('MALFORMED', `cannot read the header: ${errorText(error)}`, {
+      file: path,
+      line: scan.startLine,
+    });
   }
   if (header.every((h) => h.trim() === '')) {
     throw new InputError('EMPTY', 'the header line has no column names', {

@@ -3,7 +3,7 @@ import { createClient } from '../coupa/index.js';
 import { CoupaApiError } from '../coupa/errors.js';
 import type { ClientEvent, ClientOptions, CoupaClient, IndexQuery, ObjectInstance } from '../coupa/types.js';
 import { formatCsvRow } from '../csv/index.js';
-import { AbortedError, ConfigError, CoupaCsvError, UsageError } from '../errors.js';
+import { AbortedError, ConfigError, CoupaCsvError, errorText, UsageError } from '../errors.js';
 import { exportColumns, loadMapping, recordToCells } from '../mapping/index.js';
 import { unlessAborted } from '../abort.js';
 import { sameFile } from '../files.js';
@@ -240,7 +240,7 @@ export async function runExport(options: ExportOptions, hooks: ExportHooks = {})
         } catch (error) {
           // The output is complete and in place; only the watermark could not be saved.
           throw new AbortedError(
-            `the export is complete at ${options.out}, but the state file could not be saved (${error instanceof Error ? error.message : String(error)}): ` +
+            `the export is complete at ${options.out}, but the state file could not be saved (${errorText(error)}): ` +
               'the next run starts again from the previous watermark, so it repeats these records',
             'STATE',
           );

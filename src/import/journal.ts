@@ -1,5 +1,5 @@
 import * as fs from 'node:fs';
-import { InputError } from '../errors.js';
+import { errorText, InputError } from '../errors.js';
 import { TextBatch } from './text-batch.js';
 import type { ImportMode } from './types.js';
 
@@ -235,8 +235,4 @@ function isHeader(
 
 function isNotFound(error: unknown): boolean {
   return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 'ENOENT';
-}
-
-export function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

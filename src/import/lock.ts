@@ -1,6 +1,5 @@
 import * as fs from 'node:fs';
-import { InputError } from '../errors.js';
-import { errorText } from './journal.js';
+import { errorText, InputError } from '../errors.js';
 
 /**
  * `<results>.lock`: one run at a time per results file. Two imports into the same results file would share its

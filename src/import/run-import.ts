@@ -5,7 +5,7 @@ import { CoupaApiError, OutcomeUnknownError } from '../coupa/errors.js';
 import type { CoupaClient, ObjectInstance } from '../coupa/types.js';
 import { openCsv } from '../csv/index.js';
 import type { CsvReadOptions, CsvRecord, CsvSource } from '../csv/types.js';
-import { AbortedError, AuthError, ConfigError, InputError, UsageError } from '../errors.js';
+import { AbortedError, AuthError, ConfigError, errorText, InputError, UsageError } from '../errors.js';
 import { sameFile } from '../files.js';
 import { unlessAborted } from '../abort.js';
 import { bindMapping, convertRow, droppedFields, loadMapping } from '../mapping/index.js';
@@ -13,7 +13,7 @@ import { quoteCell } from '../mapping/convert.js';
 import { findClosest } from '../mapping/suggest.js';
 import { isValidTimeZone } from '../mapping/time.js';
 import type { BoundMapping, Mapping } from '../mapping/types.js';
-import { errorText, Journal, journalPathFor, type JournalHeader } from './journal.js';
+import { Journal, journalPathFor, type JournalHeader } from './journal.js';
 import {
   checkRowUnchanged,
   hashCells,

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { LineCounter, isMap, isScalar, parseDocument, type Document } from 'yaml';
 import { normalizeColumn } from '../csv/column-name.js';
-import { InputError } from '../errors.js';
+import { errorText, InputError } from '../errors.js';
 import { hint, suggest } from './suggest.js';
 import { isValidTimeZone } from './time.js';
 import type { BlankPolicy, FieldSpec, FieldType, Mapping } from './types.js';
@@ -117,7 +117,7 @@ export function parseMappingText(text: string, file: string): Mapping {
     try {
       raw = JSON.parse(text);
     } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
+      const message = errorText(error);
       throw new InputError('MAPPING', `not valid JSON: ${message.split('\n')[0] ?? message}`, {
         file,
         ...lineOfJsonError(message, text),

@@ -4,9 +4,8 @@ import { parse } from 'yaml';
 import type { Argv, CommandModule } from 'yargs';
 import { openCsv } from '../../csv/index.js';
 import type { EncodingOption } from '../../csv/types.js';
-import { InputError, UsageError } from '../../errors.js';
+import { errorText, InputError, UsageError } from '../../errors.js';
 import { checkOutputPath } from '../../export/output.js';
-import { errorText } from '../../import/journal.js';
 import { guessMapping } from '../../mapping/index.js';
 import { parseDelimiterFlag } from '../common.js';
 
