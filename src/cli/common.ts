@@ -122,14 +122,18 @@ const STOP_GRACE_MS = 30_000;
  * 3 (the journal is written synchronously, so the results stay resumable).
  */
 
-export function interruptSignal(onFirst: (signal: string) => void): {
+export function interruptSignal(
+  onFirst: (signal: string) => void,
+  /** What a user needs to know when the run stops at once (how to finish the job). */
+  afterForcedStop: string,
+): {
   signal: AbortSignal;
   dispose: () => void;
 } {
   const controller = new AbortController();
   const handler = (sig: NodeJS.Signals): void => {
     if (controller.signal.aborted) {
-      process.stderr.write(`\ncoupa-csv: ${sig} again: stopping now.\n`);
+      process.stderr.write(`\ncoupa-csv: ${sig} again: stopping now; ${afterForcedStop}.\n`);
       process.exit(3);
     }
     onFirst(sig);
@@ -139,7 +143,7 @@ export function interruptSignal(onFirst: (signal: string) => void): {
     const graceMs = Number(process.env.COUPA_CSV_STOP_GRACE_MS ?? STOP_GRACE_MS);
     setTimeout(() => {
       process.stderr.write(
-        `\ncoupa-csv: requests still in flight after ${Math.round(graceMs / 1000)} s: stopping now; finish with --resume.\n`,
+        `\ncoupa-csv: requests still in flight after ${Math.round(graceMs / 1000)} s: stopping now; ${afterForcedStop}.\n`,
       );
       process.exit(3);
     }, graceMs).unref();

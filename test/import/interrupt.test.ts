@@ -95,7 +95,9 @@ describe('interruptions and --resume', () => {
     run.child.kill('SIGINT');
     const res = await run.result;
     expect(res.code).toBe(3);
-    expect(res.stderr).toContain('SIGINT again');
+    expect(res.stderr).toContain(
+      'SIGINT again: stopping now; finish the job with the same command and --resume',
+    );
     await new Promise((r) => setTimeout(r, 100));
 
     const resumed = await runCli([...args, '--resume'], { env });

@@ -169,12 +169,15 @@ async function handleExport(args: ExportArgs): Promise<number> {
     if (tmp) rmSync(tmp, { force: true });
   };
   process.on('exit', removeTemp);
-  const interrupt = interruptSignal((sig) => {
-    progress.stop();
-    process.stderr.write(
-      `\ncoupa-csv: ${sig}: stopping the export; nothing will be written to ${args.out}\n`,
-    );
-  });
+  const interrupt = interruptSignal(
+    (sig) => {
+      progress.stop();
+      process.stderr.write(
+        `\ncoupa-csv: ${sig}: stopping the export; nothing will be written to ${args.out}\n`,
+      );
+    },
+    args.out === '-' ? 'the output on stdout is incomplete' : `nothing was written to ${args.out}`,
+  );
 
   const options: ExportOptions = {
     out: args.out,

@@ -187,7 +187,7 @@ async function handleImport(
     process.stderr.write(
       `\ncoupa-csv: ${sig}: stopping; letting the requests in flight finish and writing the results (press Ctrl-C again to stop at once)\n`,
     );
-  });
+  }, 'finish the job with the same command and --resume');
   options.signal = interrupt.signal;
   let summary: ImportSummary;
   try {
