@@ -51,6 +51,15 @@ const cases: Case[] = [
     expected: ['{file}:2', /not valid UTF-8/, /windows-1252/],
   },
   {
+    name: 'mixed encodings (UTF-8 with a Windows-1252 byte)',
+    csv: Buffer.concat([
+      Buffer.from('Code,Name,Notes\nV-1,Müller,x\nV-2,Jürgen,y\nV-3,Caf'),
+      Buffer.from([0xe9]),
+      Buffer.from(',z\n'),
+    ]),
+    expected: ['{file}:4', /mixes encodings/],
+  },
+  {
     name: 'a 10 MB field',
     csv: `Code,Name,Notes\nV-1,A,x\nV-2,B,"${'y'.repeat(10 * 1024 * 1024)}"\n`,
     expected: ['{file}:3 (column "Notes")', /larger than 1 MiB/],
