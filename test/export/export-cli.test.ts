@@ -1,12 +1,11 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { chmod, lstat, readdir, readFile, stat, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Simulator } from '../../src/sim/index.js';
 import { CLI_PATH, runCli, spawnCli } from '../helpers/cli.js';
-import { simEnv, startTestSim } from '../helpers/sim.js';
+import { simEnv, startResettingServer, startTestSim } from '../helpers/sim.js';
 import { makeTempDir, parseCsv, seedVendors, sleep } from './helpers.js';
 
 let sim: Simulator;
@@ -280,18 +279,12 @@ describe('coupa-csv export (built CLI against the simulator)', () => {
   });
 
   it('Ctrl-C while the preflight retries an instance that resets every connection: exit 3 at once', async () => {
-    let connections = 0;
-    const resetting = createServer((socket) => {
-      connections++;
-      socket.destroy();
-    });
-    await new Promise<void>((resolve) => resetting.listen(0, '127.0.0.1', resolve));
+    const resetting = await startResettingServer();
     try {
-      const url = `http://127.0.0.1:${(resetting.address() as AddressInfo).port}`;
       const run = spawnCli(['export', '--object', '101', '--out', join(dir, 'x.csv')], {
-        env: { ...simEnv(sim), COUPA_INSTANCE: url },
+        env: { ...simEnv(sim), COUPA_INSTANCE: resetting.url },
       });
-      while (connections < 1) await sleep(20);
+      while (resetting.connections() < 1) await sleep(20);
       run.child.kill('SIGINT');
       const r = await run.result;
       expect(r.code).toBe(3);

@@ -1,3 +1,4 @@
+import { createServer, type AddressInfo } from 'node:net';
 import { request } from 'undici';
 import { startSimulator, type Simulator, type SimulatorOptions } from '../../src/sim/index.js';
 
@@ -34,4 +35,26 @@ export async function simToken(sim: Simulator, scope = 'core.custom_objects.read
   if (res.statusCode !== 200 || !body.access_token)
     throw new Error(`token request failed: ${res.statusCode}`);
   return body.access_token;
+}
+
+/**
+ * A TCP server on 127.0.0.1 that accepts connections and closes them at once: an instance that cannot be reached
+ * (every request fails and is retried). `connections()` counts the attempts so far.
+ */
+export async function startResettingServer(): Promise<{
+  url: string;
+  connections: () => number;
+  close: () => void;
+}> {
+  let count = 0;
+  const server = createServer((socket) => {
+    count++;
+    socket.destroy();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    connections: () => count,
+    close: () => server.close(),
+  };
 }

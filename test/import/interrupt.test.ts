@@ -1,9 +1,8 @@
 import * as fs from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Simulator } from '../../src/sim/index.js';
 import { runCli, spawnCli } from '../helpers/cli.js';
-import { simEnv, startTestSim } from '../helpers/sim.js';
+import { simEnv, startResettingServer, startTestSim } from '../helpers/sim.js';
 import {
   customFields,
   expectEveryRowOnce,
@@ -254,18 +253,12 @@ describe('interruptions and --resume', () => {
   });
 
   it('Ctrl-C while the preflight retries an instance that resets every connection: exit 3 at once, nothing sent', async () => {
-    let connections = 0;
-    const resetting = createServer((socket) => {
-      connections++;
-      socket.destroy();
-    });
-    await new Promise<void>((resolve) => resetting.listen(0, '127.0.0.1', resolve));
+    const resetting = await startResettingServer();
     try {
-      const url = `http://127.0.0.1:${(resetting.address() as AddressInfo).port}`;
       const run = spawnCli(['import', tmp.file('in.csv'), '--mapping', tmp.file('m.yaml')], {
-        env: { ...env, COUPA_INSTANCE: url },
+        env: { ...env, COUPA_INSTANCE: resetting.url },
       });
-      await waitFor(() => connections >= 1);
+      await waitFor(() => resetting.connections() >= 1);
       run.child.kill('SIGINT');
       const res = await run.result;
       expect(res.code).toBe(3);

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import { parse } from 'csv-parse/sync';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { credentialsFromEnv } from '../../src/coupa/index.js';
-import { runImport } from '../../src/import/index.js';
+import { runImport, type ImportOptions } from '../../src/import/index.js';
 import type { Simulator } from '../../src/sim/index.js';
 import { runCli } from '../helpers/cli.js';
 import { simEnv, startTestSim } from '../helpers/sim.js';
@@ -35,6 +35,14 @@ describe('resume edge cases', () => {
     instance: sim.url,
     credentials: credentialsFromEnv({ COUPA_CLIENT_ID: sim.clientId, COUPA_CLIENT_SECRET: sim.clientSecret }),
   });
+  /** Import options for `<name>.csv` in the temp folder, results beside it, the vendor mapping, the simulator. */
+  const importOptions = (name = 'in'): ImportOptions & { results: string } => ({
+    file: tmp.file(`${name}.csv`),
+    mapping: tmp.file('m.yaml'),
+    results: tmp.file(`${name}.results.csv`),
+    clientOptions: clientOptions(),
+    rate: 1000,
+  });
 
   it('a resume stopped at its first row keeps every carried row and id; the next resume creates only the rest', async () => {
     // Every 5th row fails conversion in the first run.
@@ -43,13 +51,7 @@ describe('resume edge cases', () => {
       .map((l, i) => (i > 0 && i % 5 === 0 ? l.replace(/,[0-9]+00\.50,/, ',lots,') : l))
       .join('\n');
     fs.writeFileSync(tmp.file('in.csv'), bad);
-    const options = {
-      file: tmp.file('in.csv'),
-      mapping: tmp.file('m.yaml'),
-      results: tmp.file('in.results.csv'),
-      clientOptions: clientOptions(),
-      rate: 1000,
-    };
+    const options = importOptions();
     const first = await runImport(options);
     expect(first).toMatchObject({ created: 16, failed: 4 });
     fs.writeFileSync(tmp.file('in.csv'), vendorCsv(20)); // fixed
@@ -150,13 +152,7 @@ describe('resume edge cases', () => {
 
   it('a create whose answer is lost while the lookup by key fails too is outcome unknown; --resume finds it instead of creating it again', async () => {
     fs.writeFileSync(tmp.file('in.csv'), vendorCsv(2));
-    const options = {
-      file: tmp.file('in.csv'),
-      mapping: tmp.file('m.yaml'),
-      results: tmp.file('in.results.csv'),
-      concurrency: 1,
-      rate: 1000,
-    };
+    const options = { ...importOptions(), concurrency: 1 };
     // The first create is stored but its answer lost; from then on the instance answers 503 (the lookup too).
     sim.setFaults({ dropAfterStore: 1 });
     const first = await runImport({
@@ -187,14 +183,7 @@ describe('resume edge cases', () => {
       .split('\n')
       .map((l, i) => (i === 0 ? `_line,_status,_id,_error,${l}` : `${i + 1},failed,,fixed by hand,${l}`));
     fs.writeFileSync(tmp.file('again.csv'), `${input.join('\n')}\n`);
-    const options = {
-      file: tmp.file('again.csv'),
-      mapping: tmp.file('m.yaml'),
-      results: tmp.file('again.results.csv'),
-      clientOptions: clientOptions(),
-      concurrency: 1,
-      rate: 1000,
-    };
+    const options = { ...importOptions('again'), concurrency: 1 };
     const controller = new AbortController();
     const stopped = await runImport(
       { ...options, signal: controller.signal },
@@ -225,13 +214,7 @@ describe('resume edge cases', () => {
 
   it("a resume with nothing left to send carries every row and reports 0 rows/s (carried rows are not this run's work)", async () => {
     fs.writeFileSync(tmp.file('in.csv'), vendorCsv(3));
-    const options = {
-      file: tmp.file('in.csv'),
-      mapping: tmp.file('m.yaml'),
-      results: tmp.file('in.results.csv'),
-      clientOptions: clientOptions(),
-      rate: 1000,
-    };
+    const options = importOptions();
     expect(await runImport(options)).toMatchObject({ created: 3 });
     const again = await runImport({ ...options, resume: true });
     expect(again).toMatchObject({ rows: 3, skipped: 3, created: 0, rowsPerSecond: 0 });
