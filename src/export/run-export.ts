@@ -43,9 +43,9 @@ export async function runExport(options: ExportOptions, hooks: ExportHooks = {})
   const filters = parseFilters(options.filters ?? []);
   const mapping = typeof options.mapping === 'string' ? await loadMapping(options.mapping) : options.mapping;
   if (mapping && options.excelSafe === true && format === 'csv') {
-    throw new UsageError(
-      "--excel-safe changes values (a ' before a leading = + - @), so the file would not import back unchanged with " +
-        'the mapping: drop --excel-safe for a re-importable file, or --mapping for a file only to read',
+    notice(
+      "--excel-safe changes values (a ' before a leading = + - @): this file is for reading; it would not import " +
+        'back unchanged with the mapping (leave out --excel-safe for a file to import again)',
     );
   }
   const objectId = options.objectId ?? mapping?.object;
