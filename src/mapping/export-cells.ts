@@ -89,8 +89,9 @@ function scalarText(value: unknown): string {
 }
 
 /**
- * Fields that were sent but are missing from the returned record's `custom-fields` (Coupa ignores unknown field
- * names silently). `_` and `-` are the same; case is ignored.
+ * Fields that were sent but did not arrive in the returned record's `custom-fields` (Coupa ignores unknown field
+ * names silently). A name that comes back spelled otherwise (`_` for `-`, other letter case) arrived if its value
+ * did: an ignored field that exists in another spelling comes back empty although a value was sent.
  * @example droppedFields({ 'vendor-code': 'V-1', colour: 'red' }, record) // ['colour']
  */
 export function droppedFields(sent: Record<string, unknown>, returned: ObjectInstance): string[] {
@@ -99,9 +100,17 @@ export function droppedFields(sent: Record<string, unknown>, returned: ObjectIns
   // Usually every name comes back as sent: only the others need the spelling-insensitive comparison.
   const unmatched = Object.keys(sent).filter((name) => !Object.hasOwn(fields, name));
   if (unmatched.length === 0) return unmatched;
-  const present = new Set<string>();
-  for (const name of Object.keys(fields)) present.add(canonicalField(name));
-  return unmatched.filter((name) => !present.has(canonicalField(name)));
+  const present = new Map<string, unknown>();
+  for (const [name, value] of Object.entries(fields)) present.set(canonicalField(name), value);
+  return unmatched.filter((name) => {
+    const key = canonicalField(name);
+    if (!present.has(key)) return true;
+    return !isEmpty(sent[name]) && isEmpty(present.get(key));
+  });
+}
+
+function isEmpty(value: unknown): boolean {
+  return value === null || value === undefined || value === '';
 }
 
 function canonicalField(name: string): string {

@@ -225,6 +225,23 @@ describe('coupa-csv import against the simulator', () => {
     expect(res.stderr).toMatch(/colour/);
   });
 
+  it("a field name in another letter case than the object's (ignored by the instance) fails the row the same way", async () => {
+    fs.writeFileSync(tmp.file('in.csv'), 'Code,Name,Notes\nV-1,One,kept?\nV-2,Two,x\n');
+    fs.writeFileSync(
+      tmp.file('c.yaml'),
+      'object: 101\nfields:\n  Code: vendor-code\n  Name: vendor-name\n  Notes: NOTES\n',
+    );
+    const res = await runCli(
+      ['import', tmp.file('in.csv'), '--mapping', tmp.file('c.yaml'), '--concurrency', '1'],
+      { env },
+    );
+    expect(res.code).toBe(1);
+    const rows = readResults(tmp.file('in.results.csv'));
+    expect(rows[0]?._status).toBe('failed');
+    expect(rows[0]?._error).toContain('"NOTES"');
+    expect(customFields(sim.records(101))[0]?.notes ?? null).toBeNull();
+  });
+
   it('--json prints one summary object on stdout', async () => {
     fs.writeFileSync(tmp.file('in.csv'), vendorCsv(3));
     const res = await runCli(['import', tmp.file('in.csv'), '--mapping', tmp.file('m.yaml'), '--json'], {

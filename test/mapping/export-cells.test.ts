@@ -108,6 +108,9 @@ describe('droppedFields', () => {
     [{ vendor_code: 'V-1' }, { 'vendor-code': 'V-1' }, []],
     [{ 'vendor-code': 'V-1' }, { vendor_code: 'V-1' }, []],
     [{ Notes: null }, { notes: null }, []],
+    [{ Notes: 'x' }, { notes: 'x' }, []],
+    [{ NOTES: 'x' }, { notes: null }, ['NOTES']],
+    [{ vendor_code: 'V-1' }, { 'vendor-code': null }, ['vendor_code']],
     [{ a: 1, b: 2 }, {}, ['a', 'b']],
     [
       { 'vendor-code': 'V-1', Tax_ID: 'T', colour: 'red' },
