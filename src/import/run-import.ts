@@ -10,6 +10,7 @@ import { sameFile } from '../files.js';
 import { unlessAborted } from '../abort.js';
 import { bindMapping, convertRow, droppedFields, loadMapping } from '../mapping/index.js';
 import { quoteCell } from '../mapping/convert.js';
+import { parseDecimal } from '../mapping/values.js';
 import { findClosest } from '../mapping/suggest.js';
 import { isValidTimeZone } from '../mapping/time.js';
 import type { BoundMapping, Mapping } from '../mapping/types.js';
@@ -458,9 +459,12 @@ class ImportRun {
   private readonly writer: ResultsWriter;
   private readonly window: number;
 
+  private readonly decimalKey: boolean;
+
   constructor(private readonly s: RunSettings) {
     this.writer = new ResultsWriter(s.resultsPath, s.source.header);
     this.window = Math.max(16, s.concurrency * 4);
+    this.decimalKey = s.mapping.fields.some((f) => f.field === s.mapping.key && f.type === 'decimal');
   }
 
   async execute(): Promise<RunOutcome> {
@@ -644,7 +648,7 @@ class ImportRun {
             : `id:${conv.id}`
           : keyText === undefined
             ? undefined
-            : `key:${keyText.toLowerCase()}`;
+            : `key:${this.keyForm(keyText)}`;
       if (lock === undefined) return await this.send(record, conv);
       return await this.withKeyLock(lock, () => this.send(record, conv));
     } catch (error) {
@@ -679,6 +683,18 @@ class ImportRun {
     }
     if (this.s.dryRun) return this.row(record, 'valid');
     return conv;
+  }
+
+  /**
+   * A key value as compared (rows of one key are sent in turn; a lookup's answers must carry the key): trimmed and
+   * case-folded, and for a decimal key the number without trailing zeros, as the instance may store it with more
+   * (777.50 and 777.5000 are 777.5).
+   */
+  private keyForm(text: string): string {
+    const folded = text.trim().toLowerCase();
+    if (!this.decimalKey) return folded;
+    const n = parseDecimal(folded, '.');
+    return n === undefined ? folded : n.replace(/(\.\d*?)0+$/, '$1').replace(/\.$/, '');
   }
 
   private keyText(conv: Converted): string | undefined {
@@ -842,8 +858,8 @@ class ImportRun {
       [key, value],
       ['limit', '2'],
     ]);
-    const wanted = value.trim().toLowerCase();
-    const matches = found.filter((r) => plainText(readField(r, key)).trim().toLowerCase() === wanted);
+    const wanted = this.keyForm(value);
+    const matches = found.filter((r) => this.keyForm(plainText(readField(r, key))) === wanted);
     if (matches.length !== found.length) {
       // The instance ignored the filter: trusting it would update or skip the wrong records.
       this.halt({

@@ -242,6 +242,30 @@ describe('coupa-csv import against the simulator', () => {
     expect(customFields(sim.records(101))[0]?.notes ?? null).toBeNull();
   });
 
+  it('upsert with a decimal key: 777.5 and 777.50 are one record, found again as the instance stores it', async () => {
+    fs.writeFileSync(tmp.file('in.csv'), 'Code,Name,Limit\nV-1,One,777.5\nV-2,Two,777.50\n');
+    fs.writeFileSync(
+      tmp.file('d.yaml'),
+      'object: 101\nkey: credit-limit\nfields:\n  Code: vendor-code\n  Name: vendor-name\n  Limit: { field: credit-limit, type: decimal }\n',
+    );
+    const args = [
+      'import',
+      tmp.file('in.csv'),
+      '--mapping',
+      tmp.file('d.yaml'),
+      '--mode',
+      'upsert',
+      '--json',
+    ];
+    const first = await runCli(args, { env });
+    expect(first.code).toBe(0);
+    expect(JSON.parse(first.stdout)).toMatchObject({ created: 1, updated: 1 });
+    const again = await runCli(args, { env });
+    expect(again.code).toBe(0);
+    expect(JSON.parse(again.stdout)).toMatchObject({ created: 0, updated: 2 });
+    expect(customFields(sim.records(101)).map((f) => f['vendor-code'])).toEqual(['V-2']);
+  });
+
   it('--json prints one summary object on stdout', async () => {
     fs.writeFileSync(tmp.file('in.csv'), vendorCsv(3));
     const res = await runCli(['import', tmp.file('in.csv'), '--mapping', tmp.file('m.yaml'), '--json'], {
