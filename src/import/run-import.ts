@@ -10,9 +10,9 @@ import { sameFile } from '../files.js';
 import { unlessAborted } from '../abort.js';
 import { bindMapping, convertRow, droppedFields, loadMapping } from '../mapping/index.js';
 import { quoteCell } from '../mapping/convert.js';
-import { parseDecimal } from '../mapping/values.js';
+import { parseDecimal, readIsoDate } from '../mapping/values.js';
 import { findClosest } from '../mapping/suggest.js';
-import { isValidTimeZone } from '../mapping/time.js';
+import { isValidTimeZone, zonedMidnight } from '../mapping/time.js';
 import type { BoundMapping, Mapping } from '../mapping/types.js';
 import { Journal, journalPathFor, type JournalHeader } from './journal.js';
 import {
@@ -82,6 +82,14 @@ export async function runImport(options: ImportOptions, hooks: ImportHooks = {})
     throw new UsageError(
       `unknown time zone "${timezone}": use an IANA name such as America/Los_Angeles`,
       'TIMEZONE',
+    );
+  }
+  for (const [field, value] of Object.entries(mapping.constants)) {
+    if (typeof value !== 'string' || readIsoDate(value.trim()) === undefined) continue;
+    // Constants are sent as written (the field may be text); a date field would read this as midnight UTC.
+    hooks.onNotice?.(
+      `constant ${field}: ${value} is sent as written; if ${field} is a date field, Coupa reads it as midnight UTC, ` +
+        `the day before in a zone west of UTC: write it as ${zonedMidnight(value.trim(), timezone)} (midnight in ${timezone})`,
     );
   }
   const csvOptions: CsvReadOptions = {

@@ -266,6 +266,20 @@ describe('coupa-csv import against the simulator', () => {
     expect(customFields(sim.records(101)).map((f) => f['vendor-code'])).toEqual(['V-2']);
   });
 
+  it('a date-shaped constant gets a note: it is sent as written, and how to write it as midnight in the instance zone', async () => {
+    fs.writeFileSync(tmp.file('in.csv'), vendorCsv(1));
+    fs.writeFileSync(
+      tmp.file('k.yaml'),
+      `${fs.readFileSync(tmp.file('m.yaml'), 'utf8')}constants:\n  approved-at: 2026-03-01\n`,
+    );
+    const res = await runCli(['validate', tmp.file('in.csv'), '--mapping', tmp.file('k.yaml')], { env });
+    expect(res.code).toBe(0);
+    expect(res.stderr).toContain(
+      'constant approved-at: 2026-03-01 is sent as written; if approved-at is a date field, Coupa reads it as midnight UTC',
+    );
+    expect(res.stderr).toContain('write it as 2026-03-01T00:00:00-08:00 (midnight in America/Los_Angeles)');
+  });
+
   it('--json prints one summary object on stdout', async () => {
     fs.writeFileSync(tmp.file('in.csv'), vendorCsv(3));
     const res = await runCli(['import', tmp.file('in.csv'), '--mapping', tmp.file('m.yaml'), '--json'], {
