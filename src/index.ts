@@ -44,6 +44,7 @@ export type {
   Credentials,
   IndexQuery,
   ObjectInstance,
+  WriteOptions,
 } from './coupa/index.js';
 
 export { loadMapping, parseMappingText, bindMapping, convertRow, guessMapping } from './mapping/index.js';

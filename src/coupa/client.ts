@@ -16,6 +16,7 @@ import type {
   Credentials,
   IndexQuery,
   ObjectInstance,
+  WriteOptions,
 } from './types.js';
 
 const TOKEN_PATH = '/oauth2/token';
@@ -37,6 +38,8 @@ interface Outgoing {
   kind: 'safe' | 'create';
   /** Send the credentials (every /api call; not the token request itself). */
   auth: boolean;
+  /** See {@link WriteOptions.beforeSend}. */
+  beforeSend?: (() => boolean) | undefined;
 }
 
 interface Answer {
@@ -223,6 +226,10 @@ export function createClient(options: ClientOptions): CoupaClient {
         }
       }
       const ticket = await limiter.acquire();
+      if (req.beforeSend && !req.beforeSend()) {
+        ticket.release();
+        throw new AbortedError('the request was not sent: the run is stopping', 'NOT_SENT');
+      }
       const started = performance.now();
       let answer: Answer;
       try {
@@ -544,7 +551,11 @@ export function createClient(options: ClientOptions): CoupaClient {
       });
     },
 
-    async create(objectId: number, fields: Record<string, unknown>): Promise<ObjectInstance> {
+    async create(
+      objectId: number,
+      fields: Record<string, unknown>,
+      options: WriteOptions = {},
+    ): Promise<ObjectInstance> {
       return callForRecord({
         method: 'POST',
         path: collectionPath(objectId),
@@ -552,10 +563,16 @@ export function createClient(options: ClientOptions): CoupaClient {
         contentType: 'application/json',
         kind: 'create',
         auth: true,
+        beforeSend: options.beforeSend,
       });
     },
 
-    async update(objectId: number, id: number, fields: Record<string, unknown>): Promise<ObjectInstance> {
+    async update(
+      objectId: number,
+      id: number,
+      fields: Record<string, unknown>,
+      options: WriteOptions = {},
+    ): Promise<ObjectInstance> {
       checkPositiveInteger('the instance id', id);
       return callForRecord({
         method: 'PUT',
@@ -564,6 +581,7 @@ export function createClient(options: ClientOptions): CoupaClient {
         contentType: 'application/json',
         kind: 'safe',
         auth: true,
+        beforeSend: options.beforeSend,
       });
     },
 

@@ -13,4 +13,5 @@ export type {
   Credentials,
   IndexQuery,
   ObjectInstance,
+  WriteOptions,
 } from './types.js';

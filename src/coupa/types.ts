@@ -58,6 +58,16 @@ export interface ClientStats {
   throttled: number;
 }
 
+/** Options of one write (create or update). */
+export interface WriteOptions {
+  /**
+   * Called right before each attempt leaves, once the rate limiter and the concurrency cap let it go (a journal
+   * records the send here, not while the request waits). Returning false sends nothing: the call rejects with an
+   * AbortedError whose code is `NOT_SENT`.
+   */
+  beforeSend?: () => boolean;
+}
+
 export interface CoupaClient {
   /** GET the index (one page). Retries 429/5xx/network errors. */
   list(objectId: number, query: IndexQuery): Promise<ObjectInstance[]>;
@@ -67,9 +77,14 @@ export interface CoupaClient {
    * POST a new instance with `{"custom-fields": fields}`. Retried only when Coupa surely did not process it (429).
    * After a 5xx or a dropped connection it throws OutcomeUnknownError: the record may exist.
    */
-  create(objectId: number, fields: Record<string, unknown>): Promise<ObjectInstance>;
+  create(objectId: number, fields: Record<string, unknown>, options?: WriteOptions): Promise<ObjectInstance>;
   /** PUT the given fields of an instance (idempotent: retried like GET). */
-  update(objectId: number, id: number, fields: Record<string, unknown>): Promise<ObjectInstance>;
+  update(
+    objectId: number,
+    id: number,
+    fields: Record<string, unknown>,
+    options?: WriteOptions,
+  ): Promise<ObjectInstance>;
   stats(): ClientStats;
   close(): Promise<void>;
 }

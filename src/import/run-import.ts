@@ -730,6 +730,23 @@ class ImportRun {
     }
   }
 
+  /**
+   * The write options of a row's request: once the request may leave (rate limiter and concurrency cap passed), the
+   * journal records that it is sent, synchronously, right before it goes; a run that stopped meanwhile sends nothing
+   * (the row ends not sent). So after a kill -9 only requests that really left count as in flight.
+   */
+  private journaled(record: CsvRecord): { beforeSend: () => boolean } {
+    let hash: number | undefined;
+    return {
+      beforeSend: () => {
+        if (this.stop) return false;
+        hash ??= hashCells(record.cells);
+        this.s.journal?.sent(record.line, hash);
+        return true;
+      },
+    };
+  }
+
   private async send(record: CsvRecord, conv: Converted): Promise<ResultRow> {
     const client = this.s.client;
     const journal = this.s.journal;
@@ -740,8 +757,7 @@ class ImportRun {
       if (this.stop) return this.notSent(record);
       if (mode === 'update') {
         const id = conv.id ?? 0;
-        journal.sent(line, hashCells(record.cells));
-        const returned = await client.update(objectId, id, conv.fields);
+        const returned = await client.update(objectId, id, conv.fields, this.journaled(record));
         return this.applied(record, conv, returned, 'updated');
       }
       if (mode === 'upsert') {
@@ -750,8 +766,7 @@ class ImportRun {
         if (this.stop) return this.notSent(record);
         const match = matches[0];
         if (match) {
-          journal.sent(line, hashCells(record.cells));
-          const returned = await client.update(objectId, match.id, conv.fields);
+          const returned = await client.update(objectId, match.id, conv.fields, this.journaled(record));
           return this.applied(record, conv, returned, 'updated');
         }
         return await this.createWithRecovery(record, conv);
@@ -760,8 +775,7 @@ class ImportRun {
       const previous = this.s.resumeState.done.get(line);
       if (previous?.status === 'failed') {
         // Stored by an earlier run with a field dropped: complete that record rather than create another.
-        journal.sent(line, hashCells(record.cells));
-        const returned = await client.update(objectId, previous.id, conv.fields);
+        const returned = await client.update(objectId, previous.id, conv.fields, this.journaled(record));
         return this.applied(record, conv, returned, 'created');
       }
       const uncertain = this.s.resumeState.uncertain.get(line);
@@ -788,11 +802,16 @@ class ImportRun {
     const journal = this.s.journal;
     if (!client || !journal) throw new Error('internal: no client');
     const line = record.line;
-    journal.sent(line, hashCells(record.cells));
-    const firstSentAt = Date.now();
+    const sending = this.journaled(record);
+    let firstSentAt: number | undefined;
     for (let attempt = 1; ; attempt++) {
       try {
-        const returned = await client.create(this.s.objectId, conv.fields);
+        const returned = await client.create(this.s.objectId, conv.fields, {
+          beforeSend: () => {
+            firstSentAt ??= Date.now();
+            return sending.beforeSend();
+          },
+        });
         return this.applied(record, conv, returned, 'created');
       } catch (error) {
         if (!(error instanceof OutcomeUnknownError)) throw error;
@@ -806,7 +825,7 @@ class ImportRun {
         }
         if (matches.length > 1) return this.severalMatches(record, conv, matches);
         const match = matches[0];
-        if (match && createdBefore(match, firstSentAt)) {
+        if (match && createdBefore(match, firstSentAt ?? Date.now())) {
           // Not ours: it was there before this row was sent, and our create was lost on the way.
           journal.refused(line);
           return this.fail(
@@ -926,6 +945,8 @@ class ImportRun {
       return this.fail(record, `not sent: ${error.message}`);
     }
     if (error instanceof AbortedError) {
+      // Held back right before it would have left, because the run stopped: nothing was sent for this row.
+      if (error.code === 'NOT_SENT') return this.notSent(record);
       this.halt({ code: error.code, message: error.message, exitCode: 3 });
       return this.fail(record, error.message);
     }

@@ -1,5 +1,12 @@
 import { CoupaApiError, OutcomeUnknownError } from '../../src/coupa/errors.js';
-import type { ClientStats, CoupaClient, IndexQuery, ObjectInstance } from '../../src/coupa/types.js';
+import type {
+  ClientStats,
+  CoupaClient,
+  IndexQuery,
+  ObjectInstance,
+  WriteOptions,
+} from '../../src/coupa/types.js';
+import { AbortedError } from '../../src/errors.js';
 
 /** What a create does: store and answer, store and lose the answer, lose it before storing, or throw. */
 export type CreateOutcome = 'ok' | 'drop-after-store' | 'drop-before-store' | Error;
@@ -50,7 +57,13 @@ export class FakeClient implements CoupaClient {
     return structuredClone(r);
   }
 
-  async create(_objectId: number, fields: Record<string, unknown>): Promise<ObjectInstance> {
+  async create(
+    _objectId: number,
+    fields: Record<string, unknown>,
+    options: WriteOptions = {},
+  ): Promise<ObjectInstance> {
+    // As the real client: the hook runs right before the request would leave, and may hold it back.
+    if (options.beforeSend && !options.beforeSend()) throw new AbortedError('not sent', 'NOT_SENT');
     const call = ++this.creates;
     this.calls.push({ method: 'create', fields });
     this.inFlight++;
@@ -78,7 +91,13 @@ export class FakeClient implements CoupaClient {
     }
   }
 
-  async update(_objectId: number, id: number, fields: Record<string, unknown>): Promise<ObjectInstance> {
+  async update(
+    _objectId: number,
+    id: number,
+    fields: Record<string, unknown>,
+    options: WriteOptions = {},
+  ): Promise<ObjectInstance> {
+    if (options.beforeSend && !options.beforeSend()) throw new AbortedError('not sent', 'NOT_SENT');
     this.calls.push({ method: 'update', id, fields });
     await tick();
     const r = this.records.find((x) => x.id === id);

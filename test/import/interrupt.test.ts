@@ -269,4 +269,34 @@ describe('interruptions and --resume', () => {
       resetting.close();
     }
   });
+
+  it('rows waiting for the rate limiter are not sent after Ctrl-C, and after kill -9 they are not named uncertain', async () => {
+    // --rate 4 with 8 rows taken in at once: most of them wait for the limiter, not for the network.
+    const args = [
+      'import',
+      tmp.file('in.csv'),
+      '--mapping',
+      tmp.file('nk.yaml'),
+      '--rate',
+      '4',
+      '--concurrency',
+      '8',
+    ];
+    const run = spawnCli(args, { env });
+    await waitFor(() => sim.records(101).length >= 3);
+    const atSignal = sim.records(101).length;
+    run.child.kill('SIGINT');
+    expect((await run.result).code).toBe(3);
+    expect(sim.records(101).length).toBeLessThanOrEqual(atSignal + 1); // at most the one in flight
+
+    const again = spawnCli([...args, '--results', tmp.file('killed.csv')], { env });
+    await waitFor(() => sim.records(101).length >= atSignal + 3);
+    again.child.kill('SIGKILL');
+    await again.result;
+    const resumed = await runCli([...args, '--results', tmp.file('killed.csv'), '--resume', '--json'], {
+      env,
+    });
+    const summary = JSON.parse(resumed.stdout) as { unknown: number };
+    expect(summary.unknown).toBeLessThanOrEqual(1); // only a request that had left can be uncertain
+  });
 });
