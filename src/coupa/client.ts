@@ -140,6 +140,15 @@ export function createClient(options: ClientOptions): CoupaClient {
   const limiter = new RequestLimiter({ rate, concurrency });
   const counters: ClientStats = { requests: 0, retries: 0, throttled: 0 };
   let closed = false;
+  // Retry back-offs end when the client is closed: a stopped run must not wait for them (nor must its process).
+  const closing = new AbortController();
+  const pause = (ms: number): Promise<void> =>
+    sleep(ms, undefined, { signal: closing.signal }).catch(() => {
+      throw new AbortedError(
+        'the Coupa client was closed during a retry wait; the request was not sent',
+        'CLOSED',
+      );
+    });
 
   // Everything that must never be shown: the secret or key, and every token issued, also as a server would echo
   // them back encoded (URL, form or JSON escapes), longest first.
@@ -273,7 +282,7 @@ export function createClient(options: ClientOptions): CoupaClient {
         }
         const delayMs = computeBackoff(backoffBaseMs, retries);
         noteRetry(req, attempt, failure.code, delayMs);
-        await sleep(delayMs);
+        await pause(delayMs);
         continue;
       }
       ticket.release();
@@ -309,7 +318,7 @@ export function createClient(options: ClientOptions): CoupaClient {
         if (retries >= maxRetries) return answer;
         const delayMs = computeBackoff(backoffBaseMs, retries);
         noteRetry(req, attempt, `HTTP ${status}`, delayMs);
-        await sleep(delayMs);
+        await pause(delayMs);
         continue;
       }
       if (status === 401 && token !== undefined && !renewed) {
@@ -592,6 +601,7 @@ export function createClient(options: ClientOptions): CoupaClient {
     async close(): Promise<void> {
       if (closed) return;
       closed = true;
+      closing.abort();
       limiter.close();
       // A dispatcher passed in (tests) belongs to its creator.
       if (ownDispatcher) await dispatcher.close();

@@ -7,6 +7,7 @@ import { createClient, OutcomeUnknownError } from '../../src/coupa/index.js';
 import type { ClientEvent, ClientOptions, CoupaClient } from '../../src/coupa/types.js';
 import { AbortedError } from '../../src/errors.js';
 import { delay, sendJson, startTestServer, type Handler, type TestServer } from './http-server.js';
+import { startResettingServer } from '../helpers/sim.js';
 
 const COLLECTION = '/api/custom_objects/101/object_instances';
 const cleanups: Array<() => Promise<void>> = [];
@@ -180,5 +181,30 @@ describe('rate limiter and concurrency (real HTTP)', () => {
     expect(events.filter((e) => e.type === 'throttled')).toEqual([
       expect.objectContaining({ delayMs: 1000, retryAfter: true }),
     ]);
+  });
+});
+
+describe('closing the client', () => {
+  it('ends a retry wait at once: the pending call rejects with CLOSED instead of sleeping on', async () => {
+    const resetting = await startResettingServer();
+    const client = createClient({
+      instance: resetting.url,
+      credentials: { kind: 'api-key', apiKey: 'key-12345' },
+      backoffBaseMs: 60_000, // a wait far longer than the test may take
+      maxRetries: 3,
+    });
+    try {
+      const pending = client.list(101, []).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      while (resetting.connections() < 1) await new Promise((r) => setTimeout(r, 10));
+      await client.close();
+      const error = await pending;
+      expect(error).toBeInstanceOf(AbortedError);
+      expect((error as AbortedError).code).toBe('CLOSED');
+    } finally {
+      resetting.close();
+    }
   });
 });
