@@ -185,26 +185,31 @@ describe('rate limiter and concurrency (real HTTP)', () => {
 });
 
 describe('closing the client', () => {
-  it('ends a retry wait at once: the pending call rejects with CLOSED instead of sleeping on', async () => {
-    const resetting = await startResettingServer();
-    const client = createClient({
-      instance: resetting.url,
-      credentials: { kind: 'api-key', apiKey: 'key-12345' },
-      backoffBaseMs: 60_000, // a wait far longer than the test may take
-      maxRetries: 3,
-    });
-    try {
-      const pending = client.list(101, []).then(
-        () => undefined,
-        (e: unknown) => e,
-      );
-      while (resetting.connections() < 1) await new Promise((r) => setTimeout(r, 10));
-      await client.close();
-      const error = await pending;
-      expect(error).toBeInstanceOf(AbortedError);
-      expect((error as AbortedError).code).toBe('CLOSED');
-    } finally {
-      resetting.close();
-    }
-  });
+  // The back-off drawn is up to 30 s; the test's own 10 s limit fails a client that sleeps it out.
+  it(
+    'ends a retry wait at once: the pending call rejects with CLOSED instead of sleeping on',
+    { timeout: 10_000 },
+    async () => {
+      const resetting = await startResettingServer();
+      const client = createClient({
+        instance: resetting.url,
+        credentials: { kind: 'api-key', apiKey: 'key-12345' },
+        backoffBaseMs: 60_000, // a wait far longer than the test may take
+        maxRetries: 3,
+      });
+      try {
+        const pending = client.list(101, []).then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+        while (resetting.connections() < 1) await new Promise((r) => setTimeout(r, 10));
+        await client.close();
+        const error = await pending;
+        expect(error).toBeInstanceOf(AbortedError);
+        expect((error as AbortedError).code).toBe('CLOSED');
+      } finally {
+        resetting.close();
+      }
+    },
+  );
 });
