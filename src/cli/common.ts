@@ -143,7 +143,7 @@ export function interruptSignal(
     const graceMs = Number(process.env.COUPA_CSV_STOP_GRACE_MS ?? STOP_GRACE_MS);
     setTimeout(() => {
       process.stderr.write(
-        `\ncoupa-csv: requests still in flight after ${Math.round(graceMs / 1000)} s: stopping now; ${afterForcedStop}.\n`,
+        `\ncoupa-csv: requests still in flight after ${graceMs >= 1000 ? `${Math.round(graceMs / 1000)} s` : `${graceMs} ms`}: stopping now; ${afterForcedStop}.\n`,
       );
       process.exit(3);
     }, graceMs).unref();

@@ -927,7 +927,7 @@ class ImportRun {
       const message = `Coupa ignored field${dropped.length > 1 ? 's' : ''} ${names} (the record was ${status} without ${dropped.length > 1 ? 'them' : 'it'}): the object probably has no such field; check the field names in ${path.basename(this.s.mapping.file)}`;
       this.halt({
         code: 'DROPPED_FIELD',
-        message: `Coupa ignored field${dropped.length > 1 ? 's' : ''} ${names} on line ${record.line}, so every other row would lose it too; fix the mapping`,
+        message: `Coupa ignored field${dropped.length > 1 ? 's' : ''} ${names} on line ${record.line}, so every other row would lose ${dropped.length > 1 ? 'them' : 'it'} too; fix the mapping`,
         exitCode: 1,
       });
       return this.row(record, 'failed', { id: returned.id, error: message });

@@ -280,6 +280,22 @@ describe('coupa-csv import against the simulator', () => {
     expect(res.stderr).toContain('write it as 2026-03-01T00:00:00-08:00 (midnight in America/Los_Angeles)');
   });
 
+  it('the resume command printed after a stop leaves out --limit, which --resume refuses', async () => {
+    fs.writeFileSync(tmp.file('in.csv'), 'Code,Name,Colour\nV-1,One,red\nV-2,Two,blue\nV-3,Three,green\n');
+    fs.writeFileSync(
+      tmp.file('c.yaml'),
+      'object: 101\nfields:\n  Code: vendor-code\n  Name: vendor-name\n  Colour: colour\n',
+    );
+    const args = ['import', tmp.file('in.csv'), '--mapping', tmp.file('c.yaml'), '--concurrency', '1'];
+    const res = await runCli([...args, '--limit', '2'], { env });
+    expect(res.code).toBe(1);
+    const hint = res.stderr.split('\n').find((l) => l.includes('--resume')) ?? '';
+    expect(hint).toContain(
+      `${args.slice(1).join(' ')} --resume   # every row: --resume does not take --limit`,
+    );
+    expect(hint).not.toContain('--limit 2');
+  });
+
   it('--json prints one summary object on stdout', async () => {
     fs.writeFileSync(tmp.file('in.csv'), vendorCsv(3));
     const res = await runCli(['import', tmp.file('in.csv'), '--mapping', tmp.file('m.yaml'), '--json'], {

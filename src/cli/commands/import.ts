@@ -37,6 +37,12 @@ interface ImportArgs extends ValidateArgs {
   verbose: boolean;
 }
 
+/** --limit as import and validate read it. */
+const ROWS_LIMIT = {
+  type: 'number',
+  describe: 'Process only the first n data rows (a canary load)',
+} as const;
+
 /** Flags `import` and `validate` share. */
 const inputOptions = {
   mapping: {
@@ -75,6 +81,7 @@ export function importCommand(setExit: (code: number) => void): CommandModule<ob
         .options({
           ...inputOptions,
           ...connectionOptions,
+          limit: ROWS_LIMIT,
           'dry-run': {
             type: 'boolean',
             default: false,
@@ -123,7 +130,7 @@ export function validateCommand(setExit: (code: number) => void): CommandModule<
         .options({
           ...inputOptions,
           timezone: connectionOptions.timezone,
-          limit: connectionOptions.limit,
+          limit: ROWS_LIMIT,
           json: connectionOptions.json,
           quiet: connectionOptions.quiet,
           // Accepted, so that an import command line with validate in front of it still runs; they change nothing.
@@ -272,9 +279,14 @@ export function formatSummary(s: ImportSummary): string {
 
 /** The command line of this run with --resume added, quoted for a POSIX shell. */
 function resumeCommand(): string {
-  const argv = process.argv.slice(2);
+  // --resume does not take --limit (rows past it would drop out of the results): the resume finishes every row.
+  const given = process.argv.slice(2);
+  const argv = given.filter(
+    (arg, i) => arg !== '--limit' && !arg.startsWith('--limit=') && given[i - 1] !== '--limit',
+  );
   const args = argv.includes('--resume') ? argv : [...argv, '--resume'];
-  return ['coupa-csv', ...args].map(shellQuote).join(' ');
+  const command = ['coupa-csv', ...args].map(shellQuote).join(' ');
+  return argv.length < given.length ? `${command}   # every row: --resume does not take --limit` : command;
 }
 
 function shellQuote(arg: string): string {

@@ -48,7 +48,8 @@ export function simCommand(setExit: (code: number) => void): CommandModule<objec
         .option('latency', {
           type: 'number',
           default: 0,
-          describe: 'Delay added to every /api request, in ms',
+          describe:
+            'Response time of every /api request, in ms: answered on average that long after it arrives, processing included',
         })
         .option('error-rate', {
           type: 'number',
