@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Simulator } from '../../src/sim/index.js';
-import { runCli } from '../helpers/cli.js';
+import { runCli, type CliResult } from '../helpers/cli.js';
 import { simEnv, startTestSim } from '../helpers/sim.js';
 import {
   customFields,
@@ -205,16 +205,27 @@ describe('coupa-csv import against the simulator', () => {
     expect(sim.records(101)).toHaveLength(2);
   });
 
-  it('a field the object does not have fails the row with its id and stops sending (exit 1)', async () => {
-    fs.writeFileSync(tmp.file('in.csv'), 'Code,Name,Colour\nV-1,One,red\nV-2,Two,blue\nV-3,Three,green\n');
+  /** Imports in.csv (given) one row at a time with a mapping of Code, Name and one more column to `field`. */
+  async function importWithThirdField(
+    csv: string,
+    column: string,
+    field: string,
+    extra: string[] = [],
+  ): Promise<CliResult> {
+    fs.writeFileSync(tmp.file('in.csv'), csv);
     fs.writeFileSync(
       tmp.file('c.yaml'),
-      'object: 101\nfields:\n  Code: vendor-code\n  Name: vendor-name\n  Colour: colour\n',
+      `object: 101\nfields:\n  Code: vendor-code\n  Name: vendor-name\n  ${column}: ${field}\n`,
     );
-    const res = await runCli(
-      ['import', tmp.file('in.csv'), '--mapping', tmp.file('c.yaml'), '--concurrency', '1'],
+    return runCli(
+      ['import', tmp.file('in.csv'), '--mapping', tmp.file('c.yaml'), '--concurrency', '1', ...extra],
       { env },
     );
+  }
+  const COLOURS = 'Code,Name,Colour\nV-1,One,red\nV-2,Two,blue\nV-3,Three,green\n';
+
+  it('a field the object does not have fails the row with its id and stops sending (exit 1)', async () => {
+    const res = await importWithThirdField(COLOURS, 'Colour', 'colour');
     expect(res.code).toBe(1);
     const rows = readResults(tmp.file('in.results.csv'));
     expect(rows[0]?._status).toBe('failed');
@@ -226,15 +237,7 @@ describe('coupa-csv import against the simulator', () => {
   });
 
   it("a field name in another letter case than the object's (ignored by the instance) fails the row the same way", async () => {
-    fs.writeFileSync(tmp.file('in.csv'), 'Code,Name,Notes\nV-1,One,kept?\nV-2,Two,x\n');
-    fs.writeFileSync(
-      tmp.file('c.yaml'),
-      'object: 101\nfields:\n  Code: vendor-code\n  Name: vendor-name\n  Notes: NOTES\n',
-    );
-    const res = await runCli(
-      ['import', tmp.file('in.csv'), '--mapping', tmp.file('c.yaml'), '--concurrency', '1'],
-      { env },
-    );
+    const res = await importWithThirdField('Code,Name,Notes\nV-1,One,kept?\nV-2,Two,x\n', 'Notes', 'NOTES');
     expect(res.code).toBe(1);
     const rows = readResults(tmp.file('in.results.csv'));
     expect(rows[0]?._status).toBe('failed');
@@ -281,13 +284,8 @@ describe('coupa-csv import against the simulator', () => {
   });
 
   it('the resume command printed after a stop leaves out --limit, which --resume refuses', async () => {
-    fs.writeFileSync(tmp.file('in.csv'), 'Code,Name,Colour\nV-1,One,red\nV-2,Two,blue\nV-3,Three,green\n');
-    fs.writeFileSync(
-      tmp.file('c.yaml'),
-      'object: 101\nfields:\n  Code: vendor-code\n  Name: vendor-name\n  Colour: colour\n',
-    );
+    const res = await importWithThirdField(COLOURS, 'Colour', 'colour', ['--limit', '2']);
     const args = ['import', tmp.file('in.csv'), '--mapping', tmp.file('c.yaml'), '--concurrency', '1'];
-    const res = await runCli([...args, '--limit', '2'], { env });
     expect(res.code).toBe(1);
     const hint = res.stderr.split('\n').find((l) => l.includes('--resume')) ?? '';
     expect(hint).toContain(
