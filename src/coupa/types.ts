@@ -63,7 +63,8 @@ export interface WriteOptions {
   /**
    * Called right before each attempt leaves, once the rate limiter and the concurrency cap let it go (a journal
    * records the send here, not while the request waits). Returning false sends nothing: the call rejects with an
-   * AbortedError whose code is `NOT_SENT`.
+   * AbortedError whose code is `NOT_SENT`. runImport's journal relies on it: a CoupaClient of your own passed to
+   * runImport must call it before each attempt.
    */
   beforeSend?: () => boolean;
 }
