@@ -1,5 +1,6 @@
-import { statSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { accessSync, constants, statSync, type Stats } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { InputError } from './errors.js';
 
 /**
  * True when `a` and `b` name the same file: the same inode when both exist (so links and `./x` vs `x` count),
@@ -14,4 +15,37 @@ export function sameFile(a: string, b: string): boolean {
   } catch {
     return resolve(a) === resolve(b);
   }
+}
+
+/**
+ * Checks before anything is sent that `file` can be written: its folder exists and is writable, and it is not a
+ * folder (with `regularOnly`, for a file that is read back, not a FIFO or device either). Throws
+ * InputError('OUTPUT') (exit 2) that says what could not be written.
+ * @example checkWritableFile('out/vendors.results.csv', 'results file')
+ */
+export function checkWritableFile(file: string, what: string, regularOnly = false): void {
+  const dir = dirname(resolve(file));
+  const fail = (why: string): InputError =>
+    new InputError('OUTPUT', `cannot write the ${what}: ${why}`, { file });
+  let folder: Stats;
+  try {
+    folder = statSync(dir);
+  } catch {
+    throw fail(`the folder ${dir} does not exist`);
+  }
+  if (!folder.isDirectory()) throw fail(`${dir} is not a folder`);
+  try {
+    accessSync(dir, constants.W_OK);
+  } catch (error) {
+    throw fail(`the folder ${dir} is not writable (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+  let existing: Stats;
+  try {
+    existing = statSync(file);
+  } catch {
+    return; // not there yet
+  }
+  if (existing.isDirectory()) throw fail('it is a folder; name a file');
+  if (regularOnly && !existing.isFile())
+    throw fail('it is not a regular file (a device or pipe); name a file');
 }

@@ -1,10 +1,10 @@
-import { constants, createWriteStream, lstatSync, realpathSync, statSync, type WriteStream } from 'node:fs';
-import { access, chmod, open, rename, rm, stat } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
+import { createWriteStream, lstatSync, realpathSync, statSync, type WriteStream } from 'node:fs';
+import { chmod, open, rename, rm } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import type { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
-import { InputError, UsageError } from '../errors.js';
+import { UsageError } from '../errors.js';
 
 export interface OutputTarget {
   /** File path, or `-` for `stdout`. */
@@ -49,40 +49,6 @@ export function replacementTarget(path: string): string {
     return lstatSync(path).isSymbolicLink() ? realpathSync(path) : path;
   } catch {
     return path;
-  }
-}
-
-/**
- * Checks before anything is sent that the output can be written: the folder exists and is writable, `out` is not
- * a folder (and a state file, which is read back, not a FIFO or device either). Throws InputError('OUTPUT')
- * (exit 2).
- */
-export async function checkOutputPath(
-  out: string,
-  what: 'export' | 'state file' | 'mapping' = 'export',
-): Promise<void> {
-  const dir = dirname(resolve(out));
-  try {
-    const s = await stat(dir);
-    if (!s.isDirectory())
-      throw new InputError('OUTPUT', `cannot write here: ${dir} is not a folder`, { file: out });
-    await access(dir, constants.W_OK);
-  } catch (error) {
-    if (error instanceof InputError) throw error;
-    const code = (error as NodeJS.ErrnoException).code;
-    const why =
-      code === 'ENOENT'
-        ? `the folder ${dir} does not exist`
-        : `the folder ${dir} is not writable (${code ?? 'error'})`;
-    throw new InputError('OUTPUT', `cannot write the ${what}: ${why}`, { file: out });
-  }
-  try {
-    const existing = await stat(out);
-    if (existing.isDirectory()) throw new InputError('OUTPUT', 'is a folder; name a file', { file: out });
-    if (what === 'state file' && !existing.isFile())
-      throw new InputError('OUTPUT', 'is not a regular file (a device or pipe); name a file', { file: out });
-  } catch (error) {
-    if (error instanceof InputError) throw error;
   }
 }
 

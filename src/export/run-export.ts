@@ -6,11 +6,11 @@ import { formatCsvRow } from '../csv/index.js';
 import { AbortedError, ConfigError, CoupaCsvError, errorText, UsageError } from '../errors.js';
 import { exportColumns, loadMapping, recordToCells } from '../mapping/index.js';
 import { unlessAborted } from '../abort.js';
-import { sameFile } from '../files.js';
+import { checkWritableFile, sameFile } from '../files.js';
 import { isValidTimeZone } from '../mapping/time.js';
 import { chooseColumns, recordToPlainCells, unknownFields } from './columns.js';
 import { parseFilters, zoneFilterValues, type ParsedFilter } from './filters.js';
-import { checkOutputPath, writeOutput } from './output.js';
+import { writeOutput } from './output.js';
 import { pageInIdOrder } from './pager.js';
 import { DEFAULT_OVERLAP_MS, IncrementalTracker, readState, writeState } from './state.js';
 import type { ExportFormat, ExportHooks, ExportOptions, ExportSummary } from './types.js';
@@ -60,8 +60,8 @@ export async function runExport(options: ExportOptions, hooks: ExportHooks = {})
       'TIMEZONE',
     );
   }
-  if (options.out !== '-') await checkOutputPath(options.out);
-  if (options.state !== undefined) await checkOutputPath(options.state, 'state file');
+  if (options.out !== '-') checkWritableFile(options.out, 'export');
+  if (options.state !== undefined) checkWritableFile(options.state, 'state file', true);
   checkDistinctFiles([
     ['--out', options.out === '-' ? undefined : options.out],
     ['--state', options.state],

@@ -6,12 +6,11 @@ import type { CoupaClient, ObjectInstance } from '../coupa/types.js';
 import { openCsv } from '../csv/index.js';
 import type { CsvReadOptions, CsvRecord, CsvSource } from '../csv/types.js';
 import { AbortedError, AuthError, ConfigError, errorText, InputError, UsageError } from '../errors.js';
-import { sameFile } from '../files.js';
+import { checkWritableFile, sameFile } from '../files.js';
 import { unlessAborted } from '../abort.js';
 import { bindMapping, convertRow, droppedFields, loadMapping } from '../mapping/index.js';
-import { quoteCell } from '../mapping/convert.js';
+import { closestHeader } from '../mapping/convert.js';
 import { parseDecimal, readIsoDate } from '../mapping/values.js';
-import { findClosest } from '../mapping/suggest.js';
 import { isValidTimeZone, zonedMidnight } from '../mapping/time.js';
 import type { BoundMapping, Mapping } from '../mapping/types.js';
 import { Journal, journalPathFor, type JournalHeader } from './journal.js';
@@ -109,7 +108,7 @@ export async function runImport(options: ImportOptions, hooks: ImportHooks = {})
   const resultsPath = path.resolve(options.results ?? defaultResultsPath(file));
   if (sameFile(resultsPath, file)) throw new UsageError('--results must not be the input file');
   if (sameFile(resultsPath, mapping.file)) throw new UsageError('--results must not be the mapping file');
-  checkWritable(resultsPath);
+  checkWritableFile(resultsPath, 'results file');
   const journalPath = journalPathFor(resultsPath);
   const unlock = lockResults(resultsPath);
   try {
@@ -292,14 +291,9 @@ function checkModePrerequisites(mode: ImportMode, mapping: Mapping, bound: Bound
       );
     }
     if (bound.idIndex === undefined) {
-      const closest = findClosest(
-        mapping.id,
-        bound.header.filter((h) => h.trim() !== ''),
-      );
       throw new InputError(
         'MISSING_COLUMN',
-        `--mode update needs the id column "${mapping.id}", which the header lacks` +
-          (closest === undefined ? '' : ` (closest header: ${quoteCell(closest)})`),
+        `--mode update needs the id column "${mapping.id}", which the header lacks${closestHeader(mapping.id, bound.header)}`,
         {
           file: bound.file,
           line: 1,
@@ -335,33 +329,6 @@ function checkModePrerequisites(mode: ImportMode, mapping: Mapping, bound: Bound
       `"key: ${mapping.key}" is a ${keySpec.type} reference; the key must be a plain field (text, number or date) whose value is unique`,
       { file: mapping.file },
     );
-  }
-}
-
-function checkWritable(resultsPath: string): void {
-  const dir = path.dirname(resultsPath);
-  let stat: fs.Stats;
-  try {
-    stat = fs.statSync(dir);
-  } catch {
-    throw new InputError('RESULTS_DIR', `cannot write the results file: folder ${dir} does not exist`, {
-      file: resultsPath,
-    });
-  }
-  if (!stat.isDirectory()) {
-    throw new InputError('RESULTS_DIR', `cannot write the results file: ${dir} is not a folder`, {
-      file: resultsPath,
-    });
-  }
-  try {
-    fs.accessSync(dir, fs.constants.W_OK);
-  } catch {
-    throw new InputError('RESULTS_DIR', `cannot write the results file: folder ${dir} is not writable`, {
-      file: resultsPath,
-    });
-  }
-  if (fs.existsSync(resultsPath) && fs.statSync(resultsPath).isDirectory()) {
-    throw new InputError('RESULTS_DIR', 'the results path is a folder', { file: resultsPath });
   }
 }
 
@@ -749,8 +716,7 @@ class ImportRun {
 
   private async send(record: CsvRecord, conv: Converted): Promise<ResultRow> {
     const client = this.s.client;
-    const journal = this.s.journal;
-    if (!client || !journal) throw new Error('internal: no client');
+    if (!client || !this.s.journal) throw new Error('internal: no client');
     const { mode, objectId } = this.s;
     const line = record.line;
     try {

@@ -46,13 +46,8 @@ export function bindMapping(mapping: Mapping, header: string[], file: string): B
     // One column where several were expected: the delimiter or encoding was read wrong, not the column names
     // (and that one column is no closest header to suggest).
     const single = header.length === 1 && mapping.fields.length > 1;
-    const named = single ? [] : header.filter((h) => h.trim() !== '');
-    const parts = missing.map((column) => {
-      const closest = findClosest(column, named);
-      return closest === undefined
-        ? JSON.stringify(column)
-        : `${JSON.stringify(column)} (closest header: ${quoteCell(closest)})`;
-    });
+    const named = single ? [] : header;
+    const parts = missing.map((column) => `${JSON.stringify(column)}${closestHeader(column, named)}`);
     const noun = missing.length === 1 ? 'column' : 'columns';
     const verb = missing.length === 1 ? 'is' : 'are';
     const hint = single ? '; the header was read as a single column: check --delimiter and --encoding' : '';
@@ -125,6 +120,15 @@ export function formatOf(format: string, withTime: boolean): CompiledFormat {
     formatCache.set(cacheKey, compiled);
   }
   return compiled;
+}
+
+/** ` (closest header: "...")` for a column missing from `header`, or '' when none is close; for messages. */
+export function closestHeader(column: string, header: readonly string[]): string {
+  const closest = findClosest(
+    column,
+    header.filter((h) => h.trim() !== ''),
+  );
+  return closest === undefined ? '' : ` (closest header: ${quoteCell(closest)})`;
 }
 
 /** Quotes a cell for a message, shortened when long. */
@@ -218,13 +222,14 @@ function makeConverter(spec: FieldSpec, timezone: string): CellConverter {
         const w = format === undefined ? undefined : readWithFormat(text, format);
         const dt = w === undefined ? parseIsoDateTime(text) : undefined;
         const d = w === undefined && dt === undefined ? readIsoDate(text) : undefined;
-        const local =
+        const wall =
           w !== undefined
             ? wallClockMs(w)
             : dt !== undefined
               ? Math.floor(dt.localMs / 1000) * 1000
-              : undefined;
-        const wall = local ?? (d === undefined ? undefined : utcFromFields(d.year, d.month, d.day));
+              : d !== undefined
+                ? utcFromFields(d.year, d.month, d.day)
+                : undefined;
         if (wall === undefined)
           return new CellError(`${quoteCell(text)} is not a valid datetime ${expected}`);
         if (wall < MIN_WALL_CLOCK) return yearError(text, new Date(wall).getUTCFullYear());

@@ -5,7 +5,7 @@ import type { Argv, CommandModule } from 'yargs';
 import { openCsv } from '../../csv/index.js';
 import type { EncodingOption } from '../../csv/types.js';
 import { errorText, InputError, UsageError } from '../../errors.js';
-import { checkOutputPath } from '../../export/output.js';
+import { checkWritableFile } from '../../files.js';
 import { guessMapping } from '../../mapping/index.js';
 import { parseDelimiterFlag } from '../common.js';
 
@@ -62,7 +62,7 @@ export function mappingCommand(setExit: (code: number) => void): CommandModule<o
       if (args.out !== undefined && !args.force && fs.existsSync(args.out)) {
         throw new InputError('EXISTS', 'already exists; pass --force to overwrite it', { file: args.out });
       }
-      if (args.out !== undefined) await checkOutputPath(args.out, 'mapping');
+      if (args.out !== undefined) checkWritableFile(args.out, 'mapping');
       const source = await openCsv(args.file, {
         encoding: args.encoding,
         delimiter: parseDelimiterFlag(args.delimiter),
