@@ -224,19 +224,26 @@ export function createClient(options: ClientOptions): CoupaClient {
       const retries = attempt - 1 - (renewed ? 1 : 0);
       const headers: Record<string, string> = { accept: 'application/json' };
       if (req.contentType !== undefined) headers['content-type'] = req.contentType;
+      // The token request is made by a caller that already holds a slot: it passes outside the limiter (one
+      // request in many hours against a real instance), so that no caller can wait for a slot it holds itself.
+      const ticket = req.auth ? await limiter.acquire() : undefined;
       let token: string | undefined;
       if (req.auth) {
         if (credentials.kind === 'oauth') {
-          // Before taking a slot: the token request needs a slot of its own.
-          token = await tokens.get();
+          // After the slot, not before: a token taken before a long wait for the rate could expire during it.
+          try {
+            token = await tokens.get();
+          } catch (error) {
+            ticket?.release();
+            throw error;
+          }
           headers.authorization = `Bearer ${token}`;
         } else {
           headers['x-coupa-api-key'] = credentials.apiKey;
         }
       }
-      const ticket = await limiter.acquire();
       if (req.beforeSend && !req.beforeSend()) {
-        ticket.release();
+        ticket?.release();
         throw new AbortedError('the request was not sent: the run is stopping', 'NOT_SENT');
       }
       const started = performance.now();
@@ -262,7 +269,7 @@ export function createClient(options: ClientOptions): CoupaClient {
           text,
         };
       } catch (error) {
-        ticket.release();
+        ticket?.release();
         const failure = classifyNetworkError(error);
         if (!failure) throw error;
         emitRequest(req, 0, started, attempt, headers);
@@ -285,7 +292,7 @@ export function createClient(options: ClientOptions): CoupaClient {
         await pause(delayMs);
         continue;
       }
-      ticket.release();
+      ticket?.release();
       const { status } = answer;
       emitRequest(req, status, started, attempt, headers);
 
@@ -294,7 +301,7 @@ export function createClient(options: ClientOptions): CoupaClient {
         const fromHeader = parseRetryAfter(answer.retryAfter);
         const delayMs = fromHeader ?? computeBackoff(backoffBaseMs, retries);
         // Every caller waits, not just this one: the limiter holds all starts until the pause is over.
-        limiter.throttle(delayMs, ticket.startedAt);
+        limiter.throttle(delayMs, ticket?.startedAt ?? started);
         emit({
           type: 'throttled',
           method: req.method,
@@ -303,8 +310,9 @@ export function createClient(options: ClientOptions): CoupaClient {
           retryAfter: fromHeader !== undefined,
         });
         if (retries >= maxRetries) return answer;
-        // No sleep: the limiter holds this start too.
         noteRetry(req, attempt, 'HTTP 429', delayMs);
+        // The limiter holds this start too; the token request, outside it, waits by itself.
+        if (!ticket) await pause(delayMs);
         continue;
       }
       limiter.recordSuccess();

@@ -7,7 +7,7 @@ import { createClient, OutcomeUnknownError } from '../../src/coupa/index.js';
 import type { ClientEvent, ClientOptions, CoupaClient } from '../../src/coupa/types.js';
 import { AbortedError } from '../../src/errors.js';
 import { delay, sendJson, startTestServer, type Handler, type TestServer } from './http-server.js';
-import { startResettingServer } from '../helpers/sim.js';
+import { startResettingServer, startTestSim } from '../helpers/sim.js';
 
 const COLLECTION = '/api/custom_objects/101/object_instances';
 const cleanups: Array<() => Promise<void>> = [];
@@ -181,6 +181,83 @@ describe('rate limiter and concurrency (real HTTP)', () => {
     expect(events.filter((e) => e.type === 'throttled')).toEqual([
       expect.objectContaining({ delayMs: 1000, retryAfter: true }),
     ]);
+  });
+});
+
+describe('OAuth token and the rate limiter (real HTTP)', () => {
+  it('takes the token after the wait for the rate: tokens that expire while requests queue are never sent', async () => {
+    // 1 s tokens; 20 requests at 8/s queue for up to 2.4 s. A token taken before that wait is stale when sent.
+    const sim = await startTestSim({ tokenLifetimeS: 1 });
+    cleanups.push(() => sim.close());
+    const events: ClientEvent[] = [];
+    const client = createClient({
+      instance: sim.url,
+      credentials: {
+        kind: 'oauth',
+        clientId: sim.clientId,
+        clientSecret: sim.clientSecret,
+        scopes: 'core.custom_objects.read_write',
+      },
+      rate: 8,
+      concurrency: 16,
+      onEvent: (e) => events.push(e),
+    });
+    cleanups.push(() => client.close());
+    const pages = await Promise.all(Array.from({ length: 20 }, () => client.list(101, [['limit', '1']])));
+    expect(pages).toHaveLength(20);
+    const refused = events.filter((e) => e.type === 'request' && e.status === 401);
+    expect(refused).toEqual([]);
+    expect(events.filter((e) => e.type === 'token').length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('renews the token while the only slot is held (concurrency 1): the token request needs no slot', async () => {
+    const sim = await startTestSim({ tokenLifetimeS: 0.2 });
+    cleanups.push(() => sim.close());
+    const events: ClientEvent[] = [];
+    const client = createClient({
+      instance: sim.url,
+      credentials: {
+        kind: 'oauth',
+        clientId: sim.clientId,
+        clientSecret: sim.clientSecret,
+        scopes: 'core.custom_objects.read_write',
+      },
+      rate: 1000,
+      concurrency: 1,
+      onEvent: (e) => events.push(e),
+    });
+    cleanups.push(() => client.close());
+    for (let i = 0; i < 4; i++) {
+      await client.list(101, [['limit', '1']]);
+      await delay(120);
+    }
+    expect(events.filter((e) => e.type === 'token').length).toBeGreaterThanOrEqual(3);
+  });
+
+  it('waits out a 429 from the token endpoint (Retry-After), then sends the request', async () => {
+    let tokenCalls = 0;
+    let throttledAt = 0;
+    const { server, client } = await setup((req, res, hit) => {
+      if (hit.path === '/oauth2/token') {
+        tokenCalls += 1;
+        if (tokenCalls === 1) {
+          throttledAt = hit.at;
+          sendJson(res, 429, { error: 'slow down' }, { 'retry-after': '1' });
+          return;
+        }
+        sendJson(res, 200, { access_token: 'tok-429', expires_in: 86399 });
+        return;
+      }
+      sendJson(res, 200, recordFor(req.url ?? ''));
+    });
+    const record = await client.get(101, 7);
+    expect(record.id).toBe(7);
+    expect(tokenCalls).toBe(2);
+    const [, retry, api] = server.hits;
+    expect(retry?.path).toBe('/oauth2/token');
+    expect((retry?.at ?? 0) - throttledAt).toBeGreaterThanOrEqual(1000);
+    expect(api?.path).toBe(`${COLLECTION}/7`);
+    expect(client.stats()).toMatchObject({ throttled: 1, retries: 1 });
   });
 });
 
