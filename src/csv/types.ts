@@ -6,7 +6,8 @@ export interface CsvReadOptions {
   delimiter?: DelimiterOption;
   /**
    * Accept a header that names two columns alike (by default an error: a mapping could not tell them apart). For
-   * reading results files, whose result columns repeat when the input was itself a results file.
+   * imports, which refuse only the repeated names their mapping reads, and for results files, whose result columns
+   * repeat when the input was itself a results file.
    */
   allowDuplicateHeaders?: boolean;
 }

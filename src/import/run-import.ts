@@ -91,7 +91,9 @@ export async function runImport(options: ImportOptions, hooks: ImportHooks = {})
         `the day before in a zone west of UTC: write it as ${zonedMidnight(value.trim(), timezone)} (midnight in ${timezone})`,
     );
   }
+  // Repeated header names are refused only when the mapping reads one of them (bindMapping).
   const csvOptions: CsvReadOptions = {
+    allowDuplicateHeaders: true,
     ...(options.encoding ? { encoding: options.encoding } : {}),
     ...(options.delimiter ? { delimiter: options.delimiter } : {}),
   };

@@ -24,21 +24,39 @@ import {
 /**
  * Resolves a mapping against a CSV header. Columns match by {@link normalizeColumn} (ignoring case, surrounding spaces
  * and Unicode form). Every mapped column must be present; the `id` column is optional here (update mode checks for it).
- * @throws InputError `MISSING_COLUMN` naming each missing column and the closest header.
+ * Header names may repeat (spreadsheets have such columns) as long as the mapping reads none of them.
+ * @throws InputError `MISSING_COLUMN` naming each missing column and the closest header; `DUPLICATE_HEADER` for a
+ * column the mapping reads that appears twice.
  * @example
  * const bound = bindMapping(mapping, ['Vendor Code', 'Amount'], 'vendors.csv');
  * bound.columns[0].index; // 0
  */
 export function bindMapping(mapping: Mapping, header: string[], file: string): BoundMapping {
   const positions = new Map<string, number>();
+  const repeats = new Map<string, number>();
   header.forEach((name, index) => {
     const norm = normalizeColumn(name);
     if (!positions.has(norm)) positions.set(norm, index);
+    else if (norm !== '' && !repeats.has(norm)) repeats.set(norm, index);
   });
+  /** The one position of a column the mapping reads; a name that appears twice would be a guess. */
+  const positionOf = (column: string): number | undefined => {
+    const norm = normalizeColumn(column);
+    const again = repeats.get(norm);
+    if (again !== undefined) {
+      const name = (header[again] ?? column).trim();
+      throw new InputError(
+        'DUPLICATE_HEADER',
+        `columns ${(positions.get(norm) ?? 0) + 1} and ${again + 1} have the same name ${JSON.stringify(name)} (header names match ignoring case and outer spaces) and the mapping ${mapping.file} reads it; rename one`,
+        { file, line: 1, column: name },
+      );
+    }
+    return positions.get(norm);
+  };
   const columns: BoundMapping['columns'] = [];
   const missing: string[] = [];
   for (const spec of mapping.fields) {
-    const index = positions.get(normalizeColumn(spec.column));
+    const index = positionOf(spec.column);
     if (index === undefined) missing.push(spec.column);
     else columns.push({ spec, index });
   }
@@ -59,7 +77,7 @@ export function bindMapping(mapping: Mapping, header: string[], file: string): B
   }
   const bound: BoundMapping = { mapping, file, header, columns };
   if (mapping.id !== undefined) {
-    const idIndex = positions.get(normalizeColumn(mapping.id));
+    const idIndex = positionOf(mapping.id);
     if (idIndex !== undefined) bound.idIndex = idIndex;
   }
   if (mapping.key !== undefined) {

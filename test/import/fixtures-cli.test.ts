@@ -25,14 +25,20 @@ const readable: Array<{ file: string; rows: number; failed?: number; detected: R
   { file: 'stray-quote.csv', rows: 2, detected: {} },
   { file: 'ragged.csv', rows: 5, failed: 2, detected: {} },
 ];
-const unreadable: Array<{ file: string; message: RegExp }> = [
+const unreadable: Array<{ file: string; message: RegExp; mapping?: string }> = [
   {
     file: 'unclosed-quote.csv',
     message: /:3 \(column "Vendor Name"\): a quoted field that starts on line 3 is never closed/,
   },
   { file: 'empty.csv', message: /the file is empty/ },
   { file: 'header-only.csv', message: /no data rows/ },
-  { file: 'duplicate-headers.csv', message: /:1 \(column "amount"\): columns 2 and 4 have the same name/ },
+  {
+    // A repeated name is refused only when the mapping reads it.
+    file: 'duplicate-headers.csv',
+    message: /:1 \(column "amount"\): columns 2 and 4 have the same name/,
+    mapping:
+      'object: 101\nfields:\n  Vendor Code: vendor-code\n  Amount: { field: credit-limit, type: decimal }\n',
+  },
   { file: 'binary.bin', message: /not a text CSV file/ },
 ];
 
@@ -87,8 +93,10 @@ describe('every CSV fixture imported by the CLI into the simulator', () => {
     it(`${f.file}: exit 2, one line naming the file, nothing sent`, async () => {
       const before = sim.stats().requests;
       const file = path.join(FIXTURES, f.file);
+      const mapping = tmp.file(f.mapping ? `${f.file}.mapping.yaml` : 'm.yaml');
+      if (f.mapping) fs.writeFileSync(mapping, f.mapping);
       const res = await runCli(
-        ['import', file, '--mapping', tmp.file('m.yaml'), '--results', tmp.file(`${f.file}.results.csv`)],
+        ['import', file, '--mapping', mapping, '--results', tmp.file(`${f.file}.results.csv`)],
         { env: simEnv(sim) },
       );
       expect(res.code).toBe(2);

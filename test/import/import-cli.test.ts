@@ -326,6 +326,29 @@ describe('coupa-csv import against the simulator', () => {
     expect(fs.existsSync(tmp.file('in.results.csv'))).toBe(false);
   });
 
+  it('a header name repeated in columns the mapping does not read is imported, both columns kept in the results', async () => {
+    fs.writeFileSync(
+      tmp.file('in.csv'),
+      'Code,Name,Limit,Since,Notes,Comment, comment\nV-1,One,1,2026-03-01,x,first,second\n',
+    );
+    const res = await runCli(['import', tmp.file('in.csv'), '--mapping', tmp.file('m.yaml')], { env });
+    expect(res.stderr).toContain('created:   1');
+    expect(res.code).toBe(0);
+    expect(readHeader(tmp.file('in.results.csv')).slice(-2)).toEqual(['Comment', ' comment']);
+    expect(fs.readFileSync(tmp.file('in.results.csv'), 'utf8')).toMatch(/,first,second\r?\n$/);
+    expect(sim.records(101)).toHaveLength(1);
+  });
+
+  it('a header name repeated in a column the mapping reads stops before anything is sent (exit 2), naming both', async () => {
+    fs.writeFileSync(tmp.file('in.csv'), 'Code,Name,Limit,Since,Notes, NOTES \nV-1,One,1,2026-03-01,x,y\n');
+    const res = await runCli(['import', tmp.file('in.csv'), '--mapping', tmp.file('m.yaml')], { env });
+    expect(res.code).toBe(2);
+    expect(res.stderr).toContain('in.csv:1 (column "NOTES"): columns 5 and 6 have the same name "NOTES"');
+    expect(res.stderr).toContain('m.yaml');
+    expect(sim.stats().requests).toBe(0);
+    expect(fs.existsSync(tmp.file('in.results.csv'))).toBe(false);
+  });
+
   it('exit 2 before anything is sent: missing credentials, http off loopback, missing results folder, no rows, unclosed quote', async () => {
     fs.writeFileSync(tmp.file('in.csv'), vendorCsv(2));
     const base = ['import', tmp.file('in.csv'), '--mapping', tmp.file('m.yaml')];
