@@ -150,6 +150,8 @@ export async function holdsAppliedRows(path: string): Promise<boolean> {
     if (source.header[0] !== RESULT_COLUMNS[0] || source.header[1] !== RESULT_COLUMNS[1]) return false;
     for await (const record of source.records()) {
       const [, status = '', id = '', error = ''] = record.cells;
+      // Only dry runs write these, and a file is written by one run: no need to read a big file to its end.
+      if (status === 'valid' || status === 'invalid') return false;
       if (status === 'created' || status === 'updated') return true;
       // Stored with a dropped field (an id), or maybe stored (outcome unknown): --resume needs these too.
       if (status === 'failed' && (id !== '' || error.startsWith('outcome unknown'))) return true;

@@ -3,6 +3,7 @@ import { parse } from 'csv-parse/sync';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { credentialsFromEnv } from '../../src/coupa/index.js';
 import { runImport, type ImportOptions } from '../../src/import/index.js';
+import { holdsAppliedRows } from '../../src/import/resume.js';
 import type { Simulator } from '../../src/sim/index.js';
 import { runCli } from '../helpers/cli.js';
 import { simEnv, startTestSim } from '../helpers/sim.js';
@@ -218,5 +219,34 @@ describe('resume edge cases', () => {
     expect(await runImport(options)).toMatchObject({ created: 3 });
     const again = await runImport({ ...options, resume: true });
     expect(again).toMatchObject({ rows: 3, skipped: 3, created: 0, rowsPerSecond: 0 });
+  });
+});
+
+describe('holdsAppliedRows: may a dry run replace this results file?', () => {
+  let tmp: ReturnType<typeof makeTempDir>;
+  beforeEach(() => {
+    tmp = makeTempDir('applied');
+  });
+  afterEach(() => tmp.cleanup());
+
+  const resultsWith = (...rows: string[]): string => {
+    const file = tmp.file(`r${rows.length}-${rows.join('').length}.csv`);
+    fs.writeFileSync(file, ['_line,_status,_id,_error,Code', ...rows].join('\n') + '\n');
+    return file;
+  };
+
+  it('answers true for a created, updated, stored-with-an-error or outcome-unknown row anywhere', async () => {
+    expect(await holdsAppliedRows(resultsWith('2,failed,,bad date,A', '3,created,7,,B'))).toBe(true);
+    expect(await holdsAppliedRows(resultsWith('2,updated,7,,A'))).toBe(true);
+    expect(await holdsAppliedRows(resultsWith('2,failed,7,field dropped,A'))).toBe(true);
+    expect(await holdsAppliedRows(resultsWith('2,failed,,outcome unknown: no answer,A'))).toBe(true);
+  });
+
+  it("answers false for a dry run's file, and stops at its first row (only dry runs write valid/invalid)", async () => {
+    expect(await holdsAppliedRows(resultsWith('2,valid,,,A', '3,invalid,,bad date,B'))).toBe(false);
+    expect(await holdsAppliedRows(resultsWith('2,failed,,bad date,A'))).toBe(false);
+    // A created row after a dry run's first row cannot come from one run; the first row decides.
+    expect(await holdsAppliedRows(resultsWith('2,invalid,,bad date,A', '3,created,7,,B'))).toBe(false);
+    expect(await holdsAppliedRows(tmp.file('missing.csv'))).toBe(false);
   });
 });
