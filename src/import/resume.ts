@@ -5,6 +5,8 @@ import { readJournal, type JournalHeader, type JournalState } from './journal.js
 
 /** The fixed leading columns of every results file. */
 export const RESULT_COLUMNS = ['_line', '_status', '_id', '_error'] as const;
+/** How the `_error` of a row that was never sent begins. */
+export const NOT_SENT = 'not sent: ';
 
 /** What `--resume` carries over from the previous run. */
 export interface ResumeState extends Omit<JournalState, 'header'> {
@@ -139,25 +141,62 @@ async function readResultsState(path: string, inputHeader: readonly string[]): P
   return state;
 }
 
+interface ResultCells {
+  status: string;
+  id: string;
+  error: string;
+}
+
+/** The result cells of each row of `path`, if it is a readable coupa-csv results file (else nothing). */
+async function* resultRows(path: string): AsyncGenerator<ResultCells, void, undefined> {
+  if (!fs.existsSync(path)) return;
+  try {
+    const source = await openCsv(path, RESULTS_FILE);
+    if (source.header[0] !== RESULT_COLUMNS[0] || source.header[1] !== RESULT_COLUMNS[1]) return;
+    for await (const record of source.records()) {
+      const [, status = '', id = '', error = ''] = record.cells;
+      yield { status, id, error };
+    }
+  } catch {
+    // Not a readable CSV: not ours to protect.
+  }
+}
+
+/** Created or updated, stored with a dropped field (an id), or maybe stored (outcome unknown): --resume needs it. */
+function isApplied(row: ResultCells): boolean {
+  if (row.status === 'created' || row.status === 'updated') return true;
+  return row.status === 'failed' && (row.id !== '' || row.error.startsWith('outcome unknown'));
+}
+
+/** Only dry runs write these, and a file is written by one run: no need to read a big file to its end. */
+function isDryRun(row: ResultCells): boolean {
+  return row.status === 'valid' || row.status === 'invalid';
+}
+
 /**
  * True when `path` is a results file holding rows an import created or updated. A dry run must not replace such a
  * file: `--resume` relies on it to skip those rows.
  */
 export async function holdsAppliedRows(path: string): Promise<boolean> {
-  if (!fs.existsSync(path)) return false;
-  try {
-    const source = await openCsv(path, RESULTS_FILE);
-    if (source.header[0] !== RESULT_COLUMNS[0] || source.header[1] !== RESULT_COLUMNS[1]) return false;
-    for await (const record of source.records()) {
-      const [, status = '', id = '', error = ''] = record.cells;
-      // Only dry runs write these, and a file is written by one run: no need to read a big file to its end.
-      if (status === 'valid' || status === 'invalid') return false;
-      if (status === 'created' || status === 'updated') return true;
-      // Stored with a dropped field (an id), or maybe stored (outcome unknown): --resume needs these too.
-      if (status === 'failed' && (id !== '' || error.startsWith('outcome unknown'))) return true;
-    }
-  } catch {
-    // Not a readable CSV: not ours to protect.
+  for await (const row of resultRows(path)) {
+    if (isDryRun(row)) return false;
+    if (isApplied(row)) return true;
   }
   return false;
+}
+
+/**
+ * When `path` holds the results of an import that stopped before it sent every row (Ctrl-C, a stop on an error)
+ * after applying some: how many of each. Running such an import again in create mode without `--resume` would
+ * create the applied rows a second time.
+ */
+export async function unfinishedRun(path: string): Promise<{ applied: number; notSent: number } | undefined> {
+  let applied = 0;
+  let notSent = 0;
+  for await (const row of resultRows(path)) {
+    if (isDryRun(row)) return undefined;
+    if (isApplied(row)) applied++;
+    else if (row.status === 'failed' && row.error.startsWith(NOT_SENT)) notSent++;
+  }
+  return applied > 0 && notSent > 0 ? { applied, notSent } : undefined;
 }

@@ -19,6 +19,8 @@ import {
   hashCells,
   holdsAppliedRows,
   loadResumeState,
+  NOT_SENT,
+  unfinishedRun,
   type ResumeState,
 } from './resume.js';
 import { ResultsWriter, type ResultRow } from './results-writer.js';
@@ -123,6 +125,17 @@ export async function runImport(options: ImportOptions, hooks: ImportHooks = {})
           : `a previous run into this results file was stopped before it finished (journal ${journalPath}): add --resume to finish it, or delete the journal to start over`,
         { file: resultsPath },
       );
+    }
+
+    if (!dryRun && !resume && mode === 'create') {
+      const earlier = await unfinishedRun(resultsPath);
+      if (earlier) {
+        throw new InputError(
+          'RESUME_PENDING',
+          `a previous run into this results file stopped before it finished (${earlier.applied} ${earlier.applied === 1 ? 'row' : 'rows'} applied, ${earlier.notSent} not sent); running it again in create mode would create the applied rows a second time: add --resume to finish it, or pass --results <another file> (or delete this one) to start over`,
+          { file: resultsPath },
+        );
+      }
     }
 
     if (dryRun && (await holdsAppliedRows(resultsPath))) {
@@ -571,7 +584,7 @@ class ImportRun {
     let why = 'run interrupted; finish with --resume';
     if (stop && stop.code !== 'INTERRUPTED') why = `${stop.message}; finish with --resume`;
     this.counts.notSent++;
-    return this.failed(record, 'failed', `not sent: ${why}`);
+    return this.failed(record, 'failed', `${NOT_SENT}${why}`);
   }
 
   private row(
@@ -910,7 +923,7 @@ class ImportRun {
       journal?.refused(record.line);
       this.halt({ code: error.code, message: error.message, exitCode: 3 });
       this.counts.notSent++;
-      return this.fail(record, `not sent: ${error.message}`);
+      return this.fail(record, `${NOT_SENT}${error.message}`);
     }
     if (error instanceof AbortedError) {
       // Held back right before it would have left, because the run stopped: nothing was sent for this row.

@@ -72,6 +72,17 @@ describe('interruptions and --resume', () => {
     ).toBe(true);
     expect(fs.existsSync(tmp.file('in.results.csv.journal'))).toBe(false);
 
+    // The same command again without --resume would create the rows already created a second time.
+    const requestsBefore = sim.stats().requests;
+    const again = await runCli(args, { env });
+    expect(again.code).toBe(2);
+    expect(again.stderr).toContain(
+      `stopped before it finished (${created.length} rows applied, ${ROWS - created.length} not sent)`,
+    );
+    expect(again.stderr).toContain('add --resume');
+    expect(sim.stats().requests).toBe(requestsBefore);
+    expect(readResults(tmp.file('in.results.csv'))).toEqual(rows);
+
     const resumed = await runCli([...args, '--resume', '--json'], { env });
     expect(resumed.code).toBe(0);
     expect(JSON.parse(resumed.stdout)).toMatchObject({

@@ -3,7 +3,7 @@ import { parse } from 'csv-parse/sync';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { credentialsFromEnv } from '../../src/coupa/index.js';
 import { runImport, type ImportOptions } from '../../src/import/index.js';
-import { holdsAppliedRows } from '../../src/import/resume.js';
+import { holdsAppliedRows, unfinishedRun } from '../../src/import/resume.js';
 import type { Simulator } from '../../src/sim/index.js';
 import { runCli } from '../helpers/cli.js';
 import { simEnv, startTestSim } from '../helpers/sim.js';
@@ -222,7 +222,7 @@ describe('resume edge cases', () => {
   });
 });
 
-describe('holdsAppliedRows: may a dry run replace this results file?', () => {
+describe('holdsAppliedRows / unfinishedRun: may a run replace this results file?', () => {
   let tmp: ReturnType<typeof makeTempDir>;
   beforeEach(() => {
     tmp = makeTempDir('applied');
@@ -248,5 +248,19 @@ describe('holdsAppliedRows: may a dry run replace this results file?', () => {
     // A created row after a dry run's first row cannot come from one run; the first row decides.
     expect(await holdsAppliedRows(resultsWith('2,invalid,,bad date,A', '3,created,7,,B'))).toBe(false);
     expect(await holdsAppliedRows(tmp.file('missing.csv'))).toBe(false);
+  });
+
+  it('unfinishedRun: rows applied and rows not sent (a stopped run); undefined for a finished run or a dry run', async () => {
+    const stopped = resultsWith(
+      '2,created,7,,A',
+      '3,failed,,outcome unknown: no answer,B',
+      '4,failed,,bad date,C',
+      '5,failed,,not sent: run interrupted; finish with --resume,D',
+    );
+    expect(await unfinishedRun(stopped)).toEqual({ applied: 2, notSent: 1 });
+    expect(await unfinishedRun(resultsWith('2,created,7,,A', '3,failed,,bad date,B'))).toBeUndefined();
+    expect(await unfinishedRun(resultsWith('2,failed,,not sent: run interrupted,A'))).toBeUndefined();
+    expect(await unfinishedRun(resultsWith('2,valid,,,A'))).toBeUndefined();
+    expect(await unfinishedRun(tmp.file('missing.csv'))).toBeUndefined();
   });
 });
