@@ -198,6 +198,50 @@ export function parseDelimiterFlag(raw: string): DelimiterOption {
 /** Flags that may be given more than once (they collect a list). */
 const REPEATABLE_FLAGS = new Set(['filter']);
 
+/** The option kinds of the command being run, as yargs lists them. */
+export interface FlagKinds {
+  boolean?: string[];
+  string?: string[];
+  number?: string[];
+  array?: string[];
+  /** Options given `choices` (and maybe no type), by name. */
+  choices?: Record<string, unknown>;
+}
+
+const BOOLEAN_VALUES = new Set(['true', 'false']);
+
+/**
+ * What yargs would quietly turn into another setting, as usage errors (exit 2): a flag that takes a value given none
+ * (`--limit` last, or followed by another flag) would run with its default (a canary becomes a full load), and a
+ * switch given a value other than true/false (`--dry-run=yes`) would be off.
+ */
+export function checkRawFlags(args: readonly string[], kinds: FlagKinds): void {
+  const switches = new Set(kinds.boolean ?? []);
+  const valued = new Set([
+    ...(kinds.string ?? []),
+    ...(kinds.number ?? []),
+    ...(kinds.array ?? []),
+    ...Object.keys(kinds.choices ?? {}),
+  ]);
+  const isFlag = (token: string | undefined): boolean => token !== undefined && /^--?[A-Za-z]/.test(token);
+  for (let i = 0; i < args.length; i++) {
+    const token = args[i] as string;
+    if (token === '--') return;
+    const match = /^--([^=]+)(=(.*))?$/.exec(token);
+    if (!match) continue;
+    const name = match[1] as string;
+    const value = match[3];
+    if (value !== undefined) {
+      if (switches.has(name) && !BOOLEAN_VALUES.has(value.toLowerCase()))
+        throw new CliUsage(
+          `--${name} is a switch: give it alone (or --${name}=true / --no-${name}), not "${value}"`,
+        );
+    } else if (valued.has(name) && !switches.has(name) && (i + 1 >= args.length || isFlag(args[i + 1]))) {
+      throw new CliUsage(`--${name} needs a value`);
+    }
+  }
+}
+
 /**
  * What yargs leaves for the commands to misread, as usage errors (exit 2): a flag given twice becomes a list (the
  * same value twice counts once; two different values are an error instead of a silent pick), and a number flag

@@ -3,7 +3,7 @@ import { exportCommand } from './commands/export.js';
 import { importCommand, validateCommand } from './commands/import.js';
 import { mappingCommand } from './commands/mapping.js';
 import { simCommand } from './commands/sim.js';
-import { checkParsedFlags } from './common.js';
+import { checkParsedFlags, checkRawFlags, type FlagKinds } from './common.js';
 import { CliUsage, reportFatal } from './terminal.js';
 
 /** Parses argv, runs one command, and returns the exit code (0-3, see SPEC). */
@@ -13,7 +13,8 @@ export async function main(argv: string[]): Promise<number> {
     exitCode = code;
   };
   try {
-    await yargs(argv)
+    const cli = yargs(argv);
+    await cli
       .scriptName('coupa-csv')
       .usage('$0 <command> [options]\n\nLoad CSV files into Coupa Custom Objects and export them back.')
       .command(importCommand(setExit))
@@ -21,7 +22,11 @@ export async function main(argv: string[]): Promise<number> {
       .command(exportCommand(setExit))
       .command(mappingCommand(setExit))
       .command(simCommand(setExit))
-      .middleware(checkParsedFlags, true)
+      .middleware((parsed) => {
+        // The options of the command being run (yargs keeps them on the one instance).
+        checkRawFlags(argv, (cli as unknown as { getOptions(): FlagKinds }).getOptions());
+        checkParsedFlags(parsed);
+      }, true)
       .demandCommand(1, 'Name a command: import, validate, export, mapping init or sim.')
       .strict()
       .recommendCommands()

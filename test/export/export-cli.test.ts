@@ -105,6 +105,9 @@ describe('coupa-csv export (built CLI against the simulator)', () => {
     [['--out', 'x.csv', '--limit', '0'], /--limit/],
     [['--format', 'xml', '--out', 'x.csv'], /format/],
     [['--out', 'a.csv', '--out', 'b.csv'], /--out was given more than once \(a\.csv, b\.csv\)/],
+    [['--out', 'x.csv', '--limit'], /--limit needs a value/],
+    [['--limit', '--out', 'x.csv'], /--limit needs a value/],
+    [['--out', 'x.csv', '--gzip=yes'], /--gzip is a switch/],
     [
       ['--out', 'x.csv', '--timezone', 'UTC', '--timezone', 'Europe/Berlin'],
       /--timezone was given more than once/,

@@ -316,6 +316,29 @@ describe('coupa-csv import against the simulator', () => {
     expect(res.stdout.trim().split('\n')).toHaveLength(1);
   });
 
+  it('a flag given without its value, or a switch given a value, is exit 2 before anything is sent (not the default)', async () => {
+    fs.writeFileSync(tmp.file('in.csv'), vendorCsv(3));
+    const base = ['import', tmp.file('in.csv'), '--mapping', tmp.file('m.yaml')];
+    for (const [args, message] of [
+      [['--limit'], '--limit needs a value'],
+      [['--limit', '--json'], '--limit needs a value'],
+      [['--mode', '--json'], '--mode needs a value'],
+      [['--results'], '--results needs a value'],
+      [['--dry-run=yes'], '--dry-run is a switch'],
+    ] as const) {
+      const res = await runCli([...base, ...args], { env });
+      expect(res.stderr).toContain(message);
+      expect(res.code).toBe(2);
+    }
+    expect(sim.stats().requests).toBe(0);
+    expect(fs.existsSync(tmp.file('in.results.csv'))).toBe(false);
+    // A negative number is a value (refused for its own reason), and the switch's own spellings still work.
+    expect((await runCli([...base, '--limit', '-1'], { env })).stderr).toMatch(/--limit must be/);
+    const dry = await runCli([...base, '--dry-run=true', '--json'], { env });
+    expect(dry.code).toBe(0);
+    expect(JSON.parse(dry.stdout)).toMatchObject({ dryRun: true, valid: 3 });
+  });
+
   it('a mapped column missing from the header stops before anything is sent (exit 2), naming the closest header', async () => {
     fs.writeFileSync(tmp.file('in.csv'), 'Code,Nmae,Limit,Since,Notes\nV-1,One,1,2026-03-01,\n');
     const res = await runCli(['import', tmp.file('in.csv'), '--mapping', tmp.file('m.yaml')], { env });
