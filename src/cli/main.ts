@@ -27,6 +27,18 @@ export async function main(argv: string[]): Promise<number> {
         checkRawFlags(argv, (cli as unknown as { getOptions(): FlagKinds }).getOptions());
         checkParsedFlags(parsed);
       }, true)
+      .example('$0 sim', 'start the local simulator; it prints the three variables to export')
+      .example(
+        '$0 mapping init vendors.csv --object 101 --out vendors.mapping.yaml',
+        'a mapping skeleton to edit',
+      )
+      .example('$0 validate vendors.csv --mapping vendors.mapping.yaml', 'check every row; sends nothing')
+      .example('$0 import vendors.csv --mapping vendors.mapping.yaml --limit 5', 'a canary load of 5 rows')
+      .example('$0 import vendors.csv --mapping vendors.mapping.yaml --mode upsert --resume', 'then the rest')
+      .example(
+        '$0 export --mapping vendors.mapping.yaml --out vendors-export.csv',
+        'export what the mapping maps',
+      )
       .demandCommand(1, 'Name a command: import, validate, export, mapping init or sim.')
       .strict()
       .recommendCommands()

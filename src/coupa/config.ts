@@ -45,13 +45,14 @@ export function credentialsFromEnv(env: Record<string, string | undefined>, scop
     const chosen = normalizeScopes(scopes ?? '') || normalizeScopes(readSetting(env, 'COUPA_SCOPES') ?? '');
     return { kind: 'oauth', clientId, clientSecret, scopes: chosen || DEFAULT_SCOPES };
   }
+  // The API key is used whenever no client id is set (SPEC), also beside a stray COUPA_CLIENT_SECRET.
+  if (apiKey !== undefined) return { kind: 'api-key', apiKey };
   if (clientSecret !== undefined) {
     throw new ConfigError(
       'COUPA_CLIENT_SECRET is set but COUPA_CLIENT_ID is not: set both to the OAuth client of your Coupa instance',
       'CREDENTIALS_MISSING',
     );
   }
-  if (apiKey !== undefined) return { kind: 'api-key', apiKey };
   throw new ConfigError(
     'no Coupa credentials: set COUPA_CLIENT_ID and COUPA_CLIENT_SECRET (an OAuth client with the client-credentials ' +
       `grant and the scope ${DEFAULT_SCOPES}), or COUPA_API_KEY for an old instance that still accepts API keys`,

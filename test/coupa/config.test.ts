@@ -35,6 +35,11 @@ describe('credentialsFromEnv', () => {
       credentialsFromEnv({ COUPA_CLIENT_ID: 'id', COUPA_CLIENT_SECRET: 's', COUPA_API_KEY: 'k' }).kind,
     ).toBe('oauth');
     expect(credentialsFromEnv({ COUPA_API_KEY: ' key-1 ' })).toEqual({ kind: 'api-key', apiKey: 'key-1' });
+    // "used only when no client id is set": a secret left over from another setup does not stop it.
+    expect(credentialsFromEnv({ COUPA_CLIENT_SECRET: 'left-over', COUPA_API_KEY: 'key-2' })).toEqual({
+      kind: 'api-key',
+      apiKey: 'key-2',
+    });
   });
 
   it('names the variables to set when nothing is set (empty counts as unset)', () => {

@@ -194,4 +194,17 @@ describe('help', () => {
     }
     expect(res.stdout).toMatch(/Examples:/);
   });
+
+  it('coupa-csv --help lists every command with examples; an unknown mapping subcommand is exit 2', async () => {
+    const res = await runCli(['--help']);
+    expect(res.code).toBe(0);
+    for (const command of ['import', 'validate', 'export', 'mapping init', 'sim']) {
+      expect(res.stdout).toContain(`coupa-csv ${command}`);
+    }
+    expect(res.stdout).toMatch(/Examples:\n {2}coupa-csv sim/);
+    const unknown = await runCli(['mapping', 'foo', 'samples/vendors.csv']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('unknown command "mapping foo"');
+    expect(unknown.stdout).toBe('');
+  });
 });

@@ -53,6 +53,13 @@ export function mappingCommand(setExit: (code: number) => void): CommandModule<o
         .example('$0 mapping init vendors.csv', 'print a mapping skeleton')
         .example('$0 mapping init vendors.csv --object 101 --out vendors.mapping.yaml', 'write it to a file'),
     handler: async (args) => {
+      // yargs reads the word after `mapping` as an argument named `init`: only `init` itself is a command.
+      const sub = (args as { init?: unknown }).init;
+      if (sub !== 'init') {
+        throw new UsageError(
+          `unknown command "mapping ${String(sub)}": the mapping command is "mapping init <file>"`,
+        );
+      }
       if (!Number.isInteger(args.sample) || args.sample <= 0) {
         throw new UsageError(`--sample must be a positive whole number, got ${String(args.sample)}`);
       }
