@@ -4,7 +4,7 @@ import { CoupaApiError } from '../coupa/errors.js';
 import type { ClientEvent, ClientOptions, CoupaClient, IndexQuery, ObjectInstance } from '../coupa/types.js';
 import { formatCsvRow } from '../csv/index.js';
 import { AbortedError, ConfigError, CoupaCsvError, errorText, UsageError } from '../errors.js';
-import { exportColumns, loadMapping, recordToCells } from '../mapping/index.js';
+import { ExportIssues, exportColumns, loadMapping, recordToCells } from '../mapping/index.js';
 import { unlessAborted } from '../abort.js';
 import { checkWritableFile, sameFile } from '../files.js';
 import { isValidTimeZone } from '../mapping/time.js';
@@ -208,12 +208,14 @@ export async function runExport(options: ExportOptions, hooks: ExportHooks = {})
       }
     };
 
+    // What the mapping could not write as stored: said once per column when the export is done.
+    const issues = mapping ? new ExportIssues() : undefined;
     const formatRecord = (record: ObjectInstance): string => {
       if (!mapping) {
         if (format === 'jsonl') return `${JSON.stringify(record)}\n`;
         return formatCsvRow(recordToPlainCells(record, columns), { excelSafe: options.excelSafe ?? false });
       }
-      const cells = recordToCells(mapping, record, timezone);
+      const cells = recordToCells(mapping, record, timezone, issues);
       if (format === 'jsonl')
         return `${JSON.stringify(Object.fromEntries(columns.map((c, i) => [c, cells[i] ?? ''])))}\n`;
       return formatCsvRow(cells, { excelSafe: options.excelSafe ?? false });
@@ -228,6 +230,7 @@ export async function runExport(options: ExportOptions, hooks: ExportHooks = {})
       },
       source(),
     );
+    if (mapping && issues) for (const message of issues.messages(mapping, records, timezone)) notice(message);
 
     if (tracker && options.state !== undefined) {
       if (truncated) {

@@ -1,6 +1,6 @@
 import type { ObjectInstance } from '../coupa/types.js';
 import { formatOf } from './convert.js';
-import { formatYmd, isoInZone, parseInstant, wallClockInZone } from './time.js';
+import { formatYmd, isoInZone, offsetAt, parseInstant, parseIsoDateTime, wallClockInZone } from './time.js';
 import type { FieldSpec, Mapping } from './types.js';
 import { parseBoolean, plainNumber, writeWithFormat } from './values.js';
 
@@ -22,22 +22,91 @@ export function exportColumns(mapping: Mapping): string[] {
  * are `true`/`false`; references are written by their `by:` attribute; null and missing values are empty cells.
  * @example recordToCells(mapping, record, 'America/Los_Angeles') // ['1234', 'V-1001', '1250,50']
  */
-export function recordToCells(mapping: Mapping, record: ObjectInstance, timezone: string): string[] {
+export function recordToCells(
+  mapping: Mapping,
+  record: ObjectInstance,
+  timezone: string,
+  issues?: ExportIssues,
+): string[] {
   const raw: unknown = record['custom-fields'];
   const fields = raw !== null && typeof raw === 'object' ? (raw as Record<string, unknown>) : {};
   const cells: string[] = [];
   if (mapping.id !== undefined)
     cells.push(record.id === undefined || record.id === null ? '' : String(record.id));
+  const note = issues
+    ? (spec: FieldSpec, issue: ExportIssue, value: unknown): void => issues.add(spec, issue, record.id, value)
+    : undefined;
   for (const spec of mapping.fields) {
     let value = fields[spec.field];
     if (value === undefined) value = fields[spec.field.replace(/-/g, '_')];
-    cells.push(valueToCell(spec, value, timezone));
+    if (value !== undefined) issues?.present.add(spec.field);
+    cells.push(valueToCell(spec, value, timezone, note));
   }
   return cells;
 }
 
+/**
+ * What a mapped export wrote differently from what is stored: a reference without its `by:` attribute (an empty
+ * cell, which an import would read as blank), or a date/datetime whose offset is not the one of the time zone in use
+ * (the instance's zone is probably another one, so dates may come out a day off).
+ */
+export type ExportIssue = 'no-attribute' | 'other-offset';
+
+/** Collects {@link ExportIssue}s per column over a whole export, for one notice each at the end. */
+export class ExportIssues {
+  /** Fields found (even null) in at least one record. */
+  readonly present = new Set<string>();
+  private readonly found = new Map<
+    string,
+    { spec: FieldSpec; issue: ExportIssue; count: number; id: unknown; value: unknown }
+  >();
+
+  add(spec: FieldSpec, issue: ExportIssue, id: unknown, value: unknown): void {
+    const key = `${issue} ${spec.column}`;
+    const entry = this.found.get(key);
+    if (entry) entry.count++;
+    else this.found.set(key, { spec, issue, count: 1, id, value });
+  }
+
+  /** One line per column with an issue, and per mapped field that no record had, after `records` records. */
+  messages(mapping: Mapping, records: number, timezone: string): string[] {
+    const out: string[] = [];
+    for (const { spec, issue, count, id, value } of this.found.values()) {
+      const many = count === 1 ? 'record' : 'records';
+      if (issue === 'no-attribute') {
+        out.push(
+          `column "${spec.column}": in ${count} ${many} (first: id ${String(id)}) the ${spec.field} has no ${spec.by ?? 'id'}, written as an empty cell; importing the file again would not restore it (or, with blank: null, clear it): map the field by an attribute every ${spec.type} has`,
+        );
+      } else {
+        out.push(
+          `column "${spec.column}": ${count} ${many} (first: id ${String(id)}, ${String(value)}) carry another UTC offset than ${spec.timezone ?? timezone} has: the instance's time zone is probably another one, and dates may be a day off; set --timezone, COUPA_TIMEZONE or the mapping's timezone to the instance's`,
+        );
+      }
+    }
+    if (records > 0) {
+      for (const spec of mapping.fields) {
+        if (!this.present.has(spec.field))
+          out.push(
+            `column "${spec.column}": no exported record has the field ${spec.field} (the column is empty): check the name against the object's fields`,
+          );
+      }
+    }
+    return out;
+  }
+}
+
+/** Reports an {@link ExportIssue} of one value. */
+type IssueNote = (spec: FieldSpec, issue: ExportIssue, value: unknown) => void;
+
+/** A stored date or datetime whose own offset is not `zone`'s at that instant. */
+function otherOffset(text: string, zone: string): boolean {
+  const parsed = parseIsoDateTime(text);
+  if (parsed?.offsetMs === undefined) return false;
+  return offsetAt(parsed.localMs - parsed.offsetMs, zone) !== parsed.offsetMs;
+}
+
 /** One value as a cell, for a field spec (see {@link recordToCells}). */
-export function valueToCell(spec: FieldSpec, value: unknown, timezone: string): string {
+export function valueToCell(spec: FieldSpec, value: unknown, timezone: string, note?: IssueNote): string {
   if (value === null || value === undefined) return '';
   switch (spec.type) {
     case 'string':
@@ -55,6 +124,7 @@ export function valueToCell(spec: FieldSpec, value: unknown, timezone: string): 
     }
     case 'date': {
       if (typeof value !== 'string') return scalarText(value);
+      if (note && otherOffset(value.trim(), timezone)) note(spec, 'other-offset', value);
       const instant = parseInstant(value.trim(), timezone);
       if (instant === undefined) return value;
       const local = wallClockInZone(instant, timezone);
@@ -65,6 +135,8 @@ export function valueToCell(spec: FieldSpec, value: unknown, timezone: string): 
     case 'datetime': {
       if (typeof value !== 'string') return scalarText(value);
       const zone = spec.timezone ?? timezone;
+      if (note && spec.timezone === undefined && otherOffset(value.trim(), zone))
+        note(spec, 'other-offset', value);
       const instant = parseInstant(value.trim(), zone);
       if (instant === undefined) return value;
       return spec.format === undefined
@@ -76,7 +148,11 @@ export function valueToCell(spec: FieldSpec, value: unknown, timezone: string): 
     case 'supplier': {
       if (typeof value !== 'object') return scalarText(value);
       const attr = (value as Record<string, unknown>)[spec.by ?? 'id'];
-      return attr === null || attr === undefined ? '' : scalarText(attr);
+      if (attr === null || attr === undefined) {
+        note?.(spec, 'no-attribute', value);
+        return '';
+      }
+      return scalarText(attr);
     }
   }
 }

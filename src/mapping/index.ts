@@ -4,6 +4,6 @@
  */
 export { loadMapping, parseMappingText } from './load-mapping.js';
 export { bindMapping, convertRow } from './convert.js';
-export { exportColumns, recordToCells, droppedFields } from './export-cells.js';
+export { ExportIssues, exportColumns, recordToCells, droppedFields } from './export-cells.js';
 export { guessMapping } from './guess-mapping.js';
 export type { BlankPolicy, BoundMapping, FieldSpec, FieldType, Mapping, RowConversion } from './types.js';

@@ -194,6 +194,31 @@ describe('coupa-csv export (built CLI against the simulator)', () => {
     ]);
   });
 
+  it('a mapping without the instance time zone: a note names the date column whose offsets differ, and how to fix it', async () => {
+    seedVendors(sim, 1, 3);
+    const mapping = join(dir, 'm.yaml');
+    await writeFile(
+      mapping,
+      'object: 101\nfields:\n  Code: vendor-code\n  Since: { field: onboarding-date, type: date }\n  Extra: no-such-field\n',
+    );
+    const out = join(dir, 'x.csv');
+    const utc = await runCli(['export', '--mapping', mapping, '--out', out], { env: simEnv(sim) });
+    expect(utc.code).toBe(0);
+    expect(utc.stderr).toMatch(
+      /column "Since": 3 records \(first: id \d+, [^)]+\) carry another UTC offset than UTC/,
+    );
+    expect(utc.stderr).toContain('set --timezone, COUPA_TIMEZONE');
+    expect(utc.stderr).toContain('column "Extra": no exported record has the field no-such-field');
+    const la = await runCli(
+      ['export', '--mapping', mapping, '--out', out, '--timezone', 'America/Los_Angeles'],
+      {
+        env: simEnv(sim),
+      },
+    );
+    expect(la.code).toBe(0);
+    expect(la.stderr).not.toContain('another UTC offset');
+  });
+
   it('--help shows every flag, a filter example and a nightly cron example', async () => {
     const r = await runCli(['export', '--help']);
     expect(r.code).toBe(0);

@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { ObjectInstance } from '../../src/coupa/types.js';
-import { droppedFields, exportColumns, parseMappingText, recordToCells } from '../../src/mapping/index.js';
+import {
+  droppedFields,
+  ExportIssues,
+  exportColumns,
+  parseMappingText,
+  recordToCells,
+} from '../../src/mapping/index.js';
 
 const LA = 'America/Los_Angeles';
 
@@ -123,5 +129,62 @@ describe('droppedFields', () => {
 
   it('treats a record without custom-fields as having none', () => {
     expect(droppedFields({ a: 1 }, { id: 1 } as unknown as ObjectInstance)).toEqual(['a']);
+  });
+});
+
+describe('ExportIssues: what a mapped export wrote differently from what is stored', () => {
+  const mapping = parseMappingText(
+    [
+      'fields:',
+      '  Owner: { field: owner, type: user, by: login }',
+      '  Since: { field: since, type: date }',
+      '  At: { field: at, type: datetime }',
+      '  Berlin At: { field: berlin-at, type: datetime, timezone: Europe/Berlin }',
+      '  Extra: extra',
+      '',
+    ].join('\n'),
+    'm.yaml',
+  );
+  const stored = (owner: unknown, id: number): ObjectInstance =>
+    record(
+      {
+        owner,
+        since: '2026-01-05T00:00:00-08:00',
+        at: '2026-07-01T10:00:00-07:00',
+        'berlin-at': '2026-07-01T10:00:00-07:00',
+      },
+      id,
+    );
+
+  it('is silent for records written in the zone in use, and names a field no record has', () => {
+    const issues = new ExportIssues();
+    recordToCells(mapping, stored({ id: 11, login: 'jdoe' }, 1), LA, issues);
+    expect(issues.messages(mapping, 1, LA)).toEqual([
+      'column "Extra": no exported record has the field extra (the column is empty): check the name against the object\'s fields',
+    ]);
+    expect(new ExportIssues().messages(mapping, 0, LA)).toEqual([]);
+  });
+
+  it('counts references without their by: attribute (an empty cell), with the first record', () => {
+    const issues = new ExportIssues();
+    const cells = recordToCells(mapping, stored({ id: 11 }, 7), LA, issues);
+    recordToCells(mapping, stored({ id: 12, login: null }, 8), LA, issues);
+    expect(cells[0]).toBe('');
+    const [message] = issues.messages(mapping, 2, LA);
+    expect(message).toContain(
+      'column "Owner": in 2 records (first: id 7) the owner has no login, written as an empty cell',
+    );
+    expect(message).toContain('blank: null');
+  });
+
+  it('names dates and datetimes whose offset is not the zone in use (a day may be off), not a column with its own zone', () => {
+    const issues = new ExportIssues();
+    const cells = recordToCells(mapping, stored({ id: 11, login: 'jdoe' }, 3), 'UTC', issues);
+    expect(cells[1]).toBe('2026-01-05'); // midnight in LA is 08:00 UTC: the same day, by luck
+    const messages = issues.messages(mapping, 1, 'UTC');
+    expect(messages.filter((m) => m.includes('carry another UTC offset than UTC'))).toEqual([
+      expect.stringContaining('column "Since": 1 record (first: id 3, 2026-01-05T00:00:00-08:00)'),
+      expect.stringContaining('column "At": 1 record'),
+    ]);
   });
 });
