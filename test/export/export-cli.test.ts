@@ -311,6 +311,27 @@ describe('coupa-csv export (built CLI against the simulator)', () => {
     expect(out.trim()).toBe('exit 3');
   });
 
+  it('stdout that cannot be written (a full disk: /dev/full) is exit 3 with one line, for export and mapping init alike', async () => {
+    seedVendors(sim, 1, 5);
+    const cli = `"${process.execPath}" "${CLI_PATH}"`;
+    const script = [
+      `${cli} export --object 101 --out - --quiet > /dev/full 2>err1.txt; echo "export \${?}"`,
+      `${cli} mapping init "${join(dir, 'in.csv')}" > /dev/full 2>err2.txt; echo "init \${?}"`,
+    ].join('; ');
+    await writeFile(join(dir, 'in.csv'), 'Code,Name\nV-1,A\n');
+    const shell = spawn('bash', ['-c', script], { env: { ...process.env, ...simEnv(sim) }, cwd: dir });
+    let out = '';
+    shell.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    await new Promise((done) => shell.once('exit', done));
+    expect(out.trim().split('\n')).toEqual(['export 3', 'init 3']);
+    const err1 = await readFile(join(dir, 'err1.txt'), 'utf8');
+    expect(err1).toContain('cannot write the output (ENOSPC');
+    expect(err1).not.toMatch(/\n\s+at /); // no stack trace
+    expect(await readFile(join(dir, 'err2.txt'), 'utf8')).toBe(
+      'coupa-csv: cannot write to stdout (ENOSPC)\n',
+    );
+  });
+
   it('Ctrl-C while the preflight retries an instance that resets every connection: exit 3 at once', async () => {
     const resetting = await startResettingServer();
     try {
