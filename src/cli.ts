@@ -12,7 +12,9 @@ process.stderr.on('error', () => undefined);
 // At exit, not after main(): a failed write to stdout is reported a turn of the event loop after it was made.
 process.on('exit', () => {
   if (stdoutFailure && !process.exitCode) {
-    process.stderr.write(`coupa-csv: cannot write to stdout (${stdoutFailure.code ?? stdoutFailure.message})\n`);
+    process.stderr.write(
+      `coupa-csv: cannot write to stdout (${stdoutFailure.code ?? stdoutFailure.message})\n`,
+    );
     process.exitCode = 3;
   }
 });
