@@ -537,6 +537,7 @@ class RecordReader {
     const internals = parser as unknown as ParserInternals;
     const width = this.width;
     const offset = this.headerEndLine;
+    const unnamedTail = unnamedTailStart(this.header);
     parser.push = function pushRecord(this: Parser, chunk: unknown, encoding?: BufferEncoding): boolean {
       if (chunk === null || !Array.isArray(chunk))
         return Transform.prototype.push.call(this, chunk, encoding);
@@ -551,7 +552,7 @@ class RecordReader {
       tracker.prevEmpty = info.empty_lines;
       if (isBlankRecord(cells)) return true;
       const record: CsvRecord = { line: start + offset, cells };
-      if (cells.length !== width) fixWidth(record, width);
+      if (cells.length !== width) fixWidth(record, width, unnamedTail);
       return Transform.prototype.push.call(this, record);
     } as Parser['push'];
     return tracker;
@@ -608,10 +609,25 @@ function isBlankRecord(cells: string[]): boolean {
   return true;
 }
 
-/** Pads or cuts a ragged record. Extra cells that are all blank (trailing delimiters) are dropped silently. */
-function fixWidth(record: CsvRecord, width: number): void {
+/** Where the header's run of unnamed columns at its end starts (its length when the last column has a name). */
+function unnamedTailStart(header: readonly string[]): number {
+  let start = header.length;
+  while (start > 0 && (header[start - 1] as string).trim() === '') start--;
+  return start;
+}
+
+/**
+ * Pads or cuts a ragged record. Extra cells that are all blank (trailing delimiters) are dropped silently, and so is
+ * the lack of cells under unnamed columns at the end of the header (a spreadsheet writes their delimiters on some rows
+ * only): both are what a spreadsheet leaves, not a shifted row.
+ */
+function fixWidth(record: CsvRecord, width: number, unnamedTail: number): void {
   const cells = record.cells;
   const count = cells.length;
+  if (count < width && count >= unnamedTail) {
+    for (let i = count; i < width; i++) cells.push('');
+    return;
+  }
   if (count > width) {
     let extraBlank = true;
     for (let i = width; i < count; i++) {

@@ -132,6 +132,19 @@ describe('fixtures: one per CSV quirk', () => {
     ]);
   });
 
+  it('rows that lack only the cells of unnamed columns at the end of the header are padded without an error', async () => {
+    const file = join(dir, 'unnamed-tail.csv');
+    await writeFile(file, 'Code,Name,Terms,,\r\nR1,a,1,,\r\nR2,b,2\r\nR3,c\r\nR4,d,4,,,\r\n');
+    const { records } = await readAll(file);
+    expect(records).toEqual([
+      { line: 2, cells: ['R1', 'a', '1', '', ''] },
+      { line: 3, cells: ['R2', 'b', '2', '', ''] },
+      // A named column missing is still a shifted row.
+      { line: 4, cells: ['R3', 'c', '', '', ''], error: 'line 4 has 2 cells, the header has 5' },
+      { line: 5, cells: ['R4', 'd', '4', '', ''] },
+    ]);
+  });
+
   it('unclosed-quote.csv: UNCLOSED_QUOTE names the line where the quote opened', async () => {
     const source = await openCsv(fixture('unclosed-quote.csv'));
     const seen: number[] = [];
