@@ -11,6 +11,7 @@ import {
 import type { BoundMapping, FieldSpec, Mapping, RowConversion } from './types.js';
 import {
   compileFormat,
+  isAmbiguousWhole,
   parseBoolean,
   parseDecimal,
   parseInteger,
@@ -179,9 +180,15 @@ function makeConverter(spec: FieldSpec, timezone: string): CellConverter {
       return (text) => text;
     case 'integer': {
       const sep = spec.decimal;
+      const other = sep === '.' ? ',' : '.';
       return (text) => {
         const n = parseInteger(text, sep);
         if (n === undefined) return new CellError(`${quoteCell(text)} is not a whole number`);
+        if (n !== null && isAmbiguousWhole(text, sep)) {
+          return new CellError(
+            `${quoteCell(text)} is ambiguous: ${n} with "${sep}" as the decimal separator, or ${n * 1000} with "${sep}" between thousands; write it without the "${sep}000", or set decimal: "${other}" for a file that uses "${other}" for decimals`,
+          );
+        }
         if (n === null) return new CellError(`${quoteCell(text)} is too large for a whole number`);
         return n;
       };

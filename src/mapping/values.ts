@@ -28,6 +28,19 @@ export function parseInteger(text: string, separator: '.' | ','): number | null 
   return parsed.negative && n !== 0 ? -n : n;
 }
 
+/**
+ * A whole number written like `1.000` (decimal `.`) or `1,000` (decimal `,`): one to three digits, the decimal
+ * separator, three zeros. Read as a decimal it is 1; written with the other convention it is 1000. A file saved with
+ * the other convention than the mapping says reads wrong without an error, so such a cell is refused.
+ */
+export function isAmbiguousWhole(text: string, separator: '.' | ','): boolean {
+  const t = text.trim();
+  const at = t.indexOf(separator);
+  if (at < 1 || t.length - at !== 4 || !t.endsWith('000')) return false;
+  const digits = t.charCodeAt(0) === 43 || t.charCodeAt(0) === 45 ? t.slice(1, at) : t.slice(0, at);
+  return digits.length >= 1 && digits.length <= 3 && /^\d+$/.test(digits);
+}
+
 const CODE_0 = 48;
 const CODE_9 = 57;
 

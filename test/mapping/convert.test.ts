@@ -102,6 +102,12 @@ describe('convertRow: values by type', () => {
     ['{ field: f, type: integer }', '1,234', 1234],
     ['{ field: f, type: integer }', '12.00', 12],
     ['{ field: f, type: integer, decimal: "," }', '1.234', 1234],
+    // Not ambiguous: more than three digits before the separator, a thousands separator before it, or not three zeros.
+    ['{ field: f, type: integer }', '1234.000', 1234],
+    ['{ field: f, type: integer }', '1,000.000', 1000],
+    ['{ field: f, type: integer }', '1.0', 1],
+    ['{ field: f, type: integer }', '1.0000', 1],
+    ['{ field: f, type: integer, decimal: "," }', '1.000', 1000],
     // decimal, "." separator
     ['{ field: f, type: decimal }', '1250.50', '1250.50'],
     ['{ field: f, type: decimal }', '1,250.50', '1250.50'],
@@ -176,6 +182,16 @@ describe('convertRow: values by type', () => {
 
   it.each([
     ['{ field: f, type: integer }', '12.5', 'column "Col": "12.5" is not a whole number'],
+    [
+      '{ field: f, type: integer }',
+      '1.000',
+      'column "Col": "1.000" is ambiguous: 1 with "." as the decimal separator, or 1000 with "." between thousands; write it without the ".000", or set decimal: "," for a file that uses "," for decimals',
+    ],
+    [
+      '{ field: f, type: integer, decimal: "," }',
+      '-12,000',
+      'column "Col": "-12,000" is ambiguous: -12 with "," as the decimal separator, or -12000 with "," between thousands; write it without the ",000", or set decimal: "." for a file that uses "." for decimals',
+    ],
     ['{ field: f, type: integer }', 'abc', 'column "Col": "abc" is not a whole number'],
     [
       '{ field: f, type: integer }',
