@@ -86,7 +86,10 @@ export async function openCsv(path: string, options: CsvReadOptions = {}): Promi
     const whole = headBytes >= size;
     // The delimiter is picked from a first scan that counts all candidates; the header ends where a scan that
     // knows the delimiter (and so reads quotes as csv-parse does) says it ends.
-    const delimiter = explicit ?? pickDelimiter(scanHeader(text, whole).counts);
+    const counts = scanHeader(text, whole).counts;
+    let delimiter = explicit ?? pickDelimiter(counts);
+    if (explicit === undefined && options.columns !== undefined && options.columns.length > 0)
+      delimiter = await delimiterFindingColumns(text, whole, counts, delimiter, options.columns);
     const scan = scanHeader(text, whole, delimiter);
     if (scan.complete) return buildSource(path, text, scan, delimiter, guess, options.allowDuplicateHeaders);
     if (scan.inQuotes && whole) {
@@ -325,6 +328,43 @@ async function buildSource(
     records: () => reader.records(),
     batches: (options) => reader.batches(options),
   };
+}
+
+/**
+ * The delimiter under which the header has most of the `columns` the caller expects: `picked` (the most frequent
+ * candidate on the header line) unless another candidate on that line finds more of them. Header names may hold the
+ * delimiter's rivals (`Name (first, middle, last)` in a `;` file).
+ */
+async function delimiterFindingColumns(
+  text: string,
+  whole: boolean,
+  counts: Record<Delimiter, number>,
+  picked: Delimiter,
+  columns: readonly string[],
+): Promise<Delimiter> {
+  const wanted = columns.map(normalizeColumn);
+  const found = async (d: Delimiter): Promise<number> => {
+    const scan = scanHeader(text, whole, d);
+    if (!scan.complete) return -1;
+    try {
+      const names = new Set((await parseOneRecord(text.slice(scan.start, scan.contentEnd), d)).map(normalizeColumn));
+      return wanted.filter((name) => names.has(name)).length;
+    } catch {
+      return -1;
+    }
+  };
+  let best = picked;
+  let bestFound = await found(picked);
+  for (const d of [',', ';', '\t', '|'] as const) {
+    if (bestFound === wanted.length) break;
+    if (d === picked || counts[d] === 0) continue;
+    const n = await found(d);
+    if (n > bestFound) {
+      best = d;
+      bestFound = n;
+    }
+  }
+  return best;
 }
 
 function checkDuplicates(header: readonly string[], path: string, line: number): void {

@@ -10,6 +10,11 @@ export interface CsvReadOptions {
    * repeat when the input was itself a results file.
    */
   allowDuplicateHeaders?: boolean;
+  /**
+   * Column names the caller will look for (a mapping's): with `delimiter: 'auto'`, a delimiter under which the header
+   * holds more of them wins over the most frequent one on the header line.
+   */
+  columns?: readonly string[];
 }
 
 /** One data record of the input. */

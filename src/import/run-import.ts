@@ -96,6 +96,7 @@ export async function runImport(options: ImportOptions, hooks: ImportHooks = {})
   // Repeated header names are refused only when the mapping reads one of them (bindMapping).
   const csvOptions: CsvReadOptions = {
     allowDuplicateHeaders: true,
+    columns: mapping.fields.map((f) => f.column),
     ...(options.encoding ? { encoding: options.encoding } : {}),
     ...(options.delimiter ? { delimiter: options.delimiter } : {}),
   };

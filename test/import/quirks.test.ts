@@ -65,6 +65,32 @@ describe('CSV quirks through validate', () => {
     });
   }
 
+  it('auto delimiter: header names holding commas do not outvote the ; or tab that splits them into the mapped columns', async () => {
+    fs.writeFileSync(
+      tmp.file('names.yaml'),
+      'object: 101\nfields:\n  Code: vendor-code\n  "Name (first, middle, last)": vendor-name\n',
+    );
+    const files = {
+      'semi-names.csv': Buffer.from('Code;Name (first, middle, last)\r\nS1;Anna, Maria, Schmidt\r\n'),
+      'tab-names.csv': Buffer.concat([
+        Buffer.from([0xff, 0xfe]),
+        Buffer.from('Code\tName (first, middle, last)\r\nS1\tAnna, Maria, Schmidt\r\n', 'utf16le'),
+      ]),
+    };
+    for (const [name, bytes] of Object.entries(files)) {
+      fs.writeFileSync(tmp.file(name), bytes);
+      const res = await runCli(['validate', tmp.file(name), '--mapping', tmp.file('names.yaml'), '--json']);
+      expect(res.stderr).toBe('');
+      expect(res.code).toBe(0);
+      expect(JSON.parse(res.stdout)).toMatchObject({
+        valid: 1,
+        delimiter: name.startsWith('semi') ? ';' : '\t',
+      });
+      const [row] = readResults(tmp.file(name.replace('.csv', '.results.csv')));
+      expect(row?.['Name (first, middle, last)']).toBe('Anna, Maria, Schmidt');
+    }
+  });
+
   it('a ragged row is an invalid results row, not a crash', async () => {
     fs.writeFileSync(tmp.file('ragged.csv'), 'Code,Name,Notes\nV-1,A,x\nV-2,B\nV-3,C,x,extra\n');
     const res = await runCli(['validate', tmp.file('ragged.csv'), '--mapping', tmp.file('m.yaml')]);
