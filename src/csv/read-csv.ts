@@ -347,7 +347,9 @@ async function delimiterFindingColumns(
     const scan = scanHeader(text, whole, d);
     if (!scan.complete) return -1;
     try {
-      const names = new Set((await parseOneRecord(text.slice(scan.start, scan.contentEnd), d)).map(normalizeColumn));
+      const names = new Set(
+        (await parseOneRecord(text.slice(scan.start, scan.contentEnd), d)).map(normalizeColumn),
+      );
       return wanted.filter((name) => names.has(name)).length;
     } catch {
       return -1;
