@@ -22,6 +22,15 @@ function formatterFor(tz: string): Intl.DateTimeFormat {
 
 const pad = (n: number, width = 2): string => String(n).padStart(width, '0');
 
+/** Date.UTC, also for the years 0..99 (which Date.UTC reads as 1900..1999). */
+function utc(y: number, mo: number, d: number, h = 0, mi = 0, s = 0): number {
+  const t = Date.UTC(y, mo - 1, d, h, mi, s);
+  if (y >= 100) return t;
+  const date = new Date(t);
+  date.setUTCFullYear(y);
+  return date.getTime();
+}
+
 /** Formats an instant (ms since epoch) as Coupa does: `YYYY-MM-DDTHH:MM:SS±HH:MM` in the zone `tz`. */
 export function formatInstant(ms: number, tz: string): string {
   const seconds = Math.floor(ms / 1000) * 1000;
@@ -29,16 +38,25 @@ export function formatInstant(ms: number, tz: string): string {
   for (const p of formatterFor(tz).formatToParts(new Date(seconds))) {
     if (p.type !== 'literal') parts[p.type] = Number(p.value);
   }
-  const y = parts.year ?? 1970;
-  const mo = parts.month ?? 1;
-  const d = parts.day ?? 1;
-  const h = parts.hour ?? 0;
-  const mi = parts.minute ?? 0;
-  const s = parts.second ?? 0;
-  const offsetMin = Math.round((Date.UTC(y, mo - 1, d, h, mi, s) - seconds) / 60000);
+  const wall = utc(
+    parts.year ?? 1970,
+    parts.month ?? 1,
+    parts.day ?? 1,
+    parts.hour ?? 0,
+    parts.minute ?? 0,
+    parts.second ?? 0,
+  );
+  // Offsets print in whole minutes; the local time is written from the printed offset, so that the text names the
+  // same instant (local mean time offsets before the 1880s have seconds: -07:52:58 in Los Angeles).
+  const offsetMin = Math.round((wall - seconds) / 60000);
+  const local = new Date(seconds + offsetMin * 60000);
   const sign = offsetMin < 0 ? '-' : '+';
   const abs = Math.abs(offsetMin);
-  return `${pad(y, 4)}-${pad(mo)}-${pad(d)}T${pad(h)}:${pad(mi)}:${pad(s)}${sign}${pad(Math.floor(abs / 60))}:${pad(abs % 60)}`;
+  return (
+    `${pad(local.getUTCFullYear(), 4)}-${pad(local.getUTCMonth() + 1)}-${pad(local.getUTCDate())}` +
+    `T${pad(local.getUTCHours())}:${pad(local.getUTCMinutes())}:${pad(local.getUTCSeconds())}` +
+    `${sign}${pad(Math.floor(abs / 60))}:${pad(abs % 60)}`
+  );
 }
 
 const ISO =
@@ -69,9 +87,10 @@ export function parseInstant(text: string): number | undefined {
     if (oh > 14 || om > 59) return undefined;
     offsetMin = sign * (oh * 60 + om);
   }
-  return Date.UTC(y, mo - 1, d, h, mi, s) - offsetMin * 60000;
+  return utc(y, mo, d, h, mi, s) - offsetMin * 60000;
 }
 
 function daysInMonth(y: number, mo: number): number {
-  return new Date(Date.UTC(y, mo, 0)).getUTCDate();
+  if (mo === 2) return (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0 ? 29 : 28;
+  return mo === 4 || mo === 6 || mo === 9 || mo === 11 ? 30 : 31;
 }

@@ -188,6 +188,19 @@ describe('field types', () => {
     expect(r2.json()['custom-fields']['approved-at']).toBe('2026-01-15T00:00:00-08:00');
   });
 
+  it('keeps years 0-99 (not 1900-1999) and very old instants stable over round trips (local mean time offsets)', async () => {
+    const early = await c.post(OBJ, vendor('DT-3', { 'approved-at': '0099-01-01T00:00:00Z' }));
+    expect(early.status).toBe(201);
+    const shown = early.json()['custom-fields']['approved-at'] as string;
+    expect(shown).toBe('0098-12-31T16:07:00-07:53'); // Los Angeles' LMT -07:52:58, printed in whole minutes
+    const old = await c.post(OBJ, vendor('DT-4', { 'approved-at': '1850-01-01T00:00:00Z' }));
+    const once = old.json()['custom-fields']['approved-at'] as string;
+    const twice = await c.post(OBJ, vendor('DT-5', { 'approved-at': once }));
+    expect(twice.json()['custom-fields']['approved-at']).toBe(once);
+    const leap = await c.post(OBJ, vendor('DT-6', { 'approved-at': '0004-02-29T12:00:00Z' }));
+    expect(leap.status).toBe(201);
+  });
+
   it('shows datetimes in a configured time zone', async () => {
     const berlin = await startTestSim({ timezone: 'Europe/Berlin' });
     try {
