@@ -99,7 +99,7 @@ export function validateSimConfig(raw: unknown, source = 'config'): SimConfig {
   const root = expectObject(raw, '(root)', fail);
   checkKeys(
     root,
-    ['timezone', 'client', 'apiUser', 'users', 'suppliers', 'lookups', 'objects'],
+    ['timezone', 'client', 'apiKey', 'apiUser', 'users', 'suppliers', 'lookups', 'objects'],
     '(root)',
     fail,
   );
@@ -122,6 +122,11 @@ export function validateSimConfig(raw: unknown, source = 'config'): SimConfig {
       secret: expectString(c.secret, 'client.secret', fail),
       scopes,
     };
+  }
+  if (root.apiKey !== undefined) {
+    const key = expectString(root.apiKey, 'apiKey', fail);
+    if (key.trim() === '') fail('apiKey', 'must not be empty');
+    config.apiKey = key;
   }
   if (root.apiUser !== undefined) config.apiUser = readUser(root.apiUser, 'apiUser', fail);
   if (root.users !== undefined) {

@@ -57,7 +57,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     secret: options.clientSecret ?? config.client?.secret ?? DEFAULT_CLIENT.secret,
     scopes: config.client?.scopes ?? DEFAULT_CLIENT.scopes,
   };
-  const apiKey = options.apiKey;
+  const apiKey = options.apiKey ?? config.apiKey;
 
   const store = new SimStore(config, timezone, config.apiUser ?? DEFAULT_API_USER);
   const bucket = new LeakyBucket(rate, burst);
@@ -289,7 +289,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
         }
         if (req.method === 'POST') {
           store.object(objectId);
-          const fields = customFieldsOf(await readBody(req));
+          const fields = customFieldsOf(await readBody(req), req.headers['content-type']);
           if (random.chance(faults.dropBeforeStore)) return drop(req);
           const rec = store.create(objectId, fields);
           if (random.chance(faults.dropAfterStore)) return drop(req);
@@ -312,7 +312,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       }
       if (req.method === 'PUT' || req.method === 'PATCH') {
         store.get(objectId, id);
-        const fields = customFieldsOf(await readBody(req));
+        const fields = customFieldsOf(await readBody(req), req.headers['content-type']);
         if (random.chance(faults.dropBeforeStore)) return drop(req);
         const rec = store.update(objectId, id, fields);
         if (random.chance(faults.dropAfterStore)) return drop(req);
@@ -464,9 +464,18 @@ async function readBody(req: IncomingMessage): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-/** The `custom-fields` (or `custom_fields`) of a JSON body; every other element is read-only and ignored. */
-function customFieldsOf(body: string): Record<string, unknown> {
+/**
+ * The `custom-fields` (or `custom_fields`) of a JSON body; every other element is read-only and ignored. A body sent
+ * with another content type (or none: curl's default is a form) is not read as JSON, as Coupa would not.
+ */
+function customFieldsOf(body: string, contentType: string | undefined): Record<string, unknown> {
   if (body.trim() === '') return {};
+  const type = (contentType ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+  if (type !== 'application/json' && !type.endsWith('+json')) {
+    throw new SimHttpError(400, [
+      `Unable to parse the request body as ${type || 'a body without a content type'}: send JSON with Content-Type: application/json`,
+    ]);
+  }
   let parsed: unknown;
   try {
     parsed = JSON.parse(body);

@@ -88,6 +88,8 @@ export interface SimClientConfig {
 export interface SimConfig {
   timezone?: string;
   client?: SimClientConfig;
+  /** The legacy `X-COUPA-API-KEY` the simulator accepts (none: API keys are refused). */
+  apiKey?: string;
   apiUser?: SimUser;
   users: SimUser[];
   suppliers: SimSupplier[];

@@ -76,7 +76,13 @@ export function coerceValue(field: SimFieldConfig, raw: unknown, dir: Directory)
     }
     case 'decimal': {
       if (raw === '') return ok(null);
-      const text = typeof raw === 'number' ? String(raw) : typeof raw === 'string' ? raw.trim() : undefined;
+      // A JSON number in plain digits: String() writes 1e-7 and 1e+21 with an exponent.
+      const text =
+        typeof raw === 'number'
+          ? raw.toLocaleString('en-US', { useGrouping: false, maximumFractionDigits: 20 })
+          : typeof raw === 'string'
+            ? raw.trim()
+            : undefined;
       const canonical = text === undefined ? undefined : normaliseDecimal(text, field.scale ?? 2);
       return canonical === undefined ? invalid(field, 'is not a number') : ok(canonical);
     }

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
@@ -76,6 +77,38 @@ describe('coupa-csv sim', () => {
     expect(res.statusCode).toBeGreaterThanOrEqual(500);
     child.kill('SIGINT');
     expect(await exitCode(child)).toBe(0);
+  });
+
+  it('an apiKey in the --config turns the legacy API key on: an import with COUPA_API_KEY alone goes through', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'coupa-csv-simkey-'));
+    try {
+      const config = JSON.parse(readFileSync('samples/sim-config.json', 'utf8')) as Record<string, unknown>;
+      writeFileSync(path.join(dir, 'sim.json'), JSON.stringify({ ...config, apiKey: 'legacy-key-123' }));
+      child = spawn(
+        process.execPath,
+        [cli, 'sim', '--port', '0', '--json', '--config', path.join(dir, 'sim.json')],
+        {
+          stdio: ['ignore', 'pipe', 'pipe'],
+        },
+      );
+      const info = JSON.parse((await firstLines(child, 1))[0]!) as { url: string };
+      writeFileSync(path.join(dir, 'in.csv'), 'Code,Name\nK-1,Keyed\n');
+      writeFileSync(
+        path.join(dir, 'm.yaml'),
+        'object: 101\nfields:\n  Code: vendor-code\n  Name: vendor-name\n',
+      );
+      const args = ['import', path.join(dir, 'in.csv'), '--mapping', path.join(dir, 'm.yaml'), '--json'];
+      const env = { COUPA_INSTANCE: info.url, COUPA_API_KEY: 'legacy-key-123' };
+      const ok = await runCli(args, { env });
+      expect(ok.code).toBe(0);
+      expect(JSON.parse(ok.stdout)).toMatchObject({ created: 1 });
+      const wrong = await runCli(args, { env: { ...env, COUPA_API_KEY: 'other-key' } });
+      expect(wrong.code).toBe(3);
+      expect(wrong.stderr).toContain('COUPA_API_KEY');
+      expect(wrong.stderr).not.toContain('other-key');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('exits 2 with a message naming the file for a bad --config', async () => {

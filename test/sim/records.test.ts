@@ -38,6 +38,28 @@ describe('content negotiation', () => {
     expect(list.text).toContain('<object-instances type="array">');
   });
 
+  it('reads a body as JSON only when its Content-Type says so (a client that forgets the header fails loudly)', async () => {
+    const before = sim.records(101).length;
+    for (const type of ['application/x-www-form-urlencoded', 'text/plain', 'application/xml']) {
+      const r = await call(sim, 'POST', OBJ, {
+        token,
+        body: vendor('CT-1'),
+        headers: { 'content-type': type },
+      });
+      expect(r.status).toBe(400);
+      expect(r.json().errors['object-instance'][0]).toContain(
+        'send JSON with Content-Type: application/json',
+      );
+    }
+    expect(sim.records(101)).toHaveLength(before);
+    const ok = await call(sim, 'POST', OBJ, {
+      token,
+      body: { 'custom-fields': vendor('CT-2') },
+      headers: { 'content-type': 'application/json; charset=utf-8' },
+    });
+    expect(ok.status).toBe(201);
+  });
+
   it("answers XML errors, and an empty XML index is a 404 with Coupa's message", async () => {
     const bad = await call(sim, 'POST', OBJ, { token, accept: null, body: { 'custom-fields': {} } });
     expect(bad.status).toBe(400);
@@ -138,6 +160,11 @@ describe('field types', () => {
     });
     const r2 = await c.post(OBJ, vendor('T-2', { 'credit-limit': '99.999', active: 0 }));
     expect(r2.json()['custom-fields']).toMatchObject({ 'credit-limit': '100.00', active: false });
+    // JSON numbers that JavaScript writes with an exponent are numbers all the same.
+    const tiny = await c.post(OBJ, vendor('T-2e', { 'credit-limit': 0.0000001 }));
+    expect(tiny.json()['custom-fields']).toMatchObject({ 'credit-limit': '0.00' });
+    const huge = await c.post(OBJ, vendor('T-2f', { 'credit-limit': 1e21 }));
+    expect(huge.json()['custom-fields']).toMatchObject({ 'credit-limit': '1000000000000000000000.00' });
     for (const [word, value] of [
       ['No', false],
       ['1', true],
