@@ -63,7 +63,13 @@ describe('coupa-csv export (built CLI against the simulator)', () => {
     expect(r.code).toBe(0);
     const summary = JSON.parse(r.stdout) as Record<string, unknown>;
     expect(summary).toMatchObject({
+      // The keys SPEC lists for import's summary ("as for import"), then the export's own.
       rows: 30,
+      created: 0,
+      updated: 0,
+      failed: 0,
+      invalid: 0,
+      results: out,
       records: 30,
       out,
       format: 'jsonl',

@@ -221,8 +221,17 @@ async function handleExport(args: ExportArgs): Promise<number> {
     process.off('exit', removeTemp);
   }
 
-  // `rows` as in import's summary, for scripts that read both.
-  if (args.json) process.stdout.write(`${JSON.stringify({ rows: summary.records, ...summary })}\n`);
+  // The keys of import's summary too (SPEC: --json "as for import"), for scripts that read both: the records
+  // written are its rows, none of them created, updated, failed or invalid, and the output is its results file.
+  const asImport = {
+    rows: summary.records,
+    created: 0,
+    updated: 0,
+    failed: 0,
+    invalid: 0,
+    results: summary.out,
+  };
+  if (args.json) process.stdout.write(`${JSON.stringify({ ...asImport, ...summary })}\n`);
   else if (!args.quiet) process.stderr.write(formatExportSummary(summary));
   return 0;
 }
