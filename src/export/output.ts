@@ -1,5 +1,5 @@
 import { createWriteStream, lstatSync, realpathSync, statSync, type WriteStream } from 'node:fs';
-import { chmod, open, rename, rm } from 'node:fs/promises';
+import { chmod, open, readdir, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -96,10 +96,41 @@ export async function writeOutput(
       await handle.close();
     }
     await rename(tmp, plan.path);
+    await removeStaleTemps(plan.path);
   } catch (error) {
     // The stream may still be opening the file: removing it before it is closed could leave it behind.
     if (file && !file.closed) await new Promise<void>((done) => file?.once('close', () => done()));
     await rm(tmp, { force: true });
     throw error;
+  }
+}
+
+/**
+ * Removes the temporary files that exports of `path` killed with SIGKILL left beside it (`.<name>.<pid>.tmp` of a
+ * process that no longer runs), so that a nightly job that was killed now and then does not collect partial files.
+ * Best effort: a file of a live process (or of a pid now reused) stays.
+ */
+async function removeStaleTemps(path: string): Promise<void> {
+  const prefix = `.${basename(path)}.`;
+  let names: string[];
+  try {
+    names = await readdir(dirname(path));
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    if (!name.startsWith(prefix) || !name.endsWith('.tmp')) continue;
+    const pid = Number(name.slice(prefix.length, -'.tmp'.length));
+    if (!Number.isSafeInteger(pid) || pid <= 0 || pid === process.pid || isRunning(pid)) continue;
+    await rm(join(dirname(path), name), { force: true }).catch(() => undefined);
+  }
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

@@ -246,6 +246,27 @@ describe('runExport against the simulator', () => {
     expect(summary.records).toBe(0);
   });
 
+  it('a complete export removes the temporary files that killed exports of the same file left, not live ones', async () => {
+    seedVendors(sim, 1, 2);
+    let dead = 999_999;
+    for (;;) {
+      try {
+        process.kill(dead, 0);
+        dead++;
+      } catch {
+        break;
+      }
+    }
+    const stale = join(dir, `.out.csv.${dead}.tmp`);
+    const live = join(dir, `.out.csv.${process.ppid}.tmp`);
+    const other = join(dir, `.other.csv.${dead}.tmp`);
+    for (const file of [stale, live, other]) await writeFile(file, 'partial');
+    await runExport(opts());
+    expect(existsSync(stale)).toBe(false);
+    expect(existsSync(live)).toBe(true);
+    expect(existsSync(other)).toBe(true);
+  });
+
   it('an object with no records at all gives only the base columns', async () => {
     const summary = await runExport(opts());
     expect(parseCsv(await readFile(join(dir, 'out.csv'), 'utf8'))).toEqual([
