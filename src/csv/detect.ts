@@ -188,7 +188,7 @@ export interface HeaderScan {
   startLine: number;
   /** Physical line on which the header ends. */
   endLine: number;
-  lineEnding: 'CRLF' | 'LF';
+  lineEnding: 'CRLF' | 'LF' | 'CR';
   /** Delimiter counts outside quotes. */
   counts: Record<Delimiter, number>;
   /** The header record is complete within the text. */
@@ -248,7 +248,7 @@ export function scanHeader(text: string, textIsWholeFile: boolean, delimiter?: D
         end: i + (crlf ? 2 : 1),
         startLine,
         endLine: line,
-        lineEnding: crlf ? 'CRLF' : 'LF',
+        lineEnding: crlf ? 'CRLF' : c === 13 ? 'CR' : 'LF',
         counts,
         complete: true,
         inQuotes: false,

@@ -33,7 +33,7 @@ export interface CsvSource {
   header: string[];
   encoding: 'utf8' | 'utf8-bom' | 'utf16le' | 'utf16be' | 'windows-1252';
   delimiter: ',' | ';' | '\t' | '|';
-  lineEnding: 'CRLF' | 'LF';
+  lineEnding: 'CRLF' | 'LF' | 'CR';
   /**
    * Streams the data records from the start of the file (each call reads it again); throws InputError for a file
    * that stops being readable (unclosed quote).

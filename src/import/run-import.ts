@@ -155,6 +155,8 @@ export async function runImport(options: ImportOptions, hooks: ImportHooks = {})
       ...(mapping.key !== undefined ? { key: mapping.key } : {}),
     };
     let resumeState: ResumeState = { source: 'none', done: new Map(), uncertain: new Map() };
+    // Said once the file has been checked against it: a resume refused for a changed row says only that.
+    let resumeNote: string | undefined;
     if (resume) {
       resumeState = await loadResumeState({
         resultsPath,
@@ -163,17 +165,14 @@ export async function runImport(options: ImportOptions, hooks: ImportHooks = {})
         inputHeader: source.header,
       });
       if (resumeState.source === 'none') {
-        hooks.onNotice?.(
-          `nothing to resume (no ${path.basename(resultsPath)} or journal): starting a full run`,
-        );
+        resumeNote = `nothing to resume (no ${path.basename(resultsPath)} or journal): starting a full run`;
       } else {
         const carried = [...resumeState.done.values()].filter((d) => d.status !== 'failed').length;
-        hooks.onNotice?.(
+        resumeNote =
           `resuming from the ${resumeState.source === 'journal' ? 'journal of a killed run' : 'results file'}: ${carried} rows already applied are carried over` +
-            (resumeState.uncertain.size > 0
-              ? `, ${resumeState.uncertain.size} rows have an uncertain outcome`
-              : ''),
-        );
+          (resumeState.uncertain.size > 0
+            ? `, ${resumeState.uncertain.size} rows have an uncertain outcome`
+            : '');
       }
     }
 
@@ -190,6 +189,7 @@ export async function runImport(options: ImportOptions, hooks: ImportHooks = {})
       );
       if (total === 0) throw noRows(file);
     }
+    if (resumeNote !== undefined) hooks.onNotice?.(resumeNote);
 
     if (options.signal?.aborted)
       throw new AbortedError('interrupted before anything was sent', 'INTERRUPTED');

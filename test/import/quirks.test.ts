@@ -29,6 +29,7 @@ const readable: Array<{ name: string; bytes: Buffer; detected: Record<string, st
   { name: 'semicolon', bytes: Buffer.from('Code;Name;Notes\nV-1;A, B;x\n'), detected: { delimiter: ';' } },
   { name: 'tab', bytes: Buffer.from('Code\tName\tNotes\nV-1\tA\tx\n'), detected: { delimiter: '\t' } },
   { name: 'crlf', bytes: Buffer.from('Code,Name,Notes\r\nV-1,A,x\r\n'), detected: { lineEnding: 'CRLF' } },
+  { name: 'cr', bytes: Buffer.from('Code,Name,Notes\rV-1,A,x\rV-2,B,y\r'), detected: { lineEnding: 'CR' } },
   {
     name: 'quoted-newline',
     bytes: Buffer.from('Code,Name,Notes\nV-1,A,"one\ntwo"\nV-2,B,x\n'),

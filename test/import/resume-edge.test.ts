@@ -94,6 +94,7 @@ describe('resume edge cases', () => {
     expect(res.code).toBe(2);
     expect(res.stderr).toContain('in.csv:2');
     expect(res.stderr).toContain('differs from the one the previous run applied');
+    expect(res.stderr).not.toContain('resuming from'); // the refusal alone, not "carried over" first
     expect(sim.stats().requests).toBe(before);
     expect(sim.records(101)).toHaveLength(5);
   });
