@@ -284,7 +284,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
           if (json) sendJson(res, 200, records);
           else if (records.length === 0)
             sendError(res, false, 404, ['No results match your search criteria.']);
-          else send(res, 200, renderRecordsXml(records), XML_TYPE);
+          else send(res, 200, renderRecordsXml(records, dateTimeNames(objectId)), XML_TYPE);
           return;
         }
         if (req.method === 'POST') {
@@ -293,7 +293,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
           if (random.chance(faults.dropBeforeStore)) return drop(req);
           const rec = store.create(objectId, fields);
           if (random.chance(faults.dropAfterStore)) return drop(req);
-          respondRecord(res, json, 201, store.present(objectId, rec, returnObject), returnObject);
+          respondRecord(res, json, 201, store.present(objectId, rec, returnObject), returnObject, objectId);
           return;
         }
         sendError(res, json, 405, [`${req.method ?? ''} is not supported here`], { Allow: 'GET, POST' });
@@ -307,7 +307,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       if (req.method === 'GET') {
         const rec = store.get(objectId, id);
         const how = returnObject === 'none' ? 'full' : returnObject;
-        respondRecord(res, json, 200, store.present(objectId, rec, how), how);
+        respondRecord(res, json, 200, store.present(objectId, rec, how), how, objectId);
         return;
       }
       if (req.method === 'PUT' || req.method === 'PATCH') {
@@ -316,7 +316,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
         if (random.chance(faults.dropBeforeStore)) return drop(req);
         const rec = store.update(objectId, id, fields);
         if (random.chance(faults.dropAfterStore)) return drop(req);
-        respondRecord(res, json, 200, store.present(objectId, rec, returnObject), returnObject);
+        respondRecord(res, json, 200, store.present(objectId, rec, returnObject), returnObject, objectId);
         return;
       }
       // Coupa does not support deleting custom object records through the API.
@@ -335,10 +335,20 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     status: number,
     record: Record<string, unknown>,
     how: ReturnObject,
+    objectId: number,
   ): void {
     if (how === 'none') send(res, status, '', json ? JSON_TYPE : XML_TYPE);
     else if (json) sendJson(res, status, record);
-    else send(res, status, renderRecordXml(record), XML_TYPE);
+    else send(res, status, renderRecordXml(record, dateTimeNames(objectId)), XML_TYPE);
+  }
+
+  /** The names typed `dateTime` in an object's XML: the timestamps and its date and datetime fields. */
+  function dateTimeNames(objectId: number): Set<string> {
+    const names = new Set(['created-at', 'updated-at']);
+    for (const field of store.object(objectId).def.fields) {
+      if (field.type === 'date' || field.type === 'datetime') names.add(field.name);
+    }
+    return names;
   }
 
   async function handleExtras(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {

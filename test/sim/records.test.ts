@@ -60,6 +60,23 @@ describe('content negotiation', () => {
     expect(ok.status).toBe(201);
   });
 
+  it('types XML elements by their field (a date-like text stays text) and keeps the document well-formed', async () => {
+    const created = await c.post(
+      OBJ,
+      vendor('X-2', {
+        'vendor-name': 'a\u0001b',
+        notes: '2026-01-01T00:00:00+00:00',
+        'approved-at': '2026-07-04T18:30:00Z',
+      }),
+    );
+    const xml = await call(sim, 'GET', `${OBJ}/${created.json().id as number}`, { token, accept: null });
+    expect(xml.text).toContain('<notes>2026-01-01T00:00:00+00:00</notes>');
+    expect(xml.text).toContain('<approved-at type="dateTime">2026-07-04T11:30:00-07:00</approved-at>');
+    expect(xml.text).toMatch(/<created-at type="dateTime">/);
+    expect(xml.text).toContain('<vendor-name>a*b</vendor-name>');
+    expect(xml.text).not.toContain('\u0001');
+  });
+
   it("answers XML errors, and an empty XML index is a 404 with Coupa's message", async () => {
     const bad = await call(sim, 'POST', OBJ, { token, accept: null, body: { 'custom-fields': {} } });
     expect(bad.status).toBe(400);
