@@ -49,3 +49,13 @@ export function checkWritableFile(file: string, what: string, regularOnly = fals
   if (regularOnly && !existing.isFile())
     throw fail('it is not a regular file (a device or pipe); name a file');
 }
+
+/** True while a process with this pid runs (also one of another user's, which the signal may not reach). */
+export function isProcessRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import { errorText, InputError } from '../errors.js';
+import { isProcessRunning } from '../files.js';
 
 /**
  * `<results>.lock`: one run at a time per results file. Two imports into the same results file would share its
@@ -28,7 +29,7 @@ export function lockResults(resultsPath: string): () => void {
     const owner = readOwner(lockPath);
     // A lock without a pid yet is being created by another run this very moment: held, unless it is old.
     const fresh = owner === undefined && Date.now() - modifiedAt(lockPath) < 10_000;
-    if (fresh || (owner !== undefined && owner !== process.pid && isRunning(owner))) {
+    if (fresh || (owner !== undefined && owner !== process.pid && isProcessRunning(owner))) {
       throw new InputError(
         'RESULTS_IN_USE',
         `another coupa-csv run (pid ${owner ?? '?'}) is writing this results file: wait for it to finish or stop it ` +
@@ -57,14 +58,5 @@ function modifiedAt(lockPath: string): number {
     return fs.statSync(lockPath).mtimeMs;
   } catch {
     return 0;
-  }
-}
-
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

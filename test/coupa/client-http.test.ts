@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createClient, OutcomeUnknownError } from '../../src/coupa/index.js';
 import type { ClientEvent, ClientOptions, CoupaClient } from '../../src/coupa/types.js';
 import { AbortedError } from '../../src/errors.js';
+import type { SimulatorOptions } from '../../src/sim/index.js';
 import { delay, sendJson, startTestServer, type Handler, type TestServer } from './http-server.js';
 import { startResettingServer, startTestSim } from '../helpers/sim.js';
 
@@ -184,25 +185,33 @@ describe('rate limiter and concurrency (real HTTP)', () => {
   });
 });
 
+/** A client of the real simulator (OAuth), its events recorded; both closed after the test. */
+async function simClient(
+  simOptions: SimulatorOptions,
+  options: Partial<ClientOptions>,
+): Promise<{ client: CoupaClient; events: ClientEvent[] }> {
+  const sim = await startTestSim(simOptions);
+  cleanups.push(() => sim.close());
+  const events: ClientEvent[] = [];
+  const client = createClient({
+    instance: sim.url,
+    credentials: {
+      kind: 'oauth',
+      clientId: sim.clientId,
+      clientSecret: sim.clientSecret,
+      scopes: sim.scopes,
+    },
+    onEvent: (e) => events.push(e),
+    ...options,
+  });
+  cleanups.push(() => client.close());
+  return { client, events };
+}
+
 describe('OAuth token and the rate limiter (real HTTP)', () => {
   it('takes the token after the wait for the rate: tokens that expire while requests queue are never sent', async () => {
     // 1 s tokens; 20 requests at 8/s queue for up to 2.4 s. A token taken before that wait is stale when sent.
-    const sim = await startTestSim({ tokenLifetimeS: 1 });
-    cleanups.push(() => sim.close());
-    const events: ClientEvent[] = [];
-    const client = createClient({
-      instance: sim.url,
-      credentials: {
-        kind: 'oauth',
-        clientId: sim.clientId,
-        clientSecret: sim.clientSecret,
-        scopes: 'core.custom_objects.read_write',
-      },
-      rate: 8,
-      concurrency: 16,
-      onEvent: (e) => events.push(e),
-    });
-    cleanups.push(() => client.close());
+    const { client, events } = await simClient({ tokenLifetimeS: 1 }, { rate: 8, concurrency: 16 });
     const pages = await Promise.all(Array.from({ length: 20 }, () => client.list(101, [['limit', '1']])));
     expect(pages).toHaveLength(20);
     const refused = events.filter((e) => e.type === 'request' && e.status === 401);
@@ -211,22 +220,7 @@ describe('OAuth token and the rate limiter (real HTTP)', () => {
   });
 
   it('renews the token while the only slot is held (concurrency 1): the token request needs no slot', async () => {
-    const sim = await startTestSim({ tokenLifetimeS: 0.2 });
-    cleanups.push(() => sim.close());
-    const events: ClientEvent[] = [];
-    const client = createClient({
-      instance: sim.url,
-      credentials: {
-        kind: 'oauth',
-        clientId: sim.clientId,
-        clientSecret: sim.clientSecret,
-        scopes: 'core.custom_objects.read_write',
-      },
-      rate: 1000,
-      concurrency: 1,
-      onEvent: (e) => events.push(e),
-    });
-    cleanups.push(() => client.close());
+    const { client, events } = await simClient({ tokenLifetimeS: 0.2 }, { rate: 1000, concurrency: 1 });
     for (let i = 0; i < 4; i++) {
       await client.list(101, [['limit', '1']]);
       await delay(120);
