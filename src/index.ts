@@ -24,6 +24,7 @@ export type {
   ExportProgress,
   ExportState,
   ExportSummary,
+  FilterOperator,
   ParsedFilter,
 } from './export/index.js';
 
@@ -48,10 +49,43 @@ export type {
 } from './coupa/index.js';
 
 export { loadMapping, parseMappingText, bindMapping, convertRow, guessMapping } from './mapping/index.js';
-export type { BoundMapping, FieldSpec, FieldType, Mapping, RowConversion } from './mapping/index.js';
+export type {
+  BlankPolicy,
+  BoundMapping,
+  FieldSpec,
+  FieldType,
+  Mapping,
+  RowConversion,
+} from './mapping/index.js';
 
 export { openCsv } from './csv/index.js';
-export type { BatchOptions, CsvReadOptions, CsvRecord, CsvSource } from './csv/index.js';
+export type {
+  BatchOptions,
+  CsvReadOptions,
+  CsvRecord,
+  CsvSource,
+  DelimiterOption,
+  EncodingOption,
+} from './csv/index.js';
 
-export { startSimulator, loadSimConfig, defaultSimConfigPath } from './sim/index.js';
-export type { SimConfig, Simulator, SimulatorOptions, SimStats } from './sim/index.js';
+export {
+  startSimulator,
+  loadSimConfig,
+  validateSimConfig,
+  defaultSimConfigPath,
+  SimConfigError,
+} from './sim/index.js';
+export type {
+  SimClientConfig,
+  SimConfig,
+  SimFaults,
+  SimFieldConfig,
+  SimFieldType,
+  SimLookupValue,
+  SimObjectConfig,
+  SimStats,
+  SimSupplier,
+  SimUser,
+  Simulator,
+  SimulatorOptions,
+} from './sim/index.js';

@@ -1,4 +1,5 @@
 import { performance } from 'node:perf_hooks';
+import { guardCallbacks } from '../callbacks.js';
 import { createClient } from '../coupa/index.js';
 import { CoupaApiError } from '../coupa/errors.js';
 import type { ClientEvent, ClientOptions, CoupaClient, IndexQuery, ObjectInstance } from '../coupa/types.js';
@@ -32,7 +33,11 @@ const BOM = '\uFEFF';
  *   filters: ['active=true'] });
  * console.log(`${summary.records} records`);
  */
-export async function runExport(options: ExportOptions, hooks: ExportHooks = {}): Promise<ExportSummary> {
+export async function runExport(
+  options: ExportOptions,
+  callerHooks: ExportHooks = {},
+): Promise<ExportSummary> {
+  const hooks = guardCallbacks(callerHooks);
   const now = options.now ?? ((): Date => new Date());
   const startedAt = now();
   const t0 = performance.now();

@@ -2,6 +2,9 @@ import * as fs from 'node:fs';
 import { errorText, InputError } from '../errors.js';
 import { isProcessRunning } from '../files.js';
 
+/** Locks this process holds now (two library calls in one process must not share a results file either). */
+const heldHere = new Set<string>();
+
 /**
  * `<results>.lock`: one run at a time per results file. Two imports into the same results file would share its
  * journal and could send the same rows twice. The lock holds the owner's pid; a lock whose process is gone (a
@@ -14,7 +17,11 @@ export function lockResults(resultsPath: string): () => void {
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
       fs.writeFileSync(lockPath, `${process.pid}\n`, { flag: 'wx' });
-      return () => fs.rmSync(lockPath, { force: true });
+      heldHere.add(lockPath);
+      return () => {
+        heldHere.delete(lockPath);
+        fs.rmSync(lockPath, { force: true });
+      };
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
         throw new InputError(
@@ -29,10 +36,15 @@ export function lockResults(resultsPath: string): () => void {
     const owner = readOwner(lockPath);
     // A lock without a pid yet is being created by another run this very moment: held, unless it is old.
     const fresh = owner === undefined && Date.now() - modifiedAt(lockPath) < 10_000;
-    if (fresh || (owner !== undefined && owner !== process.pid && isProcessRunning(owner))) {
+    // Our own pid: another run in this process (a library user's) holds it, unless the lock is a dead process's
+    // that had the same pid.
+    const live =
+      owner === process.pid ? heldHere.has(lockPath) : owner !== undefined && isProcessRunning(owner);
+    if (fresh || live) {
+      const who = owner === process.pid ? 'in this process' : `pid ${owner ?? '?'}`;
       throw new InputError(
         'RESULTS_IN_USE',
-        `another coupa-csv run (pid ${owner ?? '?'}) is writing this results file: wait for it to finish or stop it ` +
+        `another coupa-csv run (${who}) is writing this results file: wait for it to finish or stop it ` +
           `(delete ${lockPath} only if no such run exists)`,
         { file: resultsPath },
       );

@@ -1,4 +1,5 @@
 import * as fs from 'node:fs';
+import { guardCallbacks } from '../callbacks.js';
 import * as path from 'node:path';
 import pLimit from 'p-limit';
 import { CoupaApiError, OutcomeUnknownError } from '../coupa/errors.js';
@@ -49,7 +50,11 @@ export const IN_FLIGHT_MESSAGE =
  * const summary = await runImport({ file: 'vendors.csv', mapping: 'vendors.mapping.yaml', clientOptions });
  * if (summary.failed > 0) console.log(`see ${summary.results}`);
  */
-export async function runImport(options: ImportOptions, hooks: ImportHooks = {}): Promise<ImportSummary> {
+export async function runImport(
+  options: ImportOptions,
+  callerHooks: ImportHooks = {},
+): Promise<ImportSummary> {
+  const hooks = guardCallbacks(callerHooks);
   const startedAt = performance.now();
   const mode: ImportMode = options.mode ?? 'create';
   const dryRun = options.dryRun === true;

@@ -267,6 +267,16 @@ describe('runExport against the simulator', () => {
     expect(existsSync(other)).toBe(true);
   });
 
+  it('a callback that throws does not break the export', async () => {
+    seedVendors(sim, 1, 120);
+    const boom = (): never => {
+      throw new Error('listener bug');
+    };
+    const summary = await runExport(opts(), { onProgress: boom, onNotice: boom });
+    expect(summary.records).toBe(120);
+    expect(parseCsv(await readFile(join(dir, 'out.csv'), 'utf8'))).toHaveLength(121);
+  });
+
   it('an object with no records at all gives only the base columns', async () => {
     const summary = await runExport(opts());
     expect(parseCsv(await readFile(join(dir, 'out.csv'), 'utf8'))).toEqual([

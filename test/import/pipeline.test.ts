@@ -57,6 +57,37 @@ describe('import pipeline (fake client)', () => {
     return runImport({ file: input, mapping: makeMapping(), ...(client ? { client } : {}), ...extra });
   }
 
+  it('two runs in one process into the same results file: the second is refused while the first holds it', async () => {
+    writeRows(20);
+    const slow = new FakeClient({ delay: () => new Promise((r) => setTimeout(r, 10)) });
+    const first = run(slow, { concurrency: 2 });
+    await new Promise((r) => setTimeout(r, 30));
+    await expect(run(new FakeClient())).rejects.toMatchObject({ code: 'RESULTS_IN_USE' });
+    expect(await first).toMatchObject({ created: 20 });
+    expect(slow.records).toHaveLength(20);
+    // Released when done; a lock file naming this pid that no run here holds (a dead process's) is taken over.
+    fs.writeFileSync(path.join(dir, 'in.results.csv.lock'), `${process.pid}\n`);
+    expect(await run(new FakeClient(), { mode: 'create' })).toMatchObject({ created: 20 });
+  });
+
+  it('a callback that throws does not break the run: the rows are sent, the results complete, no journal left', async () => {
+    writeRows(30);
+    const client = new FakeClient();
+    let calls = 0;
+    const boom = (): never => {
+      calls++;
+      throw new Error('listener bug');
+    };
+    const summary = await runImport(
+      { file: input, mapping: makeMapping(), client, mode: 'create' },
+      { onProgress: boom, onNotice: boom, onDetected: boom },
+    );
+    expect(summary).toMatchObject({ rows: 30, created: 30, failed: 0 });
+    expect(calls).toBeGreaterThan(30);
+    expect(results()).toHaveLength(30);
+    expect(fs.existsSync(path.join(dir, 'in.results.csv.journal'))).toBe(false);
+  });
+
   it('writes results in input order with the right ids when rows finish out of order', async () => {
     writeRows(40);
     const client = new FakeClient({

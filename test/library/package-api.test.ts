@@ -83,4 +83,11 @@ describe('the package entry point (library use)', () => {
     expect(new lib.UsageError('x').exitCode).toBe(2);
     expect(new lib.AuthError('x', 401).exitCode).toBe(3);
   });
+
+  it('a bad simulator config rejects with SimConfigError, which the package exports', async () => {
+    await expect(
+      lib.startSimulator({ config: { users: [], suppliers: [], lookups: {}, objects: [] }, port: 0 }),
+    ).rejects.toBeInstanceOf(lib.SimConfigError);
+    expect(() => lib.validateSimConfig({ objects: 'no' })).toThrow(lib.SimConfigError);
+  });
 });
