@@ -97,11 +97,16 @@ export async function runExport(
       .filter((f) => f.type === 'date' || f.type === 'datetime')
       .map((f) => f.field.toLowerCase().replace(/_/g, '-')),
   );
-  const { query, after, upTo } = buildQuery(
-    zoneFilterValues(filters, timeFields, timezone),
-    tracker?.since(),
-    options.state !== undefined,
-  );
+  const zoned = zoneFilterValues(filters, timeFields, timezone);
+  if (options.timezone === undefined && mapping?.timezone === undefined) {
+    const guessed = zoned.filter((f, i) => f !== filters[i]).map((f) => f.source);
+    if (guessed.length > 0)
+      notice(
+        `no time zone given: the date/time in ${guessed.map((g) => `"${g}"`).join(', ')} is read in UTC; if the instance is in another zone, ` +
+          "set --timezone (or COUPA_TIMEZONE, or the mapping's timezone) to it, or records of that day may be missed",
+      );
+  }
+  const { query, after, upTo } = buildQuery(zoned, tracker?.since(), options.state !== undefined);
 
   const created = !isClient(options.client);
   const client = isClient(options.client)

@@ -225,6 +225,20 @@ describe('coupa-csv export (built CLI against the simulator)', () => {
     expect(la.stderr).not.toContain('another UTC offset');
   });
 
+  it('a date filter with no time zone given anywhere is read in UTC, and a note says so and how to set the zone', async () => {
+    seedVendors(sim, 1, 2);
+    const out = join(dir, 'x.csv');
+    const args = ['export', '--object', '101', '--out', out, '--filter', 'created-at[gt]=2026-01-05'];
+    const bare = await runCli(args, { env: simEnv(sim) });
+    expect(bare.code).toBe(0);
+    expect(bare.stderr).toContain(
+      'no time zone given: the date/time in "created-at[gt]=2026-01-05" is read in UTC',
+    );
+    const zoned = await runCli(args, { env: { ...simEnv(sim), COUPA_TIMEZONE: 'America/Los_Angeles' } });
+    expect(zoned.code).toBe(0);
+    expect(zoned.stderr).not.toContain('no time zone given');
+  });
+
   it('--help shows every flag, a filter example and a nightly cron example', async () => {
     const r = await runCli(['export', '--help']);
     expect(r.code).toBe(0);

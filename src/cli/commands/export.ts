@@ -5,13 +5,7 @@ import { FILTER_OPERATORS, parseFilters } from '../../export/filters.js';
 import { planOutput } from '../../export/output.js';
 import type { ExportFormat, ExportOptions, ExportSummary } from '../../export/types.js';
 import { loadMapping } from '../../mapping/index.js';
-import {
-  buildClientOptions,
-  connectionOptions,
-  createProgress,
-  interruptSignal,
-  resolveTimezone,
-} from '../common.js';
+import { buildClientOptions, connectionOptions, createProgress, interruptSignal } from '../common.js';
 
 interface ExportArgs {
   object?: number | undefined;
@@ -153,7 +147,8 @@ async function handleExport(args: ExportArgs): Promise<number> {
   const filters = args.filter ?? [];
   parseFilters(filters); // a bad filter is a usage error even before credentials are looked at
   const mapping = args.mapping === undefined ? undefined : await loadMapping(args.mapping);
-  const timezone = resolveTimezone(args.timezone, env, mapping?.timezone);
+  // Given or not: the export notes date filters it reads in UTC because no zone was given at all.
+  const timezone = args.timezone ?? env.COUPA_TIMEZONE;
   const client = buildClientOptions(args, env);
   const progress = createProgress(
     !args.quiet && !args.json,
@@ -189,7 +184,7 @@ async function handleExport(args: ExportArgs): Promise<number> {
     excelSafe: args['excel-safe'],
     concurrency: args.concurrency,
     rate: args.rate,
-    timezone,
+    ...(timezone === undefined ? {} : { timezone }),
     signal: interrupt.signal,
     ...(args.out === '-' ? { stdout: process.stdout } : {}),
     ...(args.object === undefined ? {} : { objectId: args.object }),
