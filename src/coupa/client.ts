@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Agent, type Dispatcher } from 'undici';
@@ -142,6 +143,8 @@ export function createClient(options: ClientOptions): CoupaClient {
   let closed = false;
   // Retry back-offs end when the client is closed: a stopped run must not wait for them (nor must its process).
   const closing = new AbortController();
+  // One listener per retry wait in progress: many at once under a burst of 5xx is normal, not a leak.
+  setMaxListeners(0, closing.signal);
   const pause = (ms: number): Promise<void> =>
     sleep(ms, undefined, { signal: closing.signal }).catch(() => {
       throw new AbortedError(

@@ -8,13 +8,15 @@ import type { ImportMode } from './types.js';
  *
  * Every line is one JSON object written with `fs.writeSync`, so it is in the kernel (and survives `kill -9`) as
  * soon as the call returns:
- * - first line, the header: `{"v":1,"input":"/abs/in.csv","object":101,"mode":"create","key":"vendor-code"}`
+ * - first line, the header: `{"v":1,"input":"/abs/in.csv","object":101,"mode":"create","key":"vendor-code",
+ *   "t":1764000000000}` (`t`: when the run started, before it sent anything);
  * - `{"s":12,"h":3141592}` before the first write request for the record on line 12 is sent (`h`: a hash of
  *   its cells, so that a resume notices an edited input);
  * - `{"d":12,"st":"created","id":345}` when it succeeded (`st` `failed` with an id: the record exists but Coupa
  *   dropped a field, so a resumed run updates that id instead of creating another);
  * - `{"f":12}` when Coupa definitely refused it (nothing stored: it may be sent again);
  * - `{"u":12}` when a create's outcome stayed unknown (no key to check).
+ * A row carried over from an earlier run as uncertain keeps that run's start: `{"s":12,"h":...,"t":...}`.
  * A line sent but not finished is uncertain. The journal is deleted once the results file is complete.
  *
  * The `s` line is written before its request leaves, always. Outcome lines (`d`, `f`, `u`) ride along with the
@@ -28,6 +30,8 @@ export interface JournalHeader {
   object: number;
   mode: ImportMode;
   key?: string;
+  /** When the run started (epoch ms): a record with the key created before it is not this run's. */
+  t?: number;
 }
 
 export type DoneStatus = 'created' | 'updated' | 'failed';
@@ -39,6 +43,11 @@ export interface JournalState {
   done: Map<number, { status: DoneStatus; id: number }>;
   /** Lines whose create may or may not have been stored, with why. */
   uncertain: Map<number, 'in-flight' | 'unknown'>;
+  /**
+   * For uncertain lines, a time (epoch ms) before which their create was surely not sent yet (the start of the run
+   * that sent it), when known: a record with the row's key created clearly earlier is someone else's.
+   */
+  sentSince?: Map<number, number>;
   /**
    * A hash of the input cells of every line sent (see `hashCells`), so that a resume can refuse an input whose
    * rows moved or changed since.
@@ -68,7 +77,13 @@ export function readJournal(path: string): JournalState | undefined {
       line: 1,
     });
   }
-  const state: JournalState = { header: first, done: new Map(), uncertain: new Map(), rowHashes: new Map() };
+  const state: JournalState = {
+    header: first,
+    done: new Map(),
+    uncertain: new Map(),
+    rowHashes: new Map(),
+    sentSince: new Map(),
+  };
   for (let i = 1; i < lines.length; i++) {
     const raw = lines[i] ?? '';
     if (raw.trim() === '') continue;
@@ -89,6 +104,9 @@ export function readJournal(path: string): JournalState | undefined {
 function applyEntry(state: JournalState, entry: Record<string, unknown>): void {
   const line = entry.s ?? entry.d ?? entry.u;
   if (typeof line === 'number' && typeof entry.h === 'number') state.rowHashes?.set(line, entry.h);
+  const since = typeof entry.t === 'number' ? entry.t : state.header.t;
+  if (typeof line === 'number' && since !== undefined && (entry.s === line || entry.u === line))
+    state.sentSince?.set(line, since);
   if (typeof entry.s === 'number') {
     if (!state.done.has(entry.s)) state.uncertain.set(entry.s, 'in-flight');
   } else if (typeof entry.u === 'number') {
@@ -136,7 +154,11 @@ export class Journal {
         parts.push(JSON.stringify({ d: line, st: d.status, id: d.id, ...h(line) }));
       }
       for (const [line, why] of carried.uncertain) {
-        parts.push(JSON.stringify(why === 'unknown' ? { u: line, ...h(line) } : { s: line, ...h(line) }));
+        // Sent by an earlier run, not this one: its own start, or 0 (unknown) rather than this run's header time.
+        const t = { t: carried.sentSince?.get(line) ?? 0 };
+        parts.push(
+          JSON.stringify(why === 'unknown' ? { u: line, ...h(line), ...t } : { s: line, ...h(line), ...t }),
+        );
       }
     }
     const tmp = `${path}.tmp`;

@@ -8,6 +8,20 @@ export const RESULT_COLUMNS = ['_line', '_status', '_id', '_error'] as const;
 /** How the `_error` of a row that was never sent begins. */
 export const NOT_SENT = 'not sent: ';
 
+/**
+ * The end of an `outcome unknown` error whose create may be looked up by key: when it was first sent, so that a
+ * resume can tell a record created by it from an older one with the same key.
+ */
+export function sentAtNote(sentAt: number): string {
+  return ` (first sent ${new Date(sentAt).toISOString()})`;
+}
+
+function sentSinceIn(error: string): number | undefined {
+  const m = / \(first sent (\d{4}-\d{2}-\d{2}T[\d:.]+Z)\)$/.exec(error);
+  const t = m ? Date.parse(m[1] as string) : NaN;
+  return Number.isFinite(t) ? t : undefined;
+}
+
 /** What `--resume` carries over from the previous run. */
 export interface ResumeState extends Omit<JournalState, 'header'> {
   /** Where it came from (for the notice). */
@@ -64,7 +78,12 @@ export async function loadResumeState(options: {
   const journal = readJournal(options.journalPath);
   if (journal) {
     checkSameRun(journal.header, options.header, options.journalPath);
-    return { source: 'journal', done: journal.done, uncertain: journal.uncertain };
+    return {
+      source: 'journal',
+      done: journal.done,
+      uncertain: journal.uncertain,
+      ...(journal.sentSince ? { sentSince: journal.sentSince } : {}),
+    };
   }
   if (!fs.existsSync(options.resultsPath)) {
     return { source: 'none', done: new Map(), uncertain: new Map() };
@@ -115,6 +134,7 @@ async function readResultsState(path: string, inputHeader: readonly string[]): P
     done: new Map(),
     uncertain: new Map(),
     rowHashes: new Map(),
+    sentSince: new Map(),
   };
   for await (const record of source.records()) {
     const [lineCell = '', status = '', idCell = '', error = ''] = record.cells;
@@ -136,6 +156,8 @@ async function readResultsState(path: string, inputHeader: readonly string[]): P
       state.done.set(line, { status: 'failed', id });
     } else if (status === 'failed' && error.startsWith('outcome unknown')) {
       state.uncertain.set(line, 'unknown');
+      const since = sentSinceIn(error);
+      if (since !== undefined) state.sentSince?.set(line, since);
     }
   }
   return state;

@@ -21,6 +21,7 @@ import {
   holdsAppliedRows,
   loadResumeState,
   NOT_SENT,
+  sentAtNote,
   unfinishedRun,
   type ResumeState,
 } from './resume.js';
@@ -158,6 +159,8 @@ export async function runImport(
       object: objectId,
       mode,
       ...(mapping.key !== undefined ? { key: mapping.key } : {}),
+      // Before anything is sent: a record with a row's key created clearly earlier is not this run's.
+      t: Date.now(),
     };
     let resumeState: ResumeState = { source: 'none', done: new Map(), uncertain: new Map() };
     // Said once the file has been checked against it: a resume refused for a changed row says only that.
@@ -450,6 +453,11 @@ class ImportRun {
   private done = 0;
   private stop: ImportStop | undefined;
   private readonly keyLocks = new Map<string, Promise<void>>();
+  /**
+   * Ids that rows of this run (or of the run being resumed) already stand for: a lost create's lookup by key must
+   * not take one of them for its own record (two rows with the same key, the second's create lost).
+   */
+  private readonly claimed = new Set<number>();
   private readonly uncertainFailed: number[] = [];
   private wake: (() => void) | undefined;
   private readonly writer: ResultsWriter;
@@ -461,6 +469,7 @@ class ImportRun {
     this.writer = new ResultsWriter(s.resultsPath, s.source.header);
     this.window = Math.max(16, s.concurrency * 4);
     this.decimalKey = s.mapping.fields.some((f) => f.field === s.mapping.key && f.type === 'decimal');
+    for (const done of s.resumeState.done.values()) this.claimed.add(done.id);
   }
 
   async execute(): Promise<RunOutcome> {
@@ -700,6 +709,11 @@ class ImportRun {
     return undefined;
   }
 
+  /** The records with the row's key that a lost create of this row may have made: those no other row stands for. */
+  private async lookupOwnCreate(conv: Converted): Promise<ObjectInstance[]> {
+    return (await this.lookupKey(conv)).filter((record) => !this.claimed.has(record.id));
+  }
+
   /** Rows with the same key are sent one after another, so an upsert never creates the same key twice. */
   private async withKeyLock<T>(key: string, fn: () => Promise<T>): Promise<T> {
     // Each holder's promise settles only after its own turn, which waited for the one before: a chain per key.
@@ -773,9 +787,12 @@ class ImportRun {
             uncertain === 'in-flight' ? IN_FLIGHT_MESSAGE : UNKNOWN_OUTCOME_MESSAGE,
           );
         }
-        const matches = await this.lookupKey(conv);
+        const matches = await this.lookupOwnCreate(conv);
         if (matches.length > 1) return this.severalMatches(record, conv, matches);
         const match = matches[0];
+        const since = this.s.resumeState.sentSince?.get(line);
+        if (match && since !== undefined && createdBefore(match, since))
+          return this.existedBefore(record, conv, match);
         if (match) return this.applied(record, conv, match, 'created');
       }
       return await this.createWithRecovery(record, conv);
@@ -806,20 +823,15 @@ class ImportRun {
         // The key tells whether the first create landed: never POST twice for a record that exists.
         let matches: ObjectInstance[];
         try {
-          matches = await this.lookupKey(conv);
+          matches = await this.lookupOwnCreate(conv);
         } catch (lookupError) {
-          return this.lookupFailed(record, lookupError);
+          return this.lookupFailed(record, lookupError, firstSentAt ?? Date.now());
         }
         if (matches.length > 1) return this.severalMatches(record, conv, matches);
         const match = matches[0];
-        if (match && createdBefore(match, firstSentAt ?? Date.now())) {
-          // Not ours: it was there before this row was sent, and our create was lost on the way.
-          journal.refused(line);
-          return this.fail(
-            record,
-            `not created: a record with ${this.s.mapping.key ?? 'this key'} = ${this.keyText(conv) ?? ''} already existed before this row was sent (id ${match.id}); use --mode upsert to update it`,
-          );
-        }
+        // Not ours: it was there before this row was sent, and our create was lost on the way.
+        if (match && createdBefore(match, firstSentAt ?? Date.now()))
+          return this.existedBefore(record, conv, match);
         if (match) return this.applied(record, conv, match, 'created');
         if (attempt >= MAX_CREATE_ATTEMPTS) {
           journal.refused(line);
@@ -837,20 +849,30 @@ class ImportRun {
     }
   }
 
+  /** The record found by the row's key existed before the row was sent: not this row's create, which was lost. */
+  private existedBefore(record: CsvRecord, conv: Converted, match: ObjectInstance): ResultRow {
+    this.s.journal?.refused(record.line);
+    return this.fail(
+      record,
+      `not created: a record with ${this.s.mapping.key ?? 'this key'} = ${this.keyText(conv) ?? ''} already existed before this row was sent (id ${match.id}); use --mode upsert to update it`,
+    );
+  }
+
   /**
    * A create that may or may not have been stored, and the lookup by key that would tell failed too (the instance
    * went down or answers 5xx): the row fails as outcome unknown, so that --resume (from the journal or the results
    * file) looks the key up again before it sends anything. An unreachable instance or refused credentials still stop
    * the run.
    */
-  private lookupFailed(record: CsvRecord, error: unknown): ResultRow {
+  private lookupFailed(record: CsvRecord, error: unknown, sentAt: number): ResultRow {
     if (error instanceof AuthError || error instanceof AbortedError)
       this.halt({ code: error.code, message: error.message, exitCode: 3 });
     this.counts.unknown++;
     this.s.journal?.unknown(record.line);
     return this.fail(
       record,
-      `outcome unknown: the create's answer was lost and looking its key up failed too (${errorText(error)}); --resume looks it up again before sending it`,
+      `outcome unknown: the create's answer was lost and looking its key up failed too (${errorText(error)}); --resume looks it up again before sending it` +
+        sentAtNote(sentAt),
     );
   }
 
@@ -910,6 +932,7 @@ class ImportRun {
     const dropped = droppedFields(conv.fields, returned);
     if (dropped.length > 0) {
       journal?.done(record.line, 'failed', returned.id);
+      this.claimed.add(returned.id);
       const names = dropped.map((f) => `"${f}"`).join(', ');
       const message = `Coupa ignored field${dropped.length > 1 ? 's' : ''} ${names} (the record was ${status} without ${dropped.length > 1 ? 'them' : 'it'}): the object probably has no such field; check the field names in ${path.basename(this.s.mapping.file)}`;
       this.halt({
@@ -920,6 +943,7 @@ class ImportRun {
       return this.row(record, 'failed', { id: returned.id, error: message });
     }
     journal?.done(record.line, status, returned.id);
+    this.claimed.add(returned.id);
     return this.row(record, status, { id: returned.id });
   }
 

@@ -255,6 +255,37 @@ describe('OAuth token and the rate limiter (real HTTP)', () => {
   });
 });
 
+describe('many retry waits at once (real HTTP)', () => {
+  it('20 requests waiting out a 503 together print no MaxListenersExceededWarning', async () => {
+    const warnings: string[] = [];
+    const onWarning = (w: Error): void => {
+      warnings.push(w.name);
+    };
+    process.on('warning', onWarning);
+    try {
+      const seen = new Set<string>();
+      const { client } = await setup(
+        (req, res) => {
+          const url = req.url ?? '';
+          if (!seen.has(url)) {
+            seen.add(url);
+            sendJson(res, 503, { errors: ['busy'] });
+            return;
+          }
+          sendJson(res, 200, recordFor(url));
+        },
+        { concurrency: 20, backoffBaseMs: 200, credentials: { kind: 'api-key', apiKey: 'key-http' } },
+      );
+      const records = await Promise.all(Array.from({ length: 20 }, (_, i) => client.get(101, i + 1)));
+      expect(records).toHaveLength(20);
+      await new Promise((r) => setImmediate(r));
+      expect(warnings).not.toContain('MaxListenersExceededWarning');
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
+});
+
 describe('closing the client', () => {
   // The back-off drawn is up to 30 s; the test's own 10 s limit fails a client that sleeps it out.
   it(

@@ -61,6 +61,38 @@ describe('journal', () => {
     expect(fs.existsSync(`${file}.tmp`)).toBe(false);
   });
 
+  it('knows since when each uncertain row may have been sent: its run start, carried over by a restarted journal', () => {
+    const file = path.join(dir, 'r.csv.journal');
+    const first = Journal.start(file, { ...header, t: 1000 });
+    first.sent(2, 0);
+    first.sent(3, 0);
+    first.unknown(3);
+    first.close();
+    const killed = readJournal(file);
+    expect([...(killed?.sentSince ?? [])]).toEqual([
+      [2, 1000],
+      [3, 1000],
+    ]);
+    // The resumed run (started at 5000) carries rows 2 and 3 with the first run's start, and a row without one as 0.
+    const carried = {
+      done: new Map(),
+      uncertain: new Map([...(killed?.uncertain ?? []), [4, 'in-flight' as const]]),
+    };
+    const second = Journal.start(
+      file,
+      { ...header, t: 5000 },
+      { ...carried, sentSince: killed?.sentSince ?? new Map<number, number>() },
+    );
+    second.sent(5, 0);
+    second.close();
+    expect([...(readJournal(file)?.sentSince ?? [])].sort((a, b) => a[0] - b[0])).toEqual([
+      [2, 1000],
+      [3, 1000],
+      [4, 0],
+      [5, 5000],
+    ]);
+  });
+
   it('ignores a torn last line left by kill -9 but refuses damage in the middle', () => {
     const file = path.join(dir, 'r.csv.journal');
     fs.writeFileSync(file, `${JSON.stringify(header)}\n{"s":2}\n{"d":2,"st":"created","id":5}\n{"s":3`);

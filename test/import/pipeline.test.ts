@@ -142,6 +142,17 @@ describe('import pipeline (fake client)', () => {
     expect(client.records).toHaveLength(3);
   });
 
+  it("two rows with one key (create mode): the second's lost create is not taken for the first's record", async () => {
+    writeRows(2, (i) => `C1,Name ${i},${i}.50`);
+    const client = new FakeClient({ createOutcome: (_f, call) => (call === 2 ? 'drop-before-store' : 'ok') });
+    const summary = await run(client, { concurrency: 4 });
+    expect(summary).toMatchObject({ created: 2, failed: 0 });
+    expect(client.records.map((r) => r['custom-fields'].name)).toEqual(['Name 1', 'Name 2']);
+    const ids = results().map((r) => r._id);
+    expect(new Set(ids).size).toBe(2);
+    expect(ids.map(Number).sort()).toEqual(client.records.map((r) => r.id).sort());
+  });
+
   it('a lost create is not taken for a record with the same key that existed long before (create mode)', async () => {
     writeRows(2);
     const client = new FakeClient({ createOutcome: (_f, call) => (call === 1 ? 'drop-before-store' : 'ok') });
@@ -293,16 +304,58 @@ describe('import pipeline (fake client)', () => {
     expect(results()[1]?._error).toContain('Amount');
   });
 
-  /** The journal a create run into in.results.csv leaves when it is killed (before any row). */
-  function killedRunJournal(key?: string): Journal {
+  /** The journal a create run into in.results.csv leaves when it is killed (before any row), started at `t`. */
+  function killedRunJournal(key?: string, t?: number): Journal {
     return Journal.start(path.join(dir, 'in.results.csv.journal'), {
       v: 1,
       input,
       object: 101,
       mode: 'create',
       ...(key === undefined ? {} : { key }),
+      ...(t === undefined ? {} : { t }),
     });
   }
+
+  /** A record with the key C1 created an hour ago, by someone else. */
+  function oldC1(client: FakeClient): void {
+    client.records.push({
+      id: 900,
+      'created-at': new Date(Date.now() - 3_600_000).toISOString(),
+      'custom-fields': { code: 'C1', name: 'old', amount: '1' },
+    });
+  }
+
+  it('resume: an in-flight row of a killed run is not taken for an older record with its key (journal)', async () => {
+    writeRows(2);
+    const client = new FakeClient();
+    oldC1(client);
+    const journal = killedRunJournal('code', Date.now() - 60_000);
+    journal.sent(2, hashCells(['C1', 'Name 1', '1.50'])); // lost before it was stored
+    journal.close();
+    const summary = await run(client, { resume: true, concurrency: 1 });
+    expect(summary).toMatchObject({ created: 1, failed: 1 });
+    expect(results()[0]?._error).toMatch(/already existed before this row was sent \(id 900\)/);
+    expect(results()[0]?._id).toBe('');
+  });
+
+  it('resume: an outcome-unknown row of a stopped run is not taken for an older record with its key (results)', async () => {
+    writeRows(2);
+    const client = new FakeClient();
+    oldC1(client);
+    const sent = new Date(Date.now() - 60_000).toISOString();
+    fs.writeFileSync(
+      path.join(dir, 'in.results.csv'),
+      [
+        '_line,_status,_id,_error,Code,Name,Amount',
+        `2,failed,,outcome unknown: the create's answer was lost and looking its key up failed too (HTTP 503); --resume looks it up again before sending it (first sent ${sent}),C1,Name 1,1.50`,
+        '3,created,5,,C2,Name 2,2.50',
+      ].join('\n') + '\n',
+    );
+    const summary = await run(client, { resume: true, concurrency: 1 });
+    expect(summary).toMatchObject({ skipped: 1, failed: 1 });
+    expect(results()[0]?._error).toMatch(/already existed before this row was sent \(id 900\)/);
+    expect(client.records.find((r) => r.id === 900)?.['custom-fields'].name).toBe('old');
+  });
 
   it('resume from a journal: applied rows carried over, in-flight rows looked up by key', async () => {
     writeRows(4);
