@@ -259,6 +259,13 @@ describe('holdsAppliedRows / unfinishedRun: may a run replace this results file?
       '5,failed,,not sent: run interrupted; finish with --resume,D',
     );
     expect(await unfinishedRun(stopped)).toEqual({ applied: 2, notSent: 1 });
+    // A quoted _error (a stop message with a comma), a file re-saved with a BOM and CRLF line ends.
+    const resaved = tmp.file('resaved.csv');
+    fs.writeFileSync(
+      resaved,
+      '\uFEFF_line,_status,_id,_error,Code\r\n2,created,7,,A\r\n3,failed,,"not sent: 401, token refused",B\r\n',
+    );
+    expect(await unfinishedRun(resaved)).toEqual({ applied: 1, notSent: 1 });
     expect(await unfinishedRun(resultsWith('2,created,7,,A', '3,failed,,bad date,B'))).toBeUndefined();
     expect(await unfinishedRun(resultsWith('2,failed,,not sent: run interrupted,A'))).toBeUndefined();
     expect(await unfinishedRun(resultsWith('2,valid,,,A'))).toBeUndefined();
