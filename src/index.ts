@@ -75,17 +75,4 @@ export {
   defaultSimConfigPath,
   SimConfigError,
 } from './sim/index.js';
-export type {
-  SimClientConfig,
-  SimConfig,
-  SimFaults,
-  SimFieldConfig,
-  SimFieldType,
-  SimLookupValue,
-  SimObjectConfig,
-  SimStats,
-  SimSupplier,
-  SimUser,
-  Simulator,
-  SimulatorOptions,
-} from './sim/index.js';
+export type * from './sim/index.js';

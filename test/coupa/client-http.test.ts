@@ -8,6 +8,7 @@ import type { ClientEvent, ClientOptions, CoupaClient } from '../../src/coupa/ty
 import { AbortedError } from '../../src/errors.js';
 import type { SimulatorOptions } from '../../src/sim/index.js';
 import { delay, sendJson, startTestServer, type Handler, type TestServer } from './http-server.js';
+import { clientFor } from '../export/helpers.js';
 import { startResettingServer, startTestSim } from '../helpers/sim.js';
 
 const COLLECTION = '/api/custom_objects/101/object_instances';
@@ -193,17 +194,7 @@ async function simClient(
   const sim = await startTestSim(simOptions);
   cleanups.push(() => sim.close());
   const events: ClientEvent[] = [];
-  const client = createClient({
-    instance: sim.url,
-    credentials: {
-      kind: 'oauth',
-      clientId: sim.clientId,
-      clientSecret: sim.clientSecret,
-      scopes: sim.scopes,
-    },
-    onEvent: (e) => events.push(e),
-    ...options,
-  });
+  const client = createClient({ ...clientFor(sim), onEvent: (e) => events.push(e), ...options });
   cleanups.push(() => client.close());
   return { client, events };
 }
