@@ -454,10 +454,15 @@ class ImportRun {
   private stop: ImportStop | undefined;
   private readonly keyLocks = new Map<string, Promise<void>>();
   /**
-   * Ids that rows of this run (or of the run being resumed) already stand for: a lost create's lookup by key must
-   * not take one of them for its own record (two rows with the same key, the second's create lost).
+   * Ids that rows of this run stand for, with when they were claimed: a lost create's
+   * lookup by key must not take one of them for its own record (two rows with the same key, the second's create
+   * lost). Only recent ones matter (an older record fails the lookup's created-before check anyway), so entries older
+   * than {@link CLAIM_WINDOW_MS} are dropped: the map stays bounded by the rate, not by the file's length.
    */
-  private readonly claimed = new Set<number>();
+  private readonly claimed = new Map<number, number>();
+  private claimsSincePrune = 0;
+  /** Ids the rows carried over from the run being resumed stand for (held whole, as the resume state is). */
+  private readonly resumedIds = new Set<number>();
   private readonly uncertainFailed: number[] = [];
   private wake: (() => void) | undefined;
   private readonly writer: ResultsWriter;
@@ -469,7 +474,7 @@ class ImportRun {
     this.writer = new ResultsWriter(s.resultsPath, s.source.header);
     this.window = Math.max(16, s.concurrency * 4);
     this.decimalKey = s.mapping.fields.some((f) => f.field === s.mapping.key && f.type === 'decimal');
-    for (const done of s.resumeState.done.values()) this.claimed.add(done.id);
+    for (const done of s.resumeState.done.values()) this.resumedIds.add(done.id);
   }
 
   async execute(): Promise<RunOutcome> {
@@ -709,9 +714,24 @@ class ImportRun {
     return undefined;
   }
 
+  /** Notes that a row stands for record `id` (see {@link claimed}); now and then forgets the old claims. */
+  private claim(id: number): void {
+    const now = Date.now();
+    this.claimed.delete(id); // re-inserted last: the map stays in claim order
+    this.claimed.set(id, now);
+    if (++this.claimsSincePrune < 256) return;
+    this.claimsSincePrune = 0;
+    for (const [old, at] of this.claimed) {
+      if (at >= now - CLAIM_WINDOW_MS) break;
+      this.claimed.delete(old);
+    }
+  }
+
   /** The records with the row's key that a lost create of this row may have made: those no other row stands for. */
   private async lookupOwnCreate(conv: Converted): Promise<ObjectInstance[]> {
-    return (await this.lookupKey(conv)).filter((record) => !this.claimed.has(record.id));
+    return (await this.lookupKey(conv)).filter(
+      (record) => !this.claimed.has(record.id) && !this.resumedIds.has(record.id),
+    );
   }
 
   /** Rows with the same key are sent one after another, so an upsert never creates the same key twice. */
@@ -932,7 +952,7 @@ class ImportRun {
     const dropped = droppedFields(conv.fields, returned);
     if (dropped.length > 0) {
       journal?.done(record.line, 'failed', returned.id);
-      this.claimed.add(returned.id);
+      this.claim(returned.id);
       const names = dropped.map((f) => `"${f}"`).join(', ');
       const message = `Coupa ignored field${dropped.length > 1 ? 's' : ''} ${names} (the record was ${status} without ${dropped.length > 1 ? 'them' : 'it'}): the object probably has no such field; check the field names in ${path.basename(this.s.mapping.file)}`;
       this.halt({
@@ -943,7 +963,7 @@ class ImportRun {
       return this.row(record, 'failed', { id: returned.id, error: message });
     }
     journal?.done(record.line, status, returned.id);
-    this.claimed.add(returned.id);
+    this.claim(returned.id);
     return this.row(record, status, { id: returned.id });
   }
 
@@ -984,6 +1004,8 @@ function rate(rows: number, elapsedMs: number): number {
 
 /** Clock skew allowed between this machine and the instance when telling records created by this run. */
 const CLOCK_SKEW_MS = 5 * 60_000;
+/** How long a claimed id is remembered: beyond twice the skew, a record fails the created-before check anyway. */
+const CLAIM_WINDOW_MS = 2 * CLOCK_SKEW_MS;
 
 /** True when the record's `created-at` is clearly before `sentAt` (beyond clock skew); false when unknown. */
 function createdBefore(record: ObjectInstance, sentAt: number): boolean {

@@ -184,7 +184,8 @@ function makeConverter(spec: FieldSpec, timezone: string): CellConverter {
       return (text) => {
         const n = parseInteger(text, sep);
         if (n === undefined) return new CellError(`${quoteCell(text)} is not a whole number`);
-        if (n !== null && isAmbiguousWhole(text, sep)) {
+        // At most a sign, three digits, the separator and 000 (and spaces): longer cells skip the check.
+        if (n !== null && text.length <= 12 && isAmbiguousWhole(text, sep)) {
           return new CellError(
             `${quoteCell(text)} is ambiguous: ${n} with "${sep}" as the decimal separator, or ${n * 1000} with "${sep}" between thousands; write it without the "${sep}000", or set decimal: "${other}" for a file that uses "${other}" for decimals`,
           );

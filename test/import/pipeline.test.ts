@@ -338,6 +338,31 @@ describe('import pipeline (fake client)', () => {
     expect(results()[0]?._id).toBe('');
   });
 
+  it('resume: an outcome-unknown row is not taken for the record another row of that run stands for (same key)', async () => {
+    writeRows(2, (i) => `C1,Name ${i},${i}.50`);
+    const client = new FakeClient();
+    client.records.push({
+      id: 5,
+      'created-at': new Date(Date.now() - 60_000).toISOString(),
+      'custom-fields': { code: 'C1', name: 'Name 1', amount: '1.50' },
+    });
+    const sent = new Date(Date.now() - 120_000).toISOString();
+    fs.writeFileSync(
+      path.join(dir, 'in.results.csv'),
+      [
+        '_line,_status,_id,_error,Code,Name,Amount',
+        '2,created,5,,C1,Name 1,1.50',
+        `3,failed,,outcome unknown: the create's answer was lost and looking its key up failed too (HTTP 503); --resume looks it up again before sending it (first sent ${sent}),C1,Name 2,2.50`,
+      ].join('\n') + '\n',
+    );
+    const summary = await run(client, { resume: true, concurrency: 1 });
+    expect(summary).toMatchObject({ skipped: 1, created: 1, failed: 0 });
+    const ids = results().map((r) => r._id);
+    expect(ids[0]).toBe('5');
+    expect(ids[1]).not.toBe('5');
+    expect(client.records.map((r) => r['custom-fields'].name)).toEqual(['Name 1', 'Name 2']);
+  });
+
   it('resume: an outcome-unknown row of a stopped run is not taken for an older record with its key (results)', async () => {
     writeRows(2);
     const client = new FakeClient();
