@@ -163,66 +163,20 @@ async function readResultsState(path: string, inputHeader: readonly string[]): P
   return state;
 }
 
-interface ResultCells {
-  status: string;
-  id: string;
-  error: string;
-}
-
-/** The result cells of each row of `path`, if it is a readable coupa-csv results file (else nothing). */
-async function* resultRows(path: string): AsyncGenerator<ResultCells, void, undefined> {
-  if (!fs.existsSync(path)) return;
-  try {
-    const source = await openCsv(path, RESULTS_FILE);
-    if (source.header[0] !== RESULT_COLUMNS[0] || source.header[1] !== RESULT_COLUMNS[1]) return;
-    for await (const record of source.records()) {
-      const [, status = '', id = '', error = ''] = record.cells;
-      yield { status, id, error };
-    }
-  } catch {
-    // Not a readable CSV: not ours to protect.
-  }
-}
-
-/** Created or updated, stored with a dropped field (an id), or maybe stored (outcome unknown): --resume needs it. */
-function isApplied(row: ResultCells): boolean {
-  if (row.status === 'created' || row.status === 'updated') return true;
-  return row.status === 'failed' && (row.id !== '' || row.error.startsWith('outcome unknown'));
-}
-
-/** Only dry runs write these, and a file is written by one run: no need to read a big file to its end. */
-function isDryRun(row: ResultCells): boolean {
-  return row.status === 'valid' || row.status === 'invalid';
-}
-
-/**
- * True when `path` is a results file holding rows an import created or updated. A dry run must not replace such a
- * file: `--resume` relies on it to skip those rows.
- */
-export async function holdsAppliedRows(path: string): Promise<boolean> {
-  for await (const row of resultRows(path)) {
-    if (isDryRun(row)) return false;
-    if (isApplied(row)) return true;
-  }
-  return false;
-}
-
 /** The start of a results line: `_line`, `_status`, `_id` and the first characters of `_error` (maybe quoted). */
 const RESULT_LINE = /^\d+,(created|updated|failed|valid|invalid),(\d*),"?(not sent: |outcome unknown)?/;
 
+/** What a results line says about its row, read from the start of the line. */
+type ResultKind = 'applied' | 'not-sent' | 'dry-run' | 'other';
+
 /**
- * When `path` holds the results of an import that stopped before it sent every row (Ctrl-C, a stop on an error)
- * after applying some: how many of each. Running such an import again in create mode without `--resume` would
- * create the applied rows a second time.
- *
- * Every create-mode run into an existing results file asks this, so it does not parse the CSV (a cold csv-parse pass
- * over a 3,000-row file delayed the first request by ~100 ms): it streams the lines and reads the result columns at
- * the start of each, which coupa-csv writes unquoted (only `_error` may be quoted). A line inside a multi-line input
- * cell would have to start like a results line to be miscounted.
+ * The kind of each row of `path`, if it is a coupa-csv results file (else nothing). Runs ask this of an existing
+ * results file before their first request, so it does not parse the CSV (a cold csv-parse pass over a 3,000-row file
+ * delayed the first request by ~100 ms): it streams the lines and reads the result columns at the start of each, which
+ * coupa-csv writes unquoted (only `_error` may be quoted). A line inside a multi-line input cell would have to start
+ * like a results line to be miscounted.
  */
-export async function unfinishedRun(path: string): Promise<{ applied: number; notSent: number } | undefined> {
-  let applied = 0;
-  let notSent = 0;
+async function* resultKinds(path: string): AsyncGenerator<ResultKind, void, undefined> {
   let first = true;
   let carry = '';
   try {
@@ -232,21 +186,49 @@ export async function unfinishedRun(path: string): Promise<{ applied: number; no
       for (const line of lines) {
         if (first) {
           first = false;
-          if (!line.replace(/^\uFEFF/, '').startsWith(`${RESULT_COLUMNS[0]},${RESULT_COLUMNS[1]},`))
-            return undefined;
+          if (!line.replace(/^\uFEFF/, '').startsWith(`${RESULT_COLUMNS[0]},${RESULT_COLUMNS[1]},`)) return;
           continue;
         }
         const m = RESULT_LINE.exec(line);
         if (!m) continue;
         const [, status, id, error] = m;
-        if (status === 'valid' || status === 'invalid') return undefined;
+        // Created or updated, stored with a dropped field (an id), or maybe stored (outcome unknown).
         if (status === 'created' || status === 'updated' || id !== '' || error === 'outcome unknown')
-          applied++;
-        else if (error === NOT_SENT) notSent++;
+          yield 'applied';
+        else if (status === 'valid' || status === 'invalid') yield 'dry-run';
+        else yield error === NOT_SENT ? 'not-sent' : 'other';
       }
     }
   } catch {
-    return undefined; // not there, or not readable: not ours to protect
+    // Not there, or not readable: not ours to protect.
+  }
+}
+
+/**
+ * True when `path` is a results file holding rows an import created or updated. A dry run must not replace such a
+ * file: `--resume` relies on it to skip those rows.
+ */
+export async function holdsAppliedRows(path: string): Promise<boolean> {
+  for await (const kind of resultKinds(path)) {
+    // Only dry runs write valid/invalid, and a file is written by one run: no need to read a big file to its end.
+    if (kind === 'dry-run') return false;
+    if (kind === 'applied') return true;
+  }
+  return false;
+}
+
+/**
+ * When `path` holds the results of an import that stopped before it sent every row (Ctrl-C, a stop on an error)
+ * after applying some: how many of each. Running such an import again in create mode without `--resume` would
+ * create the applied rows a second time.
+ */
+export async function unfinishedRun(path: string): Promise<{ applied: number; notSent: number } | undefined> {
+  let applied = 0;
+  let notSent = 0;
+  for await (const kind of resultKinds(path)) {
+    if (kind === 'dry-run') return undefined;
+    if (kind === 'applied') applied++;
+    else if (kind === 'not-sent') notSent++;
   }
   return applied > 0 && notSent > 0 ? { applied, notSent } : undefined;
 }

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
-import { guardCallbacks } from '../callbacks.js';
 import * as path from 'node:path';
 import pLimit from 'p-limit';
+import { guardCallbacks } from '../callbacks.js';
 import { CoupaApiError, OutcomeUnknownError } from '../coupa/errors.js';
 import type { CoupaClient, ObjectInstance } from '../coupa/types.js';
 import { openCsv } from '../csv/index.js';
@@ -807,13 +807,9 @@ class ImportRun {
             uncertain === 'in-flight' ? IN_FLIGHT_MESSAGE : UNKNOWN_OUTCOME_MESSAGE,
           );
         }
-        const matches = await this.lookupOwnCreate(conv);
-        if (matches.length > 1) return this.severalMatches(record, conv, matches);
-        const match = matches[0];
         const since = this.s.resumeState.sentSince?.get(line);
-        if (match && since !== undefined && createdBefore(match, since))
-          return this.existedBefore(record, conv, match);
-        if (match) return this.applied(record, conv, match, 'created');
+        const found = this.ownCreate(record, conv, await this.lookupOwnCreate(conv), since ?? 0);
+        if (found) return found;
       }
       return await this.createWithRecovery(record, conv);
     } catch (error) {
@@ -847,12 +843,8 @@ class ImportRun {
         } catch (lookupError) {
           return this.lookupFailed(record, lookupError, firstSentAt ?? Date.now());
         }
-        if (matches.length > 1) return this.severalMatches(record, conv, matches);
-        const match = matches[0];
-        // Not ours: it was there before this row was sent, and our create was lost on the way.
-        if (match && createdBefore(match, firstSentAt ?? Date.now()))
-          return this.existedBefore(record, conv, match);
-        if (match) return this.applied(record, conv, match, 'created');
+        const found = this.ownCreate(record, conv, matches, firstSentAt ?? Date.now());
+        if (found) return found;
         if (attempt >= MAX_CREATE_ATTEMPTS) {
           journal.refused(line);
           return this.fail(
@@ -869,8 +861,21 @@ class ImportRun {
     }
   }
 
-  /** The record found by the row's key existed before the row was sent: not this row's create, which was lost. */
-  private existedBefore(record: CsvRecord, conv: Converted, match: ObjectInstance): ResultRow {
+  /**
+   * What the records a lost create's lookup found (see {@link lookupOwnCreate}) say about the row sent since `sentAt`
+   * (0: unknown): none, nothing yet (undefined: it was not stored); one created after it was sent, its record; one
+   * created clearly before, someone else's (the row fails: its create was lost on the way); several, an ambiguous key.
+   */
+  private ownCreate(
+    record: CsvRecord,
+    conv: Converted,
+    matches: ObjectInstance[],
+    sentAt: number,
+  ): ResultRow | undefined {
+    if (matches.length > 1) return this.severalMatches(record, conv, matches);
+    const match = matches[0];
+    if (match === undefined) return undefined;
+    if (!createdBefore(match, sentAt)) return this.applied(record, conv, match, 'created');
     this.s.journal?.refused(record.line);
     return this.fail(
       record,
