@@ -126,13 +126,23 @@ export class ResultsWriter {
 function formatResultRow(row: ResultRow): string {
   const error = row.error === undefined ? '' : oneLine(row.error);
   const cells = [
-    String(row.line),
+    integerText(row.line),
     row.status,
-    row.id === undefined ? '' : String(row.id),
+    row.id === undefined ? '' : integerText(row.id),
     error,
     ...row.cells,
   ];
   return formatCsvRow(cells, { excelSafe: true });
+}
+
+/**
+ * A whole number as decimal text, the same digits as `String(n)`. Not `String(n)`: V8 keeps each number it converts
+ * that way in a cache that lives in the old generation, so every distinct line number's text outlived the young
+ * generation and was promoted: a 1,000,000-row validate promoted ~27 MB of them, and the heap grew until a full
+ * collection (`node --trace-gc-nvp`, `promoted=`). `toFixed(0)` does not use that cache.
+ */
+function integerText(n: number): string {
+  return n.toFixed(0);
 }
 
 /** `_error` is one line: Coupa messages and CSV cells may carry newlines. */
