@@ -229,7 +229,8 @@ export function checkRawFlags(args: readonly string[], kinds: FlagKinds): void {
     if (token === '--') return;
     const match = /^--([^=]+)(=(.*))?$/.exec(token);
     if (!match) continue;
-    const name = match[1] as string;
+    // yargs also takes a flag's camelCase spelling (--dryRun): checked as the flag it stands for.
+    const name = (match[1] as string).replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
     const value = match[3];
     if (value !== undefined) {
       if (switches.has(name) && !BOOLEAN_VALUES.has(value.toLowerCase()))

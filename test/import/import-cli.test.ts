@@ -325,6 +325,8 @@ describe('coupa-csv import against the simulator', () => {
       [['--mode', '--json'], '--mode needs a value'],
       [['--results'], '--results needs a value'],
       [['--dry-run=yes'], '--dry-run is a switch'],
+      // yargs also reads the camelCase spelling of every flag.
+      [['--dryRun=yes'], '--dry-run is a switch'],
     ] as const) {
       const res = await runCli([...base, ...args], { env });
       expect(res.stderr).toContain(message);
