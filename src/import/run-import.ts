@@ -84,6 +84,8 @@ export async function runImport(
       'NO_OBJECT',
     );
   }
+  if (!Number.isSafeInteger(objectId) || objectId < 1)
+    throw new UsageError(`--object must be a positive whole number, got ${String(objectId)}`);
   const timezone = options.timezone ?? mapping.timezone ?? 'UTC';
   if (!isValidTimeZone(timezone)) {
     throw new UsageError(

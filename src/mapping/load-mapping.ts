@@ -1,6 +1,16 @@
 import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
-import { LineCounter, isMap, isScalar, parseDocument, type Document } from 'yaml';
+import { isUtf8 } from 'node:buffer';
+import {
+  LineCounter,
+  isMap,
+  isScalar,
+  parseDocument,
+  visit,
+  type Document,
+  type ParsedNode,
+  type Scalar,
+} from 'yaml';
 import { normalizeColumn } from '../csv/column-name.js';
 import { errorText, InputError } from '../errors.js';
 import { hint, suggest } from './suggest.js';
@@ -67,6 +77,38 @@ class LineFinder {
     }
     return found;
   }
+
+  /** The keys of the map at `path` in file order (a JS object puts keys like `2024` first), if known. */
+  keys(path: readonly PathPart[]): string[] | undefined {
+    const node = this.node(path);
+    if (!isMap(node)) return undefined;
+    return node.items.map((p) => (isScalar(p.key) ? String(p.key.value) : String(p.key)));
+  }
+
+  /**
+   * The value at `path` as written in the file: its source text for a plain scalar, `''` when the key has no value
+   * at all (`blank:` and nothing after it), `undefined` when not known (no such key, or not a plain scalar).
+   */
+  written(path: readonly PathPart[]): string | undefined {
+    const parent = this.node(path.slice(0, -1));
+    if (!isMap(parent)) return undefined;
+    const pair = parent.items.find((p) => isScalar(p.key) && String(p.key.value) === path[path.length - 1]);
+    if (pair === undefined) return undefined;
+    if (pair.value === null) return '';
+    const value = pair.value as ParsedNode;
+    if (isScalar(value) && value.type === 'PLAIN') return value.source ?? '';
+    return undefined;
+  }
+
+  private node(path: readonly PathPart[]): unknown {
+    if (this.doc === undefined) return undefined;
+    let node: unknown = this.doc.contents;
+    for (const part of path) {
+      if (!isMap(node)) return undefined;
+      node = node.items.find((p) => isScalar(p.key) && String(p.key.value) === part)?.value;
+    }
+    return node;
+  }
 }
 
 function pathLabel(path: readonly PathPart[]): string {
@@ -90,9 +132,9 @@ function describe(value: unknown): string {
  * mapping.fields[0]; // { column: 'Vendor Code', field: 'vendor-code', type: 'string', ... }
  */
 export async function loadMapping(path: string): Promise<Mapping> {
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = await readFile(path, 'utf8');
+    bytes = await readFile(path);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     const reason =
@@ -103,7 +145,28 @@ export async function loadMapping(path: string): Promise<Mapping> {
           : `cannot read the mapping file (${code ?? 'unknown error'})`;
     throw new InputError('MAPPING', reason, { file: path });
   }
-  return parseMappingText(text, path);
+  return parseMappingText(decodeMapping(bytes, path), path);
+}
+
+/**
+ * The mapping file's text: UTF-8 (with or without BOM), or UTF-16 with a BOM (Notepad's "Unicode"). Other bytes
+ * are refused rather than guessed: a column name or constant read in the wrong code page would not match the CSV,
+ * or would be sent to Coupa wrong.
+ */
+function decodeMapping(bytes: Buffer, file: string): string {
+  if (bytes.length >= 2 && bytes[0] === 0xff && bytes[1] === 0xfe)
+    return new TextDecoder('utf-16le').decode(bytes.subarray(2));
+  if (bytes.length >= 2 && bytes[0] === 0xfe && bytes[1] === 0xff)
+    return new TextDecoder('utf-16be').decode(bytes.subarray(2));
+  if (isUtf8(bytes)) return bytes.toString('utf8');
+  const text = new TextDecoder('utf-8').decode(bytes);
+  const bad = text.indexOf('\ufffd');
+  const line = bad < 0 ? undefined : lineAndColumn(text, bad).line;
+  throw new InputError(
+    'MAPPING',
+    'the mapping file is not UTF-8 (saved as Windows-1252/ANSI?): save it as UTF-8, or its column names and constants would be read wrong',
+    { file, ...(line === undefined ? {} : { line }) },
+  );
 }
 
 /** Validates mapping text as {@link loadMapping} does (the format follows the extension of `file`). */
@@ -112,44 +175,125 @@ export function parseMappingText(text: string, file: string): Mapping {
   const isJson = extname(file).toLowerCase() === '.json';
   const counter = new LineCounter();
   let raw: unknown;
-  let doc: Document | undefined;
   if (isJson) {
     try {
       raw = JSON.parse(text);
     } catch (error) {
-      const message = errorText(error);
-      throw new InputError('MAPPING', `not valid JSON: ${message.split('\n')[0] ?? message}`, {
-        file,
-        ...lineOfJsonError(message, text),
-      });
+      throw jsonError(errorText(error), text, file);
     }
-    const yamlDoc = parseDocument(text, { lineCounter: counter, prettyErrors: false });
-    doc = yamlDoc.errors.length === 0 ? yamlDoc : undefined;
-  } else {
-    doc = parseDocument(text, { lineCounter: counter, prettyErrors: false, uniqueKeys: true });
-    const first = doc.errors[0];
-    if (first !== undefined) {
-      const line = counter.linePos(first.pos[0]).line;
-      const reason =
-        first.code === 'DUPLICATE_KEY'
-          ? 'a key appears twice in the same map'
-          : (first.message.split('\n')[0] ?? '');
-      throw new InputError('MAPPING', `not valid YAML: ${reason}`, { file, line });
-    }
-    raw = doc.toJS();
   }
-  return validateMapping(raw, file, new LineFinder(doc, counter));
+  // JSON is read as YAML too, for the line numbers and the keys' order, and to refuse a key given twice.
+  const doc = parseDocument(text, {
+    lineCounter: counter,
+    prettyErrors: false,
+    uniqueKeys: (a, b) => a === b || (isScalar(a) && isScalar(b) && keyText(a) === keyText(b)),
+    merge: !isJson,
+  });
+  const first = doc.errors[0];
+  if (first !== undefined && (!isJson || first.code === 'DUPLICATE_KEY')) {
+    const { line, column } = lineAndColumn(text, first.pos[0]);
+    throw new InputError('MAPPING', `not valid ${isJson ? 'JSON' : 'YAML'}: ${yamlReason(first, text)}`, {
+      file,
+      line,
+      column,
+    });
+  }
+  if (!isJson) raw = yamlValue(doc, text, file);
+  return validateMapping(raw, file, new LineFinder(doc.errors.length === 0 ? doc : undefined, counter));
 }
 
-function lineOfJsonError(message: string, text: string): { line?: number } {
-  const lineMatch = /line (\d+)/.exec(message);
-  if (lineMatch !== null) return { line: Number(lineMatch[1]) };
-  const posMatch = /position (\d+)/.exec(message);
-  if (posMatch === null) return {};
+/**
+ * The document's value, with every key as written: YAML reads a plain `0100:` as the number 100 and `~:` as null,
+ * but a column or field name is text. Aliases must point at an anchor (`&name`) written before them.
+ */
+function yamlValue(doc: Document, text: string, file: string): unknown {
+  let unresolved: { name: string; offset: number } | undefined;
+  visit(doc, {
+    Alias(_, alias) {
+      if (alias.resolve(doc) === undefined) {
+        unresolved = { name: alias.source, offset: alias.range?.[0] ?? 0 };
+        return visit.BREAK;
+      }
+      return undefined;
+    },
+    Pair(_, pair) {
+      if (isScalar(pair.key) && typeof pair.key.value !== 'string') pair.key.value = keyText(pair.key);
+    },
+  });
+  if (unresolved !== undefined) {
+    throw new InputError(
+      'MAPPING',
+      `not valid YAML: the alias *${unresolved.name} has no anchor &${unresolved.name} before it`,
+      { file, ...lineAndColumn(text, unresolved.offset) },
+    );
+  }
+  try {
+    return doc.toJS({ maxAliasCount: 1000 });
+  } catch (error) {
+    throw new InputError('MAPPING', `not valid YAML: ${errorText(error).split('\n')[0] ?? ''}`, { file });
+  }
+}
+
+/** A key's text as written in the file (a plain `2024.10` stays "2024.10", `~` stays "~"). */
+function keyText(key: Scalar): string {
+  if (typeof key.value === 'string') return key.value;
+  return (key as Scalar & { source?: string }).source ?? String(key.value);
+}
+
+function yamlReason(error: { code: string; message: string; pos: [number, number] }, text: string): string {
+  switch (error.code) {
+    case 'DUPLICATE_KEY':
+      return `the key ${JSON.stringify(keyAt(text, error.pos[0]))} appears twice in the same map`;
+    case 'MULTIPLE_DOCS':
+      return 'the file holds more than one YAML document (a `---` line starts another): keep one mapping per file';
+    case 'TAB_AS_INDENT':
+      return 'a tab is used for indentation: indent with spaces';
+    default:
+      return error.message.split('\n')[0] ?? error.message;
+  }
+}
+
+/** The text of the map key that starts at `offset` (quoted or plain), for messages. */
+function keyAt(text: string, offset: number): string {
+  const m = /^(?:"((?:[^"\\]|\\.)*)"|'((?:[^']|'')*)'|([^:\n]*?))\s*:/.exec(text.slice(offset));
+  return (m?.[1] ?? m?.[2]?.replace(/''/g, "'") ?? m?.[3] ?? '').trim();
+}
+
+/** A JSON.parse error as an InputError at its line and column, with the likely cause where it is a common one. */
+function jsonError(message: string, text: string, file: string): InputError {
+  const first = message.split('\n')[0] ?? message;
+  const posMatch = /position (\d+)/.exec(first);
+  if (posMatch === null) return new InputError('MAPPING', `not valid JSON: ${first}`, { file });
   const pos = Number(posMatch[1]);
+  const at = text.charAt(pos);
+  const before = text.slice(0, pos).trimEnd();
+  const cause =
+    at === '/' || at === '#'
+      ? ' (JSON has no comments: remove them, or write the mapping as .yaml)'
+      : (at === '}' || at === ']') && before.endsWith(',')
+        ? ` (a comma before the ${at}: JSON allows no trailing comma)`
+        : '';
+  return new InputError(
+    'MAPPING',
+    `not valid JSON: ${first.replace(/ in JSON at position \d+.*$/, '')}${cause}`,
+    {
+      file,
+      ...lineAndColumn(text, pos),
+    },
+  );
+}
+
+/** 1-based line and column of a character offset. */
+function lineAndColumn(text: string, offset: number): { line: number; column: number } {
   let line = 1;
-  for (let i = 0; i < pos && i < text.length; i++) if (text.charCodeAt(i) === 10) line++;
-  return { line };
+  let lineStart = 0;
+  for (let i = 0; i < offset && i < text.length; i++) {
+    if (text.charCodeAt(i) === 10) {
+      line++;
+      lineStart = i + 1;
+    }
+  }
+  return { line, column: offset - lineStart + 1 };
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
@@ -178,6 +322,9 @@ function validateMapping(raw: unknown, file: string, lines: LineFinder): Mapping
     if (!(MAPPING_KEYS as readonly string[]).includes(key)) {
       fail([key], `${JSON.stringify(key)} is not a mapping key${hint(key, MAPPING_KEYS)}`, 'key', 0);
     }
+    // `timezone:` with nothing after it would silently be UTC, `object:` silently need --object.
+    if (raw[key] === null && key !== 'constants' && key !== 'fields')
+      fail([key], 'has no value: write one, or remove the line');
   }
   const mapping: Mapping = { file, fields: [], constants: {} };
 
@@ -195,14 +342,16 @@ function validateMapping(raw: unknown, file: string, lines: LineFinder): Mapping
   }
 
   const fieldsRaw = raw.fields;
-  if (fieldsRaw === undefined || fieldsRaw === null)
-    fail([], '`fields:` is missing: map each CSV column to a custom field');
+  if (fieldsRaw === undefined) fail([], '`fields:` is missing: map each CSV column to a custom field');
+  if (fieldsRaw === null)
+    fail(['fields'], 'is empty: map at least one CSV column to a custom field, one per line below it');
   if (!isPlainObject(fieldsRaw)) {
     return fail(['fields'], `must be a map of "CSV column: field", not ${describe(fieldsRaw)}`, 'value');
   }
   const columnsSeen = new Map<string, string>();
   const fieldsSeen = new Map<string, string>();
-  for (const [column, value] of Object.entries(fieldsRaw)) {
+  for (const column of lines.keys(['fields']) ?? Object.keys(fieldsRaw)) {
+    const value = fieldsRaw[column];
     const path = ['fields', column];
     if (column.trim() === '') fail(path, 'a column name is empty');
     const norm = normalizeColumn(column);
@@ -214,7 +363,7 @@ function validateMapping(raw: unknown, file: string, lines: LineFinder): Mapping
       );
     }
     columnsSeen.set(norm, column);
-    const spec = validateField(column, value, path, fail);
+    const spec = validateField(column, value, path, fail, lines);
     const otherColumn = fieldsSeen.get(spec.field);
     if (otherColumn !== undefined) {
       fail(
@@ -284,10 +433,19 @@ function validateMapping(raw: unknown, file: string, lines: LineFinder): Mapping
           'value',
         );
       if (field in mapping.constants) fail(path, 'the constant appears twice');
-      mapping.constants[field] = value === undefined ? null : value;
+      mapping.constants[field] = value === undefined ? null : asWritten(value, lines.written(path));
     }
   }
   return mapping;
+}
+
+/**
+ * A constant is sent as written: a number whose text YAML or JSON would change (`007`, `1.10`, `1e3`) is sent as
+ * that text, not as the number (`7`, `1.1`, `1000`).
+ */
+function asWritten(value: unknown, written: string | undefined): unknown {
+  if (typeof value !== 'number' || written === undefined || written === '') return value;
+  return String(value) === written ? value : written;
 }
 
 type Fail = (
@@ -325,7 +483,13 @@ export function normalizeFieldName(name: string): string {
   return name.trim().replace(/_/g, '-');
 }
 
-function validateField(column: string, value: unknown, path: readonly PathPart[], fail: Fail): FieldSpec {
+function validateField(
+  column: string,
+  value: unknown,
+  path: readonly PathPart[],
+  fail: Fail,
+  lines: LineFinder,
+): FieldSpec {
   if (typeof value === 'string') {
     if (!FIELD_NAME.test(value.trim()))
       fail(path, `${describe(value)} is not a valid field name (letters, digits, - and _)`, 'value');
@@ -354,6 +518,10 @@ function validateField(column: string, value: unknown, path: readonly PathPart[]
         path.length,
       );
     }
+    // An empty `type:` would silently be string; an empty `blank:` would clear the field in Coupa. Only `blank:
+    // null` written out is the null policy.
+    if (value[key] === null && (key !== 'blank' || lines.written([...path, key]) === ''))
+      fail([...path, key], 'has no value: write one, or remove it');
   }
   const fieldName = value.field;
   if (fieldName === undefined || fieldName === null)

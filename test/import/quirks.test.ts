@@ -154,10 +154,46 @@ describe('coupa-csv mapping init', () => {
     const out = tmp.file('guessed.yaml');
     const written = await runCli(['mapping', 'init', 'samples/vendors.csv', '--object', '101', '--out', out]);
     expect(written.code).toBe(0);
+    expect(written.stderr).not.toContain('object:');
     const again = await runCli(['mapping', 'init', 'samples/vendors.csv', '--out', out]);
     expect(again.code).toBe(2);
     expect(again.stderr).toMatch(/--force/);
     await expectSamplesValid(out);
+    // Without --object the next step is to fill in the object id: validate would refuse the mapping without one.
+    const bare = tmp.file('no-object.yaml');
+    const noObject = await runCli(['mapping', 'init', 'samples/vendors.csv', '--out', bare]);
+    expect(noObject.stderr).toContain('set `object:` in it to the custom object id');
+    const refused = await runCli([
+      'validate',
+      'samples/vendors.csv',
+      '--mapping',
+      bare,
+      '--results',
+      tmp.file('r.csv'),
+    ]);
+    expect(refused.stderr).toContain('no custom object id');
+    expect(refused.code).toBe(2);
+  });
+
+  it('validate --object takes a positive whole number only, as import does', async () => {
+    const out = tmp.file('for-object.yaml');
+    expect(
+      (await runCli(['mapping', 'init', 'samples/vendors.csv', '--object', '101', '--out', out])).code,
+    ).toBe(0);
+    for (const value of ['1.5', '0', '-3']) {
+      const r = await runCli([
+        'validate',
+        'samples/vendors.csv',
+        '--mapping',
+        out,
+        '--object',
+        value,
+        '--results',
+        tmp.file('r.csv'),
+      ]);
+      expect(r.stderr).toContain(`--object must be a positive whole number, got ${value}`);
+      expect(r.code).toBe(2);
+    }
   });
 
   it('--out m.json writes JSON that validates; a bad --object or --out folder is exit 2 with one line', async () => {

@@ -254,7 +254,7 @@ describe('mapping errors name the key, the line and what is wrong', () => {
     [
       'same column twice (YAML)',
       'fields:\n  Amount: a\n  Amount: b\n',
-      /not valid YAML: a key appears twice/,
+      /not valid YAML: the key "Amount" appears twice in the same map/,
       3,
     ],
     [
@@ -305,6 +305,107 @@ describe('mapping errors name the key, the line and what is wrong', () => {
     expect(error.message).not.toContain('\n');
   });
 
+  it.each([
+    [
+      'an alias without its anchor',
+      'fields:\n  A: a\n  B: { <<: *date, field: b }\n',
+      /the alias \*date has no anchor &date/,
+      3,
+      12,
+    ],
+    ['a tab for indentation', 'fields:\n\tA: a\n', /a tab is used for indentation: indent with spaces/, 2, 1],
+    ['two documents', 'fields:\n  A: a\n---\nfields:\n  B: b\n', /more than one YAML document/, 3, 1],
+    [
+      'a key with no value',
+      'timezone:\nfields:\n  A: a\n',
+      /^m\.yaml:1: timezone: has no value/,
+      1,
+      undefined,
+    ],
+    ['an empty type', 'fields:\n  A: { field: a, type: }\n', /fields\."A"\.type: has no value/, 2, undefined],
+    [
+      'an empty blank policy',
+      'fields:\n  A:\n    field: a\n    blank:\n',
+      /fields\."A"\.blank: has no value/,
+      4,
+      undefined,
+    ],
+    [
+      'fields with nothing under it',
+      'object: 1\nfields:\n',
+      /fields: is empty: map at least one CSV column/,
+      2,
+      undefined,
+    ],
+  ])('%s', (_name, text, message, line, column) => {
+    const error = mappingError(text);
+    expect(error.message).toMatch(message);
+    expect(error.exitCode).toBe(2);
+    expect(error.location?.line).toBe(line);
+    expect(error.location?.column).toBe(column);
+  });
+
+  it('an alias bomb is refused, not expanded', () => {
+    const lines = ['a: &a [x, x, x, x, x, x, x, x, x, x]'];
+    for (let i = 1; i < 10; i++)
+      lines.push(
+        `${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(10)
+          .fill(`*${String.fromCharCode(96 + i)}`)
+          .join(', ')}]`,
+      );
+    const error = mappingError(`${lines.join('\n')}\nfields:\n  A: a\n`);
+    expect(error.code).toBe('MAPPING');
+    expect(error.message).toMatch(/not valid YAML/);
+  });
+
+  it("reads a YAML merge key (<<) of a field's options", () => {
+    const mapping = parseMappingText(
+      'fields:\n  Start: &date { field: start, type: date, format: DD/MM/YYYY }\n  End: { <<: *date, field: end }\n',
+      'm.yaml',
+    );
+    expect(mapping.fields[1]).toMatchObject({ field: 'end', type: 'date', format: 'DD/MM/YYYY' });
+  });
+
+  it('keeps column names and constants as written, in file order, where YAML would read them as numbers', () => {
+    const mapping = parseMappingText(
+      'fields:\n  Name: name\n  0100: account\n  2024.10: period\n  0x10: hex\n  2024: year\n  null: nothing\nconstants:\n  tax-id: 007\n  ratio: 1.10\n  terms: 30\n  notes: ~\n  active: true\n',
+      'm.yaml',
+    );
+    expect(mapping.fields.map((f) => f.column)).toEqual(['Name', '0100', '2024.10', '0x10', '2024', 'null']);
+    expect(mapping.constants).toEqual({
+      'tax-id': '007',
+      ratio: '1.10',
+      terms: 30,
+      notes: null,
+      active: true,
+    });
+  });
+
+  it('keeps the order of numeric column names in JSON, and refuses a JSON key given twice', () => {
+    const mapping = parseMappingText(
+      '{"fields": {"Name": "name", "2024": "year", "10": "ten"}, "constants": {"ratio": 1.10}}',
+      'm.json',
+    );
+    expect(mapping.fields.map((f) => f.column)).toEqual(['Name', '2024', '10']);
+    expect(mapping.constants).toEqual({ ratio: '1.10' });
+    const error = mappingError(
+      '{\n  "object": 101,\n  "object": 999,\n  "fields": {"A": "a"}\n}\n',
+      'm.json',
+    );
+    expect(error.message).toMatch(/not valid JSON: the key "object" appears twice/);
+    expect(error.location?.line).toBe(3);
+  });
+
+  it('names the likely cause of a JSON syntax error, at its line and column', () => {
+    const trailing = mappingError('{\n  "fields": {\n    "A": "a",\n  }\n}\n', 'm.json');
+    expect(trailing.message).toMatch(/JSON allows no trailing comma/);
+    expect(trailing.location).toMatchObject({ line: 4, column: 3 });
+    const comment = mappingError('{\n  // the fields\n  "fields": {"A": "a"}\n}\n', 'm.json');
+    expect(comment.message).toMatch(/JSON has no comments/);
+    expect(comment.location).toMatchObject({ line: 2, column: 3 });
+    expect(comment.message).not.toMatch(/position/);
+  });
+
   it('reports the line of a JSON syntax error', () => {
     const error = mappingError('{\n  "fields": {\n    "A": "a",\n  }\n}\n', 'm.json');
     expect(error.code).toBe('MAPPING');
@@ -353,6 +454,29 @@ describe('loadMapping (files)', () => {
     await expect(loadMapping(join(dir, 'folder.yaml'))).rejects.toMatchObject({
       code: 'MAPPING',
       message: /is a folder/,
+    });
+  });
+
+  it('reads a UTF-16 mapping (Notepad\'s "Unicode") and refuses one that is not UTF-8, naming the line', async () => {
+    const text = 'fields:\n  Café: cafe\nconstants:\n  notes: Café – imported\n';
+    await writeFile(
+      join(dir, 'u16.yaml'),
+      Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]),
+    );
+    const mapping = await loadMapping(join(dir, 'u16.yaml'));
+    expect(mapping.fields[0]?.column).toBe('Café');
+    expect(mapping.constants).toEqual({ notes: 'Café – imported' });
+    // The same text saved as Windows-1252: é is 0xE9, – is 0x96.
+    const ansi = Buffer.from(text.replace(/é/g, '\u0001').replace('–', '\u0002'), 'latin1');
+    for (let i = 0; i < ansi.length; i++) {
+      if (ansi[i] === 1) ansi[i] = 0xe9;
+      if (ansi[i] === 2) ansi[i] = 0x96;
+    }
+    await writeFile(join(dir, 'ansi.yaml'), ansi);
+    await expect(loadMapping(join(dir, 'ansi.yaml'))).rejects.toMatchObject({
+      code: 'MAPPING',
+      location: { line: 2 },
+      message: /is not UTF-8.*save it as UTF-8/,
     });
   });
 

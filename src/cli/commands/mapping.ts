@@ -98,7 +98,10 @@ export function mappingCommand(setExit: (code: number) => void): CommandModule<o
           throw new InputError('OUTPUT', `cannot write the mapping: ${errorText(error)}`, { file: args.out });
         }
         process.stderr.write(
-          `coupa-csv: wrote ${args.out} (${source.header.length} columns); check the field names and types, then run coupa-csv validate ${args.file} --mapping ${args.out}\n`,
+          `coupa-csv: wrote ${args.out} (${source.header.length} columns); ` +
+            // Without an object id the validate suggested next would stop at "no custom object id".
+            (args.object === undefined ? 'set `object:` in it to the custom object id, ' : '') +
+            `check the field names and types, then run coupa-csv validate ${args.file} --mapping ${args.out}\n`,
         );
       }
       setExit(0);
