@@ -262,3 +262,8 @@ export function checkParsedFlags(argv: Record<string, unknown>): void {
       throw new CliUsage(`${flag} must be a number`);
   }
 }
+
+/** An argument as a POSIX shell reads it back: left bare when safe, else in single quotes. */
+export function shellQuote(arg: string): string {
+  return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
+}

@@ -154,27 +154,39 @@ export function createClient(options: ClientOptions): CoupaClient {
     });
 
   // Everything that must never be shown: the secret or key, and every token issued, also as a server would echo
-  // them back encoded (URL, form or JSON escapes), longest first.
+  // them back encoded (URL, form or JSON escapes) or as a message shows them (white space runs as one space),
+  // longest first. However short: a secret is never shown, even if that garbles a message.
   const secrets: string[] = [];
   const addSecret = (secret: string): void => {
-    if (secret.length < 4) return;
     const forms = [
       secret,
       encodeURIComponent(secret),
       new URLSearchParams({ s: secret }).toString().slice(2),
       JSON.stringify(secret).slice(1, -1),
+      secret.replace(/\s+/g, ' ').trim(),
     ];
-    for (const form of forms) if (!secrets.includes(form)) secrets.push(form);
+    for (const form of forms) if (form !== '' && !secrets.includes(form)) secrets.push(form);
     secrets.sort((a, b) => b.length - a.length);
   };
   addSecret(credentials.kind === 'oauth' ? credentials.clientSecret : credentials.apiKey);
   const redact = (text: string): string => {
     let out = text;
     for (const secret of secrets) out = out.split(secret).join('[redacted]');
+    // A message cut at its length limit may end in the start of a secret.
+    if (out.endsWith('…')) {
+      const body = out.slice(0, -1);
+      for (const secret of secrets) {
+        for (let n = Math.min(secret.length - 1, body.length); n >= 1; n--) {
+          if (body.endsWith(secret.slice(0, n))) return `${body.slice(0, -n)}[redacted]…`;
+        }
+      }
+    }
     return out;
   };
+  // Redacted before the messages are parsed (where white space is folded and long ones are cut) and after (a
+  // secret written as HTML or XML entities is only readable then).
   const serverMessages = (answer: Answer): string[] =>
-    parseCoupaErrors(answer.status, answer.contentType, answer.text).map(redact);
+    parseCoupaErrors(answer.status, answer.contentType, redact(answer.text)).map(redact);
   const detailOf = (answer: Answer): string => {
     const messages = serverMessages(answer).filter((m) => m !== 'no message');
     return messages.length > 0 ? `: ${messages.join('; ')}` : '';
@@ -370,9 +382,10 @@ export function createClient(options: ClientOptions): CoupaClient {
       }
       const body = parsed && typeof parsed === 'object' ? (parsed as Record<string, unknown>) : {};
       const accessToken = body.access_token;
-      if (typeof accessToken !== 'string' || accessToken === '') {
+      // A token that cannot go in a header (a line break) would fail every request with an exception.
+      if (typeof accessToken !== 'string' || !/^[\x21-\x7e]+$/.test(accessToken)) {
         throw new AbortedError(
-          `the token endpoint of ${host} answered HTTP ${status} without an access token ` +
+          `the token endpoint of ${host} answered HTTP ${status} without a usable access token ` +
             `(${describeContentType(answer)}): check the instance URL (--instance / COUPA_INSTANCE)`,
           'TOKEN_ENDPOINT',
         );

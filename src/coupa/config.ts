@@ -46,7 +46,16 @@ export function credentialsFromEnv(env: Record<string, string | undefined>, scop
     return { kind: 'oauth', clientId, clientSecret, scopes: chosen || DEFAULT_SCOPES };
   }
   // The API key is used whenever no client id is set (SPEC), also beside a stray COUPA_CLIENT_SECRET.
-  if (apiKey !== undefined) return { kind: 'api-key', apiKey };
+  if (apiKey !== undefined) {
+    // It is sent as a header: a line break or a non-Latin-1 character would fail every request.
+    if (!/^[\x20-\x7e\x80-\xff]+$/.test(apiKey)) {
+      throw new ConfigError(
+        'COUPA_API_KEY holds a line break or another character an HTTP header cannot carry: copy the key again',
+        'CREDENTIALS_MALFORMED',
+      );
+    }
+    return { kind: 'api-key', apiKey };
+  }
   if (clientSecret !== undefined) {
     throw new ConfigError(
       'COUPA_CLIENT_SECRET is set but COUPA_CLIENT_ID is not: set both to the OAuth client of your Coupa instance',
@@ -67,6 +76,22 @@ function isLoopbackHost(hostname: string): boolean {
 }
 
 /**
+ * An instance URL as messages may show it: whatever stands before its last `@` (user name and password, which may
+ * hold `/`, `@` or spaces) masked, and its query and fragment (a `?token=`) left out.
+ */
+function shownUrl(text: string): string {
+  let shown = text;
+  const at = shown.lastIndexOf('@');
+  if (at >= 0) {
+    const scheme = shown.indexOf('://');
+    const start = scheme >= 0 && scheme < at ? scheme + 3 : 0;
+    shown = `${shown.slice(0, start)}***${shown.slice(at)}`;
+  }
+  const cut = shown.search(/[?#]/);
+  return cut >= 0 ? shown.slice(0, cut) : shown;
+}
+
+/**
  * Validates the Coupa instance base URL (the `--instance` flag or `COUPA_INSTANCE`). Trims spaces, drops a trailing
  * slash, requires `https://` (plain `http://` only for localhost, 127.x.x.x and [::1]) and refuses user info, query
  * and fragment, so that nothing is ever sent unencrypted to a remote host.
@@ -77,8 +102,7 @@ function isLoopbackHost(hostname: string): boolean {
  */
 export function resolveInstanceUrl(raw: string | undefined): URL {
   const text = raw?.trim() ?? '';
-  // Never echo a password someone pasted into the URL (user:secret@host).
-  const shown = text.replace(/[^/@\s]*@/, '***@');
+  const shown = shownUrl(text);
   if (text === '') {
     throw new ConfigError(
       `no Coupa instance given: set --instance or COUPA_INSTANCE to its base URL, e.g. ${EXAMPLE_INSTANCE}`,

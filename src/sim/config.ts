@@ -83,7 +83,12 @@ export async function loadSimConfig(path: string): Promise<SimConfig> {
   try {
     raw = JSON.parse(text);
   } catch (error) {
-    throw new SimConfigError(`sim config ${path}: not valid JSON (${(error as Error).message})`);
+    // Not Node's own message: it quotes the text around the error, which may be the apiKey.
+    const at = /position (\d+)/.exec((error as Error).message);
+    const line = at === null ? undefined : text.slice(0, Number(at[1])).split('\n').length;
+    throw new SimConfigError(
+      `sim config ${path}${line === undefined ? '' : `:${line}`}: not valid JSON (a value without quotes, a missing or extra comma?)`,
+    );
   }
   return validateSimConfig(raw, path);
 }

@@ -22,6 +22,20 @@ describe('credentialsFromEnv', () => {
     });
   });
 
+  it('refuses an API key an HTTP header cannot carry (a pasted line break), without showing it', () => {
+    for (const key of ['key-ABC\n123', 'key-ABC\u0007x', 'kéy-\u4e2d']) {
+      let caught: unknown;
+      try {
+        credentialsFromEnv({ COUPA_API_KEY: key });
+      } catch (error) {
+        caught = error;
+      }
+      expect(caught).toMatchObject({ code: 'CREDENTIALS_MALFORMED', exitCode: 2 });
+      expect((caught as Error).message).not.toContain('ABC');
+    }
+    expect(credentialsFromEnv({ COUPA_API_KEY: 'kéy-Latin1' })).toMatchObject({ kind: 'api-key' });
+  });
+
   it('takes the scopes argument over COUPA_SCOPES, and COUPA_SCOPES over the default', () => {
     const env = { COUPA_CLIENT_ID: 'id', COUPA_CLIENT_SECRET: 's', COUPA_SCOPES: 'env.scope' };
     expect(credentialsFromEnv(env, 'a.b  c.d')).toMatchObject({ scopes: 'a.b c.d' });
@@ -123,6 +137,20 @@ describe('resolveInstanceUrl', () => {
     expect(error.message).not.toContain('hunter22');
     const bad = configError(() => resolveInstanceUrl('ftp://user:hunter22@acme.coupahost.com'));
     expect(bad.message).not.toContain('hunter22');
+  });
+
+  it.each([
+    ['acme.coupahost.com/?token=QueryTok5678', 'QueryTok5678'],
+    ['ftp://acme.coupahost.com/?token=QueryTok5678', 'QueryTok5678'],
+    ['https://acme.coupahost.com:badport/?token=QueryTok5678', 'QueryTok5678'],
+    ['https://user:Url/Pass1234@acme.coupahost.com', 'Url/'],
+    ['user:p@ssUrlPass@acme.coupahost.com', 'ssUrlPass'],
+    ['https://svc:Pa ss-Word9@acme.coupahost.com:99999', 'svc:Pa'],
+  ])('never echoes a password or query from %s', (raw, secret) => {
+    const error = configError(() => resolveInstanceUrl(raw));
+    expect(error.code).toBe('INSTANCE');
+    expect(error.message).not.toContain(secret);
+    expect(error.message).toContain('acme.coupahost.com');
   });
 
   it('refuses a query or fragment', () => {

@@ -267,3 +267,84 @@ describe('secrets echoed back encoded', () => {
     expect(error?.message).toContain('client_secret=[redacted]');
   });
 });
+
+describe('secrets in the shapes a message takes', () => {
+  async function tokenError(secret: string, description: string): Promise<string> {
+    setup = setupMock({
+      credentials: {
+        kind: 'oauth',
+        clientId: 'my-client',
+        clientSecret: secret,
+        scopes: 'core.custom_objects.read_write',
+      },
+      maxRetries: 1,
+    });
+    setup.pool
+      .intercept({ path: '/oauth2/token', method: 'POST' })
+      .reply(401, { error: 'invalid_client', error_description: description }, { headers: JSON_HEADERS });
+    const error = await setup.client.list(101, []).then(
+      () => undefined,
+      (e: unknown) => e as Error,
+    );
+    expect(error).toBeInstanceOf(Error);
+    return `${error?.message ?? ''}\n${JSON.stringify(setup.events)}`;
+  }
+
+  it('a secret holding a line break or a run of spaces is redacted although messages fold white space', async () => {
+    for (const secret of ['line1-abc\nline2-def', 'two  spaces-xyz', 'tab\there-123']) {
+      const shown = await tokenError(secret, `bad secret ${secret} (again: ${secret.replace(/\s+/g, ' ')})`);
+      expect(shown).toContain('bad secret [redacted]');
+      for (const part of secret.split(/\s+/)) expect(shown).not.toContain(part);
+      await setup?.client.close();
+      await setup?.agent.close();
+      setup = undefined;
+    }
+  });
+
+  it('a message cut at its length limit does not end in the start of a secret', async () => {
+    const secret = 'TRUNC-SECRET-ABCDEFGH';
+    // As sent: redacted before the message is cut.
+    expect(await tokenError(secret, `${'x'.repeat(475)} ${secret} tail`)).not.toContain('TRUNC');
+    await setup?.client.close();
+    await setup?.agent.close();
+    // Readable only once parsed (a JSON \u escape), then cut in the middle of the secret.
+    setup = setupMock({
+      credentials: {
+        kind: 'oauth',
+        clientId: 'my-client',
+        clientSecret: secret,
+        scopes: 'core.custom_objects.read_write',
+      },
+      maxRetries: 1,
+    });
+    const body = `{"error":"invalid_client","error_description":"${'x'.repeat(475)} \\u0054RUNC-SECRET-ABCDEFGH tail"}`;
+    setup.pool
+      .intercept({ path: '/oauth2/token', method: 'POST' })
+      .reply(401, body, { headers: JSON_HEADERS });
+    const error = await setup.client.list(101, []).then(
+      () => undefined,
+      (e: unknown) => e as Error,
+    );
+    expect(error?.message).toContain('[redacted]…');
+    expect(error?.message).not.toContain('TRUNC');
+  });
+
+  it('a secret of three characters is redacted too', async () => {
+    const shown = await tokenError('Q7z', 'bad secret Q7z');
+    expect(shown).toContain('bad secret [redacted]');
+    expect(shown).not.toContain('Q7z');
+  });
+
+  it('a token with a line break is refused as unusable, not thrown from the header code', async () => {
+    setup = setupMock({ maxRetries: 1 });
+    setup.pool
+      .intercept({ path: '/oauth2/token', method: 'POST' })
+      .reply(200, { access_token: 'tok\nen-1234', expires_in: 3600 }, { headers: JSON_HEADERS });
+    const error = await setup.client.list(101, []).then(
+      () => undefined,
+      (e: unknown) => e as Error,
+    );
+    expect(error).toMatchObject({ code: 'TOKEN_ENDPOINT', message: /without a usable access token/ });
+    expect(error?.message).not.toContain('en-1234');
+  });
+});

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createServer } from 'node:net';
@@ -106,6 +106,30 @@ describe('coupa-csv sim', () => {
       expect(wrong.code).toBe(3);
       expect(wrong.stderr).toContain('COUPA_API_KEY');
       expect(wrong.stderr).not.toContain('other-key');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('quotes the export lines, so that a configured secret with spaces or ; pastes as itself', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'coupa-csv-simquote-'));
+    try {
+      const config = JSON.parse(readFileSync('samples/sim-config.json', 'utf8')) as Record<string, unknown>;
+      const secret = "my secret;echo INJECTED 'x'";
+      const client = { ...(config.client as Record<string, unknown>), secret };
+      writeFileSync(path.join(dir, 'sim.json'), JSON.stringify({ ...config, client }));
+      child = spawn(process.execPath, [cli, 'sim', '--port', '0', '--config', path.join(dir, 'sim.json')], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      const lines = await firstLines(child, 11);
+      const exportLine = lines.find((l) => l.includes('export COUPA_CLIENT_SECRET='));
+      expect(exportLine).toBeDefined();
+      const pasted = execFileSync('sh', ['-c', `${exportLine!.trim()}; printf '%s' "$COUPA_CLIENT_SECRET"`], {
+        encoding: 'utf8',
+      });
+      expect(pasted).toBe(secret);
+      child.kill('SIGTERM');
+      await exitCode(child);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -104,6 +104,14 @@ describe('sim config', () => {
     const file = join(dir, 'broken.json');
     await writeFile(file, '{ "objects": [');
     await expect(loadSimConfig(file)).rejects.toThrow(/not valid JSON/);
+    // Node's parse error quotes the text around the mistake: here the key itself.
+    await writeFile(file, '{\n  "objects": [],\n  "apiKey": LEGACY-KEY-77aa11\n}');
+    const error = await loadSimConfig(file).then(
+      () => undefined,
+      (e: unknown) => e as Error,
+    );
+    expect(error?.message).toMatch(/broken\.json(:\d+)?: not valid JSON/);
+    expect(error?.message).not.toMatch(/LEGACY|77aa/);
   });
 
   it('starts from a config object or a config path', async () => {

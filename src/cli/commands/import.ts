@@ -11,6 +11,7 @@ import {
   interruptSignal,
   parseDelimiterFlag,
   resolveTimezone,
+  shellQuote,
 } from '../common.js';
 
 interface ValidateArgs {
@@ -287,8 +288,4 @@ function resumeCommand(): string {
   const args = argv.includes('--resume') ? argv : [...argv, '--resume'];
   const command = ['coupa-csv', ...args].map(shellQuote).join(' ');
   return argv.length < given.length ? `${command}   # every row: --resume does not take --limit` : command;
-}
-
-function shellQuote(arg: string): string {
-  return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
 }

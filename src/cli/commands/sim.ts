@@ -1,6 +1,7 @@
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { InputError, UsageError } from '../../errors.js';
 import type { SimConfig, SimulatorOptions } from '../../sim/index.js';
+import { shellQuote } from '../common.js';
 
 interface SimArgs {
   port: number;
@@ -172,9 +173,10 @@ export function simCommand(setExit: (code: number) => void): CommandModule<objec
             `  rate limit:    ${args.rate > 0 ? `${args.rate}/s, queue ${args.burst}` : 'none'}`,
             '',
             'In another shell:',
-            `  export COUPA_INSTANCE=${sim.url}`,
-            `  export COUPA_CLIENT_ID=${sim.clientId}`,
-            `  export COUPA_CLIENT_SECRET=${sim.clientSecret}`,
+            // Quoted: a configured secret may hold spaces or ; that the shell would run.
+            `  export COUPA_INSTANCE=${shellQuote(sim.url)}`,
+            `  export COUPA_CLIENT_ID=${shellQuote(sim.clientId)}`,
+            `  export COUPA_CLIENT_SECRET=${shellQuote(sim.clientSecret)}`,
             '',
             'Stats: GET /_sim/stats   Records: GET /_sim/objects/<id>/records   Ctrl-C stops.',
             '',
