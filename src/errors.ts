@@ -5,10 +5,60 @@
  */
 export type ExitCode = 0 | 1 | 2 | 3;
 
+/**
+ * Every `code` a {@link CoupaCsvError} carries, for callers that branch on it (README lists what each means).
+ */
+export const ERROR_CODES = [
+  // Exit 2, nothing sent: flags, settings and input files.
+  'USAGE', // a flag or option out of range
+  'NO_OBJECT', // no custom object id in the mapping or --object
+  'TIMEZONE', // an unknown time zone
+  'STATE', // (exit 2) an export state file of another object; (exit 3) the state file could not be saved
+  'FILTER', // an export --filter that cannot be read
+  'CONFIG', // a connection setting that cannot be used
+  'INSTANCE', // the instance URL (not https, user info, query, no host)
+  'CREDENTIALS_MISSING', // no credentials, or half of an OAuth pair
+  'CREDENTIALS_MALFORMED', // an API key an HTTP header cannot carry
+  'MAPPING', // the mapping file: syntax, keys, values, encoding
+  'MISSING_COLUMN', // a mapped (or the id) column is not in the CSV header
+  'DUPLICATE_HEADER', // a column the mapping reads appears twice in the header
+  'NOT_FOUND', // the CSV file does not exist
+  'UNREADABLE', // the CSV file cannot be read
+  'EMPTY', // the CSV file is empty or has no header
+  'NO_ROWS', // the CSV file has a header and no data rows
+  'BINARY', // the file is not text
+  'ENCODING', // bytes that are not valid in the file's encoding
+  'UNCLOSED_QUOTE', // a quoted field never closed
+  'FIELD_TOO_LARGE', // a record over the size cap
+  'MALFORMED', // a CSV record csv-parse cannot read
+  'EXISTS', // an output file that exists (without --force)
+  'OUTPUT', // an output file or folder that cannot be written
+  'RESULTS_UNWRITABLE', // the results file or journal cannot be written
+  'RESULTS_IN_USE', // another run holds the results file, or it records a run that must be resumed
+  'RESUME_PENDING', // a journal or stopped run is there: use --resume (or another --results)
+  'RESUME_MISMATCH', // --resume with a CSV, mapping or mode that changed since the run
+  'JOURNAL', // a journal file that cannot be read
+  'SIM_CONFIG', // the simulator's config file
+  'OBJECT_NOT_FOUND', // the custom object does not exist on the instance (answered by its preflight read)
+  // Exit 3: the run stopped part-way (rows not sent are in the results file as not sent).
+  'AUTH', // the credentials were refused (401)
+  'AUTH_SCOPE', // the scope was refused (403)
+  'ABORTED', // a fatal answer or condition
+  'INTERRUPTED', // Ctrl-C / SIGTERM
+  'UNREACHABLE', // the instance could not be reached after retries
+  'TOKEN_ENDPOINT', // the OAuth token endpoint is missing or answered without a usable token
+  'PREFLIGHT', // the read of the object before the first write failed
+  'COUPA_API', // an export stopped on an HTTP error
+  'KEY_FILTER', // the instance ignored the key filter of a lookup
+  'CLOSED', // the library's client was closed while requests waited
+  'NOT_SENT', // internal: a request held back because the run is stopping
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
 export abstract class CoupaCsvError extends Error {
   abstract readonly exitCode: 2 | 3;
   constructor(
-    readonly code: string,
+    readonly code: ErrorCode,
     message: string,
   ) {
     super(message);
@@ -19,7 +69,7 @@ export abstract class CoupaCsvError extends Error {
 /** Bad flags or arguments. Exit 2, nothing sent. */
 export class UsageError extends CoupaCsvError {
   readonly exitCode = 2;
-  constructor(message: string, code = 'USAGE') {
+  constructor(message: string, code: ErrorCode = 'USAGE') {
     super(code, message);
   }
 }
@@ -43,7 +93,7 @@ export function formatLocation(loc: FileLocation): string {
 export class InputError extends CoupaCsvError {
   readonly exitCode = 2;
   constructor(
-    code: string,
+    code: ErrorCode,
     message: string,
     readonly location?: FileLocation,
   ) {
@@ -54,7 +104,7 @@ export class InputError extends CoupaCsvError {
 /** Missing or malformed connection settings (instance URL, credentials). Exit 2, nothing sent. */
 export class ConfigError extends CoupaCsvError {
   readonly exitCode = 2;
-  constructor(message: string, code = 'CONFIG') {
+  constructor(message: string, code: ErrorCode = 'CONFIG') {
     super(code, message);
   }
 }
@@ -65,7 +115,7 @@ export class AuthError extends CoupaCsvError {
   constructor(
     message: string,
     readonly status: number,
-    code = status === 403 ? 'AUTH_SCOPE' : 'AUTH',
+    code: ErrorCode = status === 403 ? 'AUTH_SCOPE' : 'AUTH',
   ) {
     super(code, message);
   }
@@ -74,7 +124,7 @@ export class AuthError extends CoupaCsvError {
 /** The run stopped part-way: interrupted, instance unreachable after retries, or a fatal server answer. Exit 3. */
 export class AbortedError extends CoupaCsvError {
   readonly exitCode = 3;
-  constructor(message: string, code = 'ABORTED') {
+  constructor(message: string, code: ErrorCode = 'ABORTED') {
     super(code, message);
   }
 }
