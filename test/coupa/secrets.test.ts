@@ -231,6 +231,32 @@ describe('secrets never appear in errors or events', () => {
   });
 });
 
+/** A client holding `secret` whose token request the server refuses with `body`; returns the error it threw. */
+async function tokenRefused(
+  secret: string,
+  status: number,
+  body: object | string,
+): Promise<Error | undefined> {
+  setup = setupMock({
+    credentials: {
+      kind: 'oauth',
+      clientId: 'my-client',
+      clientSecret: secret,
+      scopes: 'core.custom_objects.read_write',
+    },
+    maxRetries: 1,
+  });
+  setup.pool
+    .intercept({ path: '/oauth2/token', method: 'POST' })
+    .reply(status, body, { headers: JSON_HEADERS });
+  const error = await setup.client.list(101, []).then(
+    () => undefined,
+    (e: unknown) => e as Error,
+  );
+  expect(error).toBeInstanceOf(Error);
+  return error;
+}
+
 describe('secrets echoed back encoded', () => {
   it('a secret with special characters is redacted as sent (form-encoded), URL-encoded and JSON-escaped', async () => {
     const secret = 'p@ss w+rd/=&x"\\';
@@ -240,29 +266,11 @@ describe('secrets echoed back encoded', () => {
       JSON.stringify(secret).slice(1, -1),
     ];
     expect(new Set(forms).size).toBe(3);
-    setup = setupMock({
-      credentials: {
-        kind: 'oauth',
-        clientId: 'my-client',
-        clientSecret: secret,
-        scopes: 'core.custom_objects.read_write',
-      },
-      maxRetries: 1,
+    const error = await tokenRefused(secret, 400, {
+      error: 'invalid_client',
+      error_description: `client_secret=${forms[0]} (${forms[1]}; ${forms[2]})`,
     });
-    setup.pool.intercept({ path: '/oauth2/token', method: 'POST' }).reply(
-      400,
-      {
-        error: 'invalid_client',
-        error_description: `client_secret=${forms[0]} (${forms[1]}; ${forms[2]})`,
-      },
-      { headers: JSON_HEADERS },
-    );
-    const error = await setup.client.list(101, []).then(
-      () => undefined,
-      (e: unknown) => e as Error,
-    );
-    expect(error).toBeInstanceOf(Error);
-    const shown = `${error?.message ?? ''}\n${JSON.stringify(setup.events)}`;
+    const shown = `${error?.message ?? ''}\n${JSON.stringify(setup?.events)}`;
     for (const form of [secret, ...forms]) expect(shown).not.toContain(form);
     expect(error?.message).toContain('client_secret=[redacted]');
   });
@@ -270,24 +278,11 @@ describe('secrets echoed back encoded', () => {
 
 describe('secrets in the shapes a message takes', () => {
   async function tokenError(secret: string, description: string): Promise<string> {
-    setup = setupMock({
-      credentials: {
-        kind: 'oauth',
-        clientId: 'my-client',
-        clientSecret: secret,
-        scopes: 'core.custom_objects.read_write',
-      },
-      maxRetries: 1,
+    const error = await tokenRefused(secret, 401, {
+      error: 'invalid_client',
+      error_description: description,
     });
-    setup.pool
-      .intercept({ path: '/oauth2/token', method: 'POST' })
-      .reply(401, { error: 'invalid_client', error_description: description }, { headers: JSON_HEADERS });
-    const error = await setup.client.list(101, []).then(
-      () => undefined,
-      (e: unknown) => e as Error,
-    );
-    expect(error).toBeInstanceOf(Error);
-    return `${error?.message ?? ''}\n${JSON.stringify(setup.events)}`;
+    return `${error?.message ?? ''}\n${JSON.stringify(setup?.events)}`;
   }
 
   it('a secret holding a line break or a run of spaces is redacted although messages fold white space', async () => {
@@ -308,23 +303,8 @@ describe('secrets in the shapes a message takes', () => {
     await setup?.client.close();
     await setup?.agent.close();
     // Readable only once parsed (a JSON \u escape), then cut in the middle of the secret.
-    setup = setupMock({
-      credentials: {
-        kind: 'oauth',
-        clientId: 'my-client',
-        clientSecret: secret,
-        scopes: 'core.custom_objects.read_write',
-      },
-      maxRetries: 1,
-    });
     const body = `{"error":"invalid_client","error_description":"${'x'.repeat(475)} \\u0054RUNC-SECRET-ABCDEFGH tail"}`;
-    setup.pool
-      .intercept({ path: '/oauth2/token', method: 'POST' })
-      .reply(401, body, { headers: JSON_HEADERS });
-    const error = await setup.client.list(101, []).then(
-      () => undefined,
-      (e: unknown) => e as Error,
-    );
+    const error = await tokenRefused(secret, 401, body);
     expect(error?.message).toContain('[redacted]…');
     expect(error?.message).not.toContain('TRUNC');
   });
