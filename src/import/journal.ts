@@ -113,6 +113,8 @@ function applyEntry(state: JournalState, entry: Record<string, unknown>): void {
     if (!state.done.has(entry.u)) state.uncertain.set(entry.u, 'unknown');
   } else if (typeof entry.f === 'number') {
     state.uncertain.delete(entry.f);
+  } else if (typeof entry.r === 'number') {
+    state.done.delete(entry.r);
   } else if (typeof entry.d === 'number' && typeof entry.id === 'number') {
     const st = entry.st;
     if (st === 'created' || st === 'updated' || st === 'failed') {
@@ -192,6 +194,14 @@ export class Journal {
   /** Coupa refused the row: nothing stored. */
   refused(line: number): void {
     this.appendSoon({ f: line });
+  }
+
+  /**
+   * A row carried over from the run being resumed that this run sends again (after an earlier row of its record):
+   * no longer applied as far as a later resume is concerned. Written before that earlier row's outcome can be.
+   */
+  reapplied(line: number): void {
+    this.appendSoon({ r: line });
   }
 
   /** A create whose outcome stayed unknown. */

@@ -83,6 +83,8 @@ export async function loadResumeState(options: {
       done: journal.done,
       uncertain: journal.uncertain,
       ...(journal.sentSince ? { sentSince: journal.sentSince } : {}),
+      // Every row the killed run sent (applied or in flight): an edited one is refused like an applied one.
+      ...(journal.rowHashes ? { rowHashes: journal.rowHashes } : {}),
     };
   }
   if (!fs.existsSync(options.resultsPath)) {

@@ -465,6 +465,13 @@ class ImportRun {
   private claimsSincePrune = 0;
   /** Ids the rows carried over from the run being resumed stand for (held whole, as the resume state is). */
   private readonly resumedIds = new Set<number>();
+  /**
+   * Update and upsert resumes: the records (see {@link lockOf}) that rows of this run were sent to, while rows
+   * carried over still lie ahead. A carried row whose record an earlier row is sent to again is sent again after it,
+   * so that the last row of the file still wins.
+   */
+  private readonly sentLocks = new Set<string>();
+  private readonly lastCarriedLine: number;
   private readonly uncertainFailed: number[] = [];
   private wake: (() => void) | undefined;
   private readonly writer: ResultsWriter;
@@ -476,7 +483,12 @@ class ImportRun {
     this.writer = new ResultsWriter(s.resultsPath, s.source.header);
     this.window = Math.max(16, s.concurrency * 4);
     this.decimalKey = s.mapping.fields.some((f) => f.field === s.mapping.key && f.type === 'decimal');
-    for (const done of s.resumeState.done.values()) this.resumedIds.add(done.id);
+    let last = 0;
+    for (const [line, done] of s.resumeState.done) {
+      this.resumedIds.add(done.id);
+      if (done.status !== 'failed') last = Math.max(last, line);
+    }
+    this.lastCarriedLine = s.mode === 'create' ? 0 : last;
   }
 
   async execute(): Promise<RunOutcome> {
@@ -502,6 +514,10 @@ class ImportRun {
           if ('status' in prepared) {
             this.finish(mySeq, prepared);
           } else {
+            if (record.line < this.lastCarriedLine) {
+              const lock = this.lockOf(prepared);
+              if (lock !== undefined) this.sentLocks.add(lock);
+            }
             const task = limiter(() => this.sendRow(record, prepared))
               .then((row) => this.finish(mySeq, row))
               .catch((error: unknown) => {
@@ -652,15 +668,7 @@ class ImportRun {
       if (this.stop) return this.notSent(record);
       // Rows for the same record go one after another, in input order: the same key (create, upsert) or the same
       // instance id (update), so the last row of the file is the one that wins.
-      const keyText = this.keyText(conv);
-      const lock =
-        this.s.mode === 'update'
-          ? conv.id === undefined
-            ? undefined
-            : `id:${conv.id}`
-          : keyText === undefined
-            ? undefined
-            : `key:${this.keyForm(keyText)}`;
+      const lock = this.lockOf(conv);
       if (lock === undefined) return await this.send(record, conv);
       return await this.withKeyLock(lock, () => this.send(record, conv));
     } catch (error) {
@@ -668,10 +676,53 @@ class ImportRun {
     }
   }
 
+  /** The record a row is sent to, as rows of one record are ordered: its key (create, upsert) or id (update). */
+  private lockOf(conv: Converted): string | undefined {
+    if (this.s.mode === 'update') return conv.id === undefined ? undefined : `id:${conv.id}`;
+    const keyText = this.keyText(conv);
+    return keyText === undefined ? undefined : `key:${this.keyForm(keyText)}`;
+  }
+
+  /**
+   * A row the run being resumed applied, whose record an earlier row of this run is sent to again (that row failed,
+   * or was not sent, before): sent again after it, or the earlier row's values would win over the later row's.
+   */
+  private reapplies(record: CsvRecord): boolean {
+    if (this.sentLocks.size === 0) return false;
+    const conv = convertRow(this.s.bound, record.cells, this.s.timezone);
+    const lock = conv.ok ? this.lockOf(conv) : undefined;
+    if (lock === undefined || !this.sentLocks.has(lock)) return false;
+    this.s.journal?.reapplied(record.line);
+    return true;
+  }
+
+  /**
+   * The status of a row whose request updated `target`: `created` when this import created that record for this row
+   * (in the run being resumed: a create of this row re-applied, or a create a killed run stored and lost the answer
+   * of), else `updated`.
+   */
+  private updateStatus(record: CsvRecord, target: ObjectInstance): 'created' | 'updated' {
+    const { done, uncertain, sentSince } = this.s.resumeState;
+    const before = done.get(record.line);
+    if (before?.status === 'created' && before.id === target.id) return 'created';
+    const since = sentSince?.get(record.line);
+    const created = Date.parse(String(target['created-at'] ?? ''));
+    // Only an upsert row may have created its record (an update row never creates one).
+    const ours =
+      this.s.mode === 'upsert' &&
+      uncertain.has(record.line) &&
+      since !== undefined &&
+      Number.isFinite(created) &&
+      created >= since - CLOCK_SKEW_MS &&
+      !this.claimed.has(target.id) &&
+      !this.resumedIds.has(target.id);
+    return ours ? 'created' : 'updated';
+  }
+
   private convert(record: CsvRecord): ResultRow | Converted {
     const { resumeState, mode, bound, mapping } = this.s;
     const carried = resumeState.done.get(record.line);
-    if (carried && carried.status !== 'failed') {
+    if (carried && carried.status !== 'failed' && !this.reapplies(record)) {
       return { ...this.row(record, carried.status, { id: carried.id }), carried: true };
     }
     if (record.error !== undefined) return this.fail(record, record.error);
@@ -781,7 +832,7 @@ class ImportRun {
       if (mode === 'update') {
         const id = conv.id ?? 0;
         const returned = await client.update(objectId, id, conv.fields, this.journaled(record));
-        return this.applied(record, conv, returned, 'updated');
+        return this.applied(record, conv, returned, this.updateStatus(record, returned));
       }
       if (mode === 'upsert') {
         const matches = await this.lookupKey(conv);
@@ -789,8 +840,9 @@ class ImportRun {
         if (this.stop) return this.notSent(record);
         const match = matches[0];
         if (match) {
+          const status = this.updateStatus(record, match);
           const returned = await client.update(objectId, match.id, conv.fields, this.journaled(record));
-          return this.applied(record, conv, returned, 'updated');
+          return this.applied(record, conv, returned, status);
         }
         return await this.createWithRecovery(record, conv);
       }

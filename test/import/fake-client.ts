@@ -117,7 +117,11 @@ export class FakeClient implements CoupaClient {
   }
 
   private store(fields: Record<string, unknown>): ObjectInstance {
-    const record: ObjectInstance = { id: this.nextId++, 'custom-fields': this.kept(fields) };
+    const record: ObjectInstance = {
+      id: this.nextId++,
+      'created-at': new Date().toISOString(),
+      'custom-fields': this.kept(fields),
+    };
     this.records.push(record);
     return record;
   }

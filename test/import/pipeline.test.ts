@@ -5,7 +5,7 @@ import { parse } from 'csv-parse/sync';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AuthError } from '../../src/errors.js';
 import { runImport, type ImportOptions } from '../../src/import/index.js';
-import { Journal } from '../../src/import/journal.js';
+import { Journal, readJournal } from '../../src/import/journal.js';
 import { hashCells } from '../../src/import/resume.js';
 import type { FieldSpec, Mapping } from '../../src/mapping/types.js';
 import { FakeClient } from './fake-client.js';
@@ -305,12 +305,12 @@ describe('import pipeline (fake client)', () => {
   });
 
   /** The journal a create run into in.results.csv leaves when it is killed (before any row), started at `t`. */
-  function killedRunJournal(key?: string, t?: number): Journal {
+  function killedRunJournal(key?: string, t?: number, mode: ImportOptions['mode'] = 'create'): Journal {
     return Journal.start(path.join(dir, 'in.results.csv.journal'), {
       v: 1,
       input,
       object: 101,
-      mode: 'create',
+      mode: mode ?? 'create',
       ...(key === undefined ? {} : { key }),
       ...(t === undefined ? {} : { t }),
     });
@@ -395,6 +395,93 @@ describe('import pipeline (fake client)', () => {
     expect(summary).toMatchObject({ skipped: 1, created: 3, failed: 0 });
     expect(client.count('create')).toBe(2); // C2 and C4 only
     expect(results().map((r) => r._id)).toEqual(['76', expect.any(String), '77', expect.any(String)]);
+  });
+
+  it('resume: a later row of a key applied before is sent again after an earlier row of that key that failed, so the last row still wins', async () => {
+    writeRows(3, (i) => (i === 3 ? 'C2,Other,9.00' : `C1,${i === 1 ? 'old' : 'new'},${i}.00`));
+    const client = new FakeClient();
+    client.records.push({
+      id: 50,
+      'created-at': new Date(Date.now() - 60_000).toISOString(),
+      'custom-fields': { code: 'C1', name: 'new', amount: '2.00' },
+    });
+    fs.writeFileSync(
+      path.join(dir, 'in.results.csv'),
+      [
+        '_line,_status,_id,_error,Code,Name,Amount',
+        '2,failed,,HTTP 502: bad gateway,C1,old,1.00',
+        '3,created,50,,C1,new,2.00',
+        '4,failed,,HTTP 502: bad gateway,C2,Other,9.00',
+      ].join('\n') + '\n',
+    );
+    const summary = await run(client, { resume: true, mode: 'upsert', concurrency: 4 });
+    expect(client.records.find((r) => r.id === 50)?.['custom-fields']).toMatchObject({
+      name: 'new',
+      amount: '2.00',
+    });
+    expect(client.calls.filter((c) => c.method === 'update').map((c) => c.fields?.name)).toEqual([
+      'old',
+      'new',
+    ]);
+    // Line 3 created record 50 (in the run before) and keeps saying so; line 2 updated it.
+    expect(results().map((r) => [r._status, r._id])).toEqual([
+      ['updated', '50'],
+      ['created', '50'],
+      ['created', '1'],
+    ]);
+    expect(summary).toMatchObject({ created: 2, updated: 1, skipped: 0, failed: 0 });
+  });
+
+  it('resume: a carried row sent again is no longer applied in the journal, so a kill in between still ends with the last row', () => {
+    writeRows(2, (i) => `C1,${i === 1 ? 'old' : 'new'},${i}.00`);
+    const journal = killedRunJournal('code', undefined, 'upsert');
+    journal.sent(3, hashCells(['C1', 'new', '2.00']));
+    journal.done(3, 'created', 1);
+    journal.reapplied(3);
+    journal.close();
+    const state = readJournal(path.join(dir, 'in.results.csv.journal'));
+    expect(state?.done.has(3)).toBe(false);
+  });
+
+  it('resume from a journal refuses an input whose in-flight row was edited, like an applied one', async () => {
+    writeRows(1, () => 'C1,Edited,1.50');
+    const journal = killedRunJournal('code');
+    journal.sent(2, hashCells(['C1', 'Name 1', '1.50'])); // in flight at the kill: stored or not
+    journal.close();
+    const client = new FakeClient();
+    await expect(run(client, { resume: true })).rejects.toMatchObject({
+      code: 'RESUME_MISMATCH',
+      location: { line: 2 },
+    });
+    expect(client.count('create')).toBe(0);
+  });
+
+  it('resume of an upsert: a row whose create the killed run stored (answer lost) is reported created, not updated', async () => {
+    writeRows(2, (i) => `C${i},Name ${i},${i}.50`);
+    const client = new FakeClient();
+    client.records.push(
+      {
+        id: 7,
+        'created-at': new Date(Date.now() - 30_000).toISOString(), // by the killed run
+        'custom-fields': { code: 'C1', name: 'Name 1', amount: '1.50' },
+      },
+      {
+        id: 8,
+        'created-at': new Date(Date.now() - 86_400_000).toISOString(), // long before: someone else's
+        'custom-fields': { code: 'C2', name: 'Before', amount: '0' },
+      },
+    );
+    const journal = killedRunJournal('code', Date.now() - 60_000, 'upsert');
+    journal.sent(2, hashCells(['C1', 'Name 1', '1.50']));
+    journal.sent(3, hashCells(['C2', 'Name 2', '2.50'])); // a PUT in flight to the existing record
+    journal.close();
+    const summary = await run(client, { resume: true, mode: 'upsert', concurrency: 1 });
+    expect(results().map((r) => [r._status, r._id])).toEqual([
+      ['created', '7'],
+      ['updated', '8'],
+    ]);
+    expect(summary).toMatchObject({ created: 1, updated: 1 });
+    expect(client.records).toHaveLength(2);
   });
 
   it('refuses to start over a journal left by a killed run unless --resume is given', async () => {

@@ -138,6 +138,40 @@ describe('resume edge cases', () => {
     expect(customFields(sim.records(101))[0]?.['vendor-name']).toBe('Name 29');
   });
 
+  it('--resume after rows of one record failed still ends with the last row of the file (update and upsert)', async () => {
+    const created = sim.insert(101, { 'vendor-code': 'V-1', 'vendor-name': 'first' });
+    const lines = ['Coupa ID,Code,Name'];
+    for (let i = 0; i < 12; i++) lines.push(`${String(created.id)},V-1,Name ${i}`);
+    fs.writeFileSync(tmp.file('same.csv'), lines.join('\n') + '\n');
+    fs.writeFileSync(
+      tmp.file('same.yaml'),
+      'object: 101\nid: Coupa ID\nkey: vendor-code\nfields:\n  Code: vendor-code\n  Name: vendor-name\n',
+    );
+    for (const mode of ['update', 'upsert'] as const) {
+      const options: ImportOptions = {
+        file: tmp.file('same.csv'),
+        mapping: tmp.file('same.yaml'),
+        results: tmp.file(`same-${mode}.results.csv`),
+        mode,
+        concurrency: 4,
+        rate: 1000,
+        clientOptions: { ...clientOptions(), maxRetries: 1, backoffBaseMs: 5 },
+      };
+      sim.setFaults({ error5xx: 0.6, seed: 2 });
+      const first = await runImport(options);
+      const statuses = readResults(tmp.file(`same-${mode}.results.csv`)).map((r) => r._status);
+      // Some earlier row failed and the last one was applied: the case where a resume used to let an earlier row win.
+      expect(statuses.slice(0, -1)).toContain('failed');
+      expect(statuses.at(-1)).toBe('updated');
+      expect(first.failed).toBeGreaterThan(0);
+      sim.setFaults({ error5xx: 0 });
+      const resumed = await runImport({ ...options, resume: true });
+      expect(resumed.failed).toBe(0);
+      expect(customFields(sim.records(101))).toHaveLength(1);
+      expect(customFields(sim.records(101))[0]?.['vendor-name']).toBe('Name 11');
+    }
+  });
+
   it('refuses a reference field as the key (records are looked up by its value)', async () => {
     fs.writeFileSync(tmp.file('in.csv'), 'Code,Owner\nV-1,jdoe\n');
     fs.writeFileSync(
