@@ -237,7 +237,7 @@ function yamlValue(doc: Document, text: string, file: string): unknown {
 /** A key's text as written in the file (a plain `2024.10` stays "2024.10", `~` stays "~"). */
 function keyText(key: Scalar): string {
   if (typeof key.value === 'string') return key.value;
-  return (key as Scalar & { source?: string }).source ?? String(key.value);
+  return key.source ?? String(key.value);
 }
 
 function yamlReason(error: { code: string; message: string; pos: [number, number] }, text: string): string {
