@@ -276,6 +276,12 @@ export function createClient(options: ClientOptions): CoupaClient {
         });
         // Always read the body to the end: an unread body keeps the connection from being reused.
         const text = await response.body.text();
+        const serverDate = Date.parse(headerValue(response.headers.date) ?? '');
+        if (Number.isFinite(serverDate)) {
+          const offset = serverDate - Date.now();
+          if (counters.clockOffsetMs === undefined || offset > counters.clockOffsetMs)
+            counters.clockOffsetMs = offset;
+        }
         answer = {
           status: response.statusCode,
           contentType: headerValue(response.headers['content-type']),

@@ -56,6 +56,12 @@ export interface ClientStats {
   requests: number;
   retries: number;
   throttled: number;
+  /**
+   * How far the instance's clock is ahead of this machine's, at least (negative: behind), in ms: from the `Date`
+   * header of its answers, each a lower bound (the header's second had begun before the answer arrived). Undefined
+   * until an answer had one.
+   */
+  clockOffsetMs?: number;
 }
 
 /** Options of one write (create or update). */

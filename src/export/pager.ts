@@ -36,10 +36,16 @@ interface IdRange {
   open: boolean;
   /** Largest id fetched (keyset cursor). */
   last: number;
-  pages: ObjectInstance[][];
+  pages: Page[];
   buffered: number;
   busy: boolean;
   done: boolean;
+}
+
+/** One page of the index, and when it was asked for (this machine's clock, ms; before the request was sent). */
+export interface Page {
+  records: ObjectInstance[];
+  askedAt: number;
 }
 
 /**
@@ -53,9 +59,7 @@ interface IdRange {
  * then waits, and at most `2 * window` ranges exist at once, so memory stays bounded. When the id space is used up
  * and requests could still be sent, the widest unfinished range is split in two.
  */
-export async function* pageInIdOrder(
-  options: PagerOptions,
-): AsyncGenerator<ObjectInstance[], void, undefined> {
+export async function* pageInIdOrder(options: PagerOptions): AsyncGenerator<Page, void, undefined> {
   const window = Math.max(1, Math.floor(options.window));
   const maxBuffered = Math.max(1, options.maxBufferedPages ?? 4);
   const targetPages = Math.max(1, options.targetPagesPerRange ?? 2);
@@ -122,6 +126,7 @@ export async function* pageInIdOrder(
     if (!r.open) query.push(['id[lt_or_eq]', String(r.hi)]);
     query.push(['order_by', 'id'], ['dir', 'asc'], ['limit', String(PAGE_SIZE)]);
     const started = r.last;
+    const askedAt = Date.now();
     options.client.list(options.objectId, query).then(
       (fullPage) => {
         inFlight--;
@@ -133,7 +138,7 @@ export async function* pageInIdOrder(
         const page = r.open ? fullPage : fullPage.filter((rec) => rec.id <= r.hi);
         const lastRecord = page.at(-1);
         if (lastRecord) {
-          r.pages.push(page);
+          r.pages.push({ records: page, askedAt });
           r.buffered++;
           r.last = lastRecord.id;
         }

@@ -183,10 +183,10 @@ export async function runExport(
             pages++;
           },
         });
-        for await (const page of pager) {
+        for await (const { records: page, askedAt } of pager) {
           let chunk = started ? '' : head(page);
           for (const record of page) {
-            if (tracker?.observe(record.id, record['updated-at'])) {
+            if (tracker?.observe(record.id, record['updated-at'], askedAt)) {
               repeats++;
               continue;
             }
@@ -247,7 +247,12 @@ export async function runExport(
         notice(`--limit stopped the export before the end: the state file ${options.state} was not updated`);
         watermark = previous?.watermark ?? undefined;
       } else {
-        const next = tracker.nextState(objectId, records, options.filters ?? []);
+        const next = tracker.nextState(
+          objectId,
+          records,
+          options.filters ?? [],
+          client.stats().clockOffsetMs,
+        );
         try {
           await writeState(options.state, next);
         } catch (error) {

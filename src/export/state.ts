@@ -114,7 +114,7 @@ export async function writeState(path: string, state: ExportState): Promise<void
 export class IncrementalTracker {
   private newest = Number.NEGATIVE_INFINITY;
   private newestText: string | undefined;
-  private readonly seen = new Map<string, { text: string; ms: number }>();
+  private readonly seen = new Map<string, { text: string; ms: number; readAfter: number }>();
   private readonly previousRecent: Map<string, number>;
   private readonly startMs: number;
   private pruneAt = 1024;
@@ -140,8 +140,12 @@ export class IncrementalTracker {
     return shiftDateTime(wm, -this.overlapMs);
   }
 
-  /** Records a record the index returned; true when it is a repeat of one the previous run exported unchanged. */
-  observe(id: number, updatedAt: unknown): boolean {
+  /**
+   * Records a record the index returned; true when it is a repeat of one the previous run exported unchanged.
+   * `readAfter`: a time (this machine's clock, ms) before which the page holding it was not asked for; default the
+   * run's start.
+   */
+  observe(id: number, updatedAt: unknown, readAfter = this.startedAt.getTime()): boolean {
     if (typeof updatedAt !== 'string') return false;
     const ms = Date.parse(updatedAt);
     if (Number.isNaN(ms)) return false;
@@ -153,7 +157,7 @@ export class IncrementalTracker {
     // Only records that can fall inside the final overlap window are kept (the watermark never goes below this).
     const floor = Math.min(this.newest, this.startMs) - this.overlapMs;
     if (ms >= floor) {
-      this.seen.set(key, { text: updatedAt, ms });
+      this.seen.set(key, { text: updatedAt, ms, readAfter });
       if (this.seen.size >= this.pruneAt) {
         for (const [k, v] of this.seen) if (v.ms < floor) this.seen.delete(k);
         this.pruneAt = Math.max(1024, this.seen.size * 2);
@@ -167,8 +171,19 @@ export class IncrementalTracker {
    * the run's start: a record changed during the run (after its page was read) has an `updated-at` after the start,
    * so the next run, asking from `watermark - overlap`, sees it again. Clock skew between this machine and the
    * instance up to the overlap is covered.
+   *
+   * `recent` (the records the next run skips when their `updated-at` is unchanged) holds only records whose
+   * `updated-at` second had ended, on the instance's clock, before their page was asked for: a record changed again
+   * within that second keeps the same `updated-at` text and would be taken for a repeat. `clockOffsetMs` is how far
+   * the instance's clock is ahead of this machine's, at least (the client's `ClientStats.clockOffsetMs`); when
+   * unknown, the instance is taken to be up to the overlap behind.
    */
-  nextState(objectId: number, records: number, filters: readonly string[]): ExportState {
+  nextState(
+    objectId: number,
+    records: number,
+    filters: readonly string[],
+    clockOffsetMs?: number,
+  ): ExportState {
     const startMs = this.startMs;
     let watermark: string | null = this.previous?.watermark ?? null;
     let watermarkMs = watermark === null ? Number.NEGATIVE_INFINITY : Date.parse(watermark);
@@ -185,9 +200,11 @@ export class IncrementalTracker {
     const recent: Record<string, string> = {};
     if (watermark !== null) {
       const from = watermarkMs - this.overlapMs;
-      // A record changed at or after the start may change again within the same second after its page was read,
-      // keeping the same updated-at text: it is not remembered, so the next run writes it again rather than miss it.
-      for (const [id, { text, ms }] of this.seen) if (ms >= from && ms < startMs) recent[id] = text;
+      const offset = clockOffsetMs ?? -this.overlapMs;
+      for (const [id, { text, ms, readAfter }] of this.seen) {
+        const secondEnd = Math.floor(ms / 1000) * 1000 + 1000;
+        if (ms >= from && secondEnd <= readAfter + offset) recent[id] = text;
+      }
     }
     return {
       version: 1,

@@ -59,7 +59,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   };
   const apiKey = options.apiKey ?? config.apiKey;
 
-  const store = new SimStore(config, timezone, config.apiUser ?? DEFAULT_API_USER);
+  const instanceNow = options.now ?? Date.now;
+  const store = new SimStore(config, timezone, config.apiUser ?? DEFAULT_API_USER, instanceNow);
   const bucket = new LeakyBucket(rate, burst);
   let faults: SimFaults = mergeFaults(DEFAULT_FAULTS, options.faults ?? {});
   let random = new SeededRandom(faults.seed);
@@ -106,6 +107,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     res.writeHead(status, {
       'Content-Type': contentType,
       'Content-Length': String(Buffer.byteLength(body)),
+      // The instance's clock, as Coupa's answers carry it (the client reads the clock difference from it).
+      Date: new Date(instanceNow()).toUTCString(),
       ...headers,
     });
     res.end(body);

@@ -62,6 +62,7 @@ export class SimStore {
     config: SimConfig,
     readonly timezone: string,
     private readonly apiUser: SimUser,
+    private readonly now: () => number = Date.now,
   ) {
     this.dir = new Directory(config);
     for (const def of config.objects) {
@@ -126,7 +127,7 @@ export class SimStore {
 
   /** Coupa keeps seconds; consecutive writes in one second share a stamp, like on a real instance. */
   private stamp(): number {
-    this.lastStamp = Math.floor(Date.now() / 1000) * 1000;
+    this.lastStamp = Math.floor(this.now() / 1000) * 1000;
     return this.lastStamp;
   }
 

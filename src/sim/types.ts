@@ -126,6 +126,11 @@ export interface SimulatorOptions {
   retryAfter?: boolean | 'mixed';
   /** Delay added to every /api request, in ms. Default 0. */
   latencyMs?: number;
+  /**
+   * The instance's clock, in epoch ms: record timestamps and the `Date` header of its answers. Default `Date.now`.
+   * Tests give a clock that runs behind or ahead of the machine's, or stands still.
+   */
+  now?: () => number;
   faults?: Partial<SimFaults>;
   /** Lifetime of issued tokens in seconds (fractions allowed). Default 86399. */
   tokenLifetimeS?: number;

@@ -96,6 +96,34 @@ describe('requests', () => {
     expect((await client.update(101, 8, { a: 2 }))['custom-fields']).toEqual({ a: 2 });
   });
 
+  it("reads how far the instance's clock is ahead from the Date headers, as a lower bound", async () => {
+    const { pool, client } = mock();
+    replyToken(pool, 'tok-1');
+    expect(client.stats().clockOffsetMs).toBeUndefined();
+    const ahead = (ms: number): Record<string, string> => ({
+      ...JSON_HEADERS,
+      date: new Date(Date.now() + ms).toUTCString(),
+    });
+    pool
+      .intercept({ path: `${COLLECTION}/8`, method: 'GET' })
+      .reply(200, record(8), { headers: ahead(-120_000) });
+    await client.get(101, 8);
+    const behind = client.stats().clockOffsetMs ?? 0;
+    expect(behind).toBeGreaterThan(-122_000);
+    expect(behind).toBeLessThanOrEqual(-119_000);
+    // A later answer whose header says later: the bound only rises (the clock did not jump, the header's second did).
+    pool
+      .intercept({ path: `${COLLECTION}/8`, method: 'GET' })
+      .reply(200, record(8), { headers: ahead(-60_000) });
+    await client.get(101, 8);
+    expect(client.stats().clockOffsetMs).toBeGreaterThan(-62_000);
+    pool
+      .intercept({ path: `${COLLECTION}/8`, method: 'GET' })
+      .reply(200, record(8), { headers: ahead(-90_000) });
+    await client.get(101, 8);
+    expect(client.stats().clockOffsetMs).toBeGreaterThan(-62_000);
+  });
+
   it('encodes the index query (: and + in values, brackets kept in names)', async () => {
     const { pool, client, events } = mock();
     replyToken(pool, 'tok-1');

@@ -407,6 +407,54 @@ describe('runExport against the simulator', () => {
       expect((await readCsv(join(dir, 'run4.csv'))).header[0]).toBe('id');
     });
 
+    it("a record changed twice in one second of the instance's clock, with a run between, is not lost (instance clock behind)", async () => {
+      await sim.close();
+      // The instance's clock 3 s behind this machine's and standing still: every change lands in one second.
+      const instant = Date.now() - 3000;
+      sim = await startTestSim({ now: () => instant });
+      const [id] = seedVendors(sim, 1, 3);
+      const state = join(dir, 's.json');
+      const notes = async (out: string): Promise<string[]> => {
+        const { header, rows } = await readCsv(out);
+        return rows.filter((r) => Number(r[0]) === id).map((r) => r[header.indexOf('notes')] ?? '');
+      };
+      await runExport(opts({ out: join(dir, 'run1.csv'), state }));
+      sim.update(101, id as number, { notes: 'v1' });
+      await runExport(opts({ out: join(dir, 'run2.csv'), state }));
+      expect(await notes(join(dir, 'run2.csv'))).toEqual(['v1']);
+      sim.update(101, id as number, { notes: 'v2' }); // the same updated-at as v1
+      await runExport(opts({ out: join(dir, 'run3.csv'), state }));
+      expect(await notes(join(dir, 'run3.csv'))).toEqual(['v2']);
+    });
+
+    it('a record changed during a run, after it started and before its page was asked for, is not written again by the next run', async () => {
+      await sim.close();
+      let ahead = 0; // how far the instance's clock runs ahead of this machine's
+      sim = await startTestSim({ now: () => Date.now() + ahead });
+      const ids = seedVendors(sim, 1, 120);
+      await nextSecond();
+      const state = join(dir, 's.json');
+      await runExport(opts({ out: join(dir, 'run1.csv'), state }));
+      await nextSecond();
+      const last = ids.at(-1) as number;
+      let changed = false;
+      await runExport(opts({ out: join(dir, 'run2.csv'), state, concurrency: 1 }), {
+        onProgress: () => {
+          if (changed) return;
+          changed = true;
+          // After the first page (of three): the page holding the record is asked for later, on an instance
+          // clock whose second of the change has ended (moved on 5 s, so that this does not hang on timing).
+          sim.update(101, last, { notes: 'during' });
+          ahead = 5_000;
+        },
+      });
+      const { rows } = await readCsv(join(dir, 'run2.csv'));
+      expect(rows.map((r) => Number(r[0]))).toEqual([last]);
+      const third = await runExport(opts({ out: join(dir, 'run3.csv'), state }));
+      expect(third.records).toBe(0);
+      expect(third.repeats).toBe(120);
+    });
+
     it('the state is not saved when the export is interrupted', async () => {
       seedVendors(sim, 1, 20);
       const state = join(dir, 's.json');

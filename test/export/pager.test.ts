@@ -20,8 +20,9 @@ async function collect(client: FakeClient, extra: Partial<PagerOptions> = {}): P
     window: 4,
     ...extra,
   })) {
-    expect(page.length).toBeGreaterThan(0);
-    ids.push(...page.map((r) => r.id));
+    expect(page.records.length).toBeGreaterThan(0);
+    expect(page.askedAt).toBeLessThanOrEqual(Date.now());
+    ids.push(...page.records.map((r) => r.id));
   }
   return ids;
 }
@@ -67,8 +68,8 @@ describe('pageInIdOrder', () => {
     expect(asked).toBeLessThanOrEqual(2 * 3 * 4 + 4);
     await new Promise((r) => setTimeout(r, 50));
     expect(client.queries.length).toBe(asked);
-    const ids = (first.value ?? []).map((r: ObjectInstance) => r.id);
-    for await (const page of pager) ids.push(...page.map((r) => r.id));
+    const ids = (first.value?.records ?? []).map((r: ObjectInstance) => r.id);
+    for await (const page of pager) ids.push(...page.records.map((r) => r.id));
     expect(ids).toEqual(range(1, 5000));
     expect(client.maxInFlight).toBeLessThanOrEqual(3);
   });

@@ -83,7 +83,7 @@ describe('IncrementalTracker', () => {
     expect(t.observe(1, '2026-05-01T10:00:00-07:00')).toBe(false);
     expect(t.observe(2, '2026-05-01T10:58:00-07:00')).toBe(false);
     expect(t.observe(3, '2026-05-01T09:00:00-07:00')).toBe(false);
-    const next = t.nextState(101, 3, []);
+    const next = t.nextState(101, 3, [], 0);
     expect(next.watermark).toBe('2026-05-01T10:58:00-07:00');
     // Only records inside the overlap window before the watermark are remembered.
     expect(next.recent).toEqual({ '2': '2026-05-01T10:58:00-07:00' });
@@ -94,11 +94,28 @@ describe('IncrementalTracker', () => {
     t.observe(1, '2026-05-01T10:56:00-07:00');
     t.observe(2, '2026-05-01T11:03:00-07:00'); // changed after the run started
     t.observe(3, '2026-05-01T10:50:00-07:00'); // before the overlap window
-    const next = t.nextState(101, 2, []);
+    const next = t.nextState(101, 2, [], 0);
     expect(next.watermark).toBe('2026-05-01T11:00:00-07:00');
     // Record 2 changed after the start: it could change again in the same second unnoticed, so it is not
     // remembered as exported and the next run writes it again.
     expect(Object.keys(next.recent)).toEqual(['1']);
+  });
+
+  it("remembers a record only when its updated-at second had ended on the instance's clock before its page was asked for", () => {
+    const at = (hms: string): number => Date.parse(`2026-05-01T${hms}-07:00`);
+    const remembered = (offset: number | undefined): string[] => {
+      const t = new IncrementalTracker(undefined, 300_000, start);
+      t.observe(1, '2026-05-01T10:59:59-07:00', at('11:00:00')); // its second ended as the page was asked for
+      t.observe(2, '2026-05-01T11:00:00-07:00', at('11:00:00.500')); // the same second: it may change again in it
+      t.observe(3, '2026-05-01T11:03:00-07:00', at('11:04:00')); // changed during the run, read a minute later
+      t.observe(4, '2026-05-01T10:58:00-07:00', at('11:00:01'));
+      return Object.keys(t.nextState(101, 4, [], offset).recent);
+    };
+    expect(remembered(0)).toEqual(['1', '3', '4']);
+    // The instance's clock 3 s behind this machine's: record 1's second (10:59:59 there) had not ended yet.
+    expect(remembered(-3000)).toEqual(['3', '4']);
+    // Its clock unknown: the instance may be up to the overlap behind, so only older records are remembered.
+    expect(remembered(undefined)).toEqual([]);
   });
 
   it('asks from watermark minus overlap and drops unchanged repeats only', () => {
