@@ -1,8 +1,16 @@
 import type { ObjectInstance } from '../coupa/types.js';
 import { formatOf } from './convert.js';
-import { formatYmd, isoInZone, offsetAt, parseInstant, parseIsoDateTime, wallClockInZone } from './time.js';
+import {
+  formatYmd,
+  isoInZone,
+  localToUtc,
+  offsetAt,
+  parseInstant,
+  parseIsoDateTime,
+  wallClockInZone,
+} from './time.js';
 import type { FieldSpec, Mapping } from './types.js';
-import { parseBoolean, plainNumber, writeWithFormat } from './values.js';
+import { parseBoolean, plainNumber, readWithFormat, wallClockMs, writeWithFormat } from './values.js';
 
 /**
  * Columns of an export made with a mapping: the `id` column (when the mapping names one), then each field's column
@@ -46,11 +54,14 @@ export function recordToCells(
 }
 
 /**
- * What a mapped export wrote differently from what is stored: a reference without its `by:` attribute (an empty
- * cell, which an import would read as blank), or a date/datetime whose offset is not the one of the time zone in use
- * (the instance's zone is probably another one, so dates may come out a day off).
+ * What a mapped export wrote that an import of the file would not store as it is stored: a reference without its
+ * `by:` attribute (an empty cell, which an import would read as blank), a date/datetime whose offset is not the one
+ * of the time zone in use (the instance's zone is probably another one, so dates may come out a day off), a
+ * datetime its `format:` cannot write exactly (seconds it has no place for, a wall-clock time that occurs twice when
+ * the clocks go back), text with white space at its start or end (an import trims it), and empty text in a
+ * `blank: null` column (an empty cell, which an import clears to null).
  */
-export type ExportIssue = 'no-attribute' | 'other-offset';
+export type ExportIssue = 'no-attribute' | 'other-offset' | 'inexact-time' | 'trimmed' | 'empty-to-null';
 
 /** Collects {@link ExportIssue}s per column over a whole export, for one notice each at the end. */
 export class ExportIssues {
@@ -73,13 +84,26 @@ export class ExportIssues {
     const out: string[] = [];
     for (const { spec, issue, count, id, value } of this.found.values()) {
       const many = count === 1 ? 'record' : 'records';
+      const first = `first: id ${String(id)}`;
       if (issue === 'no-attribute') {
         out.push(
-          `column "${spec.column}": in ${count} ${many} (first: id ${String(id)}) the ${spec.field} has no ${spec.by ?? 'id'}, written as an empty cell; importing the file again would not restore it (or, with blank: null, clear it): map the field by an attribute every ${spec.type} has`,
+          `column "${spec.column}": in ${count} ${many} (${first}) the ${spec.field} has no ${spec.by ?? 'id'}, written as an empty cell; importing the file again would not restore it (or, with blank: null, clear it): map the field by an attribute every ${spec.type} has`,
+        );
+      } else if (issue === 'inexact-time') {
+        out.push(
+          `column "${spec.column}": ${count} ${many} (${first}, ${String(value)}) cannot be written exactly with the format ${spec.format ?? ''} (seconds it has no place for, or a time that occurs twice when the clocks go back); importing the file again would store another time: use a format with seconds, or none (ISO 8601 with the offset)`,
+        );
+      } else if (issue === 'trimmed') {
+        out.push(
+          `column "${spec.column}": ${count} ${many} (${first}) hold text with white space at its start or end, written as stored; importing the file again trims it`,
+        );
+      } else if (issue === 'empty-to-null') {
+        out.push(
+          `column "${spec.column}": ${count} ${many} (${first}) hold empty text, written as an empty cell; importing the file again clears it to null (the mapping says blank: null)`,
         );
       } else {
         out.push(
-          `column "${spec.column}": ${count} ${many} (first: id ${String(id)}, ${String(value)}) carry another UTC offset than ${spec.timezone ?? timezone} has: the instance's time zone is probably another one, and dates may be a day off; set --timezone, COUPA_TIMEZONE or the mapping's timezone to the instance's`,
+          `column "${spec.column}": ${count} ${many} (${first}, ${String(value)}) carry another UTC offset than ${spec.timezone ?? timezone} has: the instance's time zone is probably another one, and dates may be a day off; set --timezone, COUPA_TIMEZONE or the mapping's timezone to the instance's`,
         );
       }
     }
@@ -110,7 +134,10 @@ export function valueToCell(spec: FieldSpec, value: unknown, timezone: string, n
   if (value === null || value === undefined) return '';
   switch (spec.type) {
     case 'string':
-      return typeof value === 'string' ? value : scalarText(value);
+      if (typeof value !== 'string') return scalarText(value);
+      if (note && value !== '' && value.trim() !== value) note(spec, 'trimmed', value);
+      if (note && value === '' && spec.blank === 'null') note(spec, 'empty-to-null', value);
+      return value;
     case 'integer':
       return typeof value === 'number' ? plainNumber(value) : scalarText(value);
     case 'decimal': {
@@ -139,9 +166,16 @@ export function valueToCell(spec: FieldSpec, value: unknown, timezone: string, n
         note(spec, 'other-offset', value);
       const instant = parseInstant(value.trim(), zone);
       if (instant === undefined) return value;
-      return spec.format === undefined
-        ? isoInZone(instant, zone)
-        : writeWithFormat(wallClockInZone(instant, zone), formatOf(spec.format, true));
+      if (spec.format === undefined) return isoInZone(instant, zone);
+      const format = formatOf(spec.format, true);
+      const cell = writeWithFormat(wallClockInZone(instant, zone), format);
+      if (note) {
+        // Read back as the import reads it: another instant means the format lost something.
+        const wall = readWithFormat(cell, format);
+        if (wall === undefined || localToUtc(wallClockMs(wall), zone) !== Math.floor(instant / 1000) * 1000)
+          note(spec, 'inexact-time', value);
+      }
+      return cell;
     }
     case 'lookup':
     case 'user':

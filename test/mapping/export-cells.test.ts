@@ -187,4 +187,38 @@ describe('ExportIssues: what a mapped export wrote differently from what is stor
       expect.stringContaining('column "At": 1 record'),
     ]);
   });
+  it('names what importing the file again would store otherwise: times the format cannot write, trimmed text, empty text in a blank: null column', () => {
+    const m = parseMappingText(
+      [
+        'fields:',
+        '  At: { field: at, type: datetime, format: DD/MM/YYYY HH:mm, timezone: Europe/Berlin }',
+        '  Name: name',
+        '  Notes: { field: notes, blank: null }',
+        '',
+      ].join('\n'),
+      'm.yaml',
+    );
+    const issues = new ExportIssues();
+    recordToCells(m, record({ at: '2026-07-01T10:00:00+02:00', name: 'plain', notes: 'x' }, 1), LA, issues);
+    recordToCells(m, record({ at: '2026-10-25T02:30:00+02:00', name: 'x', notes: 'y' }, 2), LA, issues); // the first 02:30
+    expect(issues.messages(m, 2, LA)).toEqual([]);
+    const cells = recordToCells(
+      m,
+      record({ at: '2026-07-01T10:00:45+02:00', name: '  padded ', notes: '' }, 3),
+      LA,
+      issues,
+    );
+    expect(cells).toEqual(['01/07/2026 10:00', '  padded ', '']);
+    // The second 02:30 of the night the clocks go back: written the same as the first.
+    recordToCells(m, record({ at: '2026-10-25T02:30:00+01:00', name: 'x', notes: 'y' }, 4), LA, issues);
+    expect(issues.messages(m, 4, LA)).toEqual([
+      expect.stringContaining(
+        'column "At": 2 records (first: id 3, 2026-07-01T10:00:45+02:00) cannot be written exactly with the format DD/MM/YYYY HH:mm',
+      ),
+      expect.stringContaining(
+        'column "Name": 1 record (first: id 3) hold text with white space at its start or end',
+      ),
+      expect.stringContaining('column "Notes": 1 record (first: id 3) hold empty text'),
+    ]);
+  });
 });
