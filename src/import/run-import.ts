@@ -13,7 +13,7 @@ import { bindMapping, convertRow, droppedFields, loadMapping } from '../mapping/
 import { closestHeader } from '../mapping/convert.js';
 import { parseDecimal, readIsoDate } from '../mapping/values.js';
 import { isValidTimeZone, zonedMidnight } from '../mapping/time.js';
-import type { BoundMapping, Mapping } from '../mapping/types.js';
+import type { BoundMapping, Mapping, RowConversion } from '../mapping/types.js';
 import { Journal, journalPathFor, type JournalHeader } from './journal.js';
 import {
   checkRowUnchanged,
@@ -686,14 +686,15 @@ class ImportRun {
   /**
    * A row the run being resumed applied, whose record an earlier row of this run is sent to again (that row failed,
    * or was not sent, before): sent again after it, or the earlier row's values would win over the later row's.
+   * Its conversion when it is, else undefined (carried over).
    */
-  private reapplies(record: CsvRecord): boolean {
-    if (this.sentLocks.size === 0) return false;
+  private reapplied(record: CsvRecord): RowConversion | undefined {
+    if (this.sentLocks.size === 0) return undefined;
     const conv = convertRow(this.s.bound, record.cells, this.s.timezone);
     const lock = conv.ok ? this.lockOf(conv) : undefined;
-    if (lock === undefined || !this.sentLocks.has(lock)) return false;
+    if (lock === undefined || !this.sentLocks.has(lock)) return undefined;
     this.s.journal?.reapplied(record.line);
-    return true;
+    return conv;
   }
 
   /**
@@ -706,14 +707,14 @@ class ImportRun {
     const before = done.get(record.line);
     if (before?.status === 'created' && before.id === target.id) return 'created';
     const since = sentSince?.get(record.line);
-    const created = Date.parse(String(target['created-at'] ?? ''));
+    const created = createdAt(target);
     // Only an upsert row may have created its record (an update row never creates one).
     const ours =
       this.s.mode === 'upsert' &&
       uncertain.has(record.line) &&
       since !== undefined &&
-      Number.isFinite(created) &&
-      created >= since - CLOCK_SKEW_MS &&
+      created !== undefined &&
+      !createdBefore(target, since) &&
       !this.claimed.has(target.id) &&
       !this.resumedIds.has(target.id);
     return ours ? 'created' : 'updated';
@@ -722,11 +723,14 @@ class ImportRun {
   private convert(record: CsvRecord): ResultRow | Converted {
     const { resumeState, mode, bound, mapping } = this.s;
     const carried = resumeState.done.get(record.line);
-    if (carried && carried.status !== 'failed' && !this.reapplies(record)) {
-      return { ...this.row(record, carried.status, { id: carried.id }), carried: true };
+    let again: RowConversion | undefined;
+    if (carried && carried.status !== 'failed') {
+      again = this.reapplied(record);
+      if (again === undefined)
+        return { ...this.row(record, carried.status, { id: carried.id }), carried: true };
     }
     if (record.error !== undefined) return this.fail(record, record.error);
-    const conv = convertRow(bound, record.cells, this.s.timezone);
+    const conv = again ?? convertRow(bound, record.cells, this.s.timezone);
     if (!conv.ok) return this.fail(record, conv.error);
     if (mode === 'update' && conv.id === undefined) {
       const raw = (bound.idIndex === undefined ? '' : record.cells[bound.idIndex]) ?? '';
@@ -1066,10 +1070,16 @@ const CLOCK_SKEW_MS = 5 * 60_000;
 /** How long a claimed id is remembered: beyond twice the skew, a record fails the created-before check anyway. */
 const CLAIM_WINDOW_MS = 2 * CLOCK_SKEW_MS;
 
+/** The record's `created-at` in epoch ms; undefined when it has none that reads as a time. */
+function createdAt(record: ObjectInstance): number | undefined {
+  const created = Date.parse(String(record['created-at'] ?? ''));
+  return Number.isFinite(created) ? created : undefined;
+}
+
 /** True when the record's `created-at` is clearly before `sentAt` (beyond clock skew); false when unknown. */
 function createdBefore(record: ObjectInstance, sentAt: number): boolean {
-  const created = Date.parse(String(record['created-at'] ?? ''));
-  return Number.isFinite(created) && created < sentAt - CLOCK_SKEW_MS;
+  const created = createdAt(record);
+  return created !== undefined && created < sentAt - CLOCK_SKEW_MS;
 }
 
 /** A custom field of a returned record, accepting `_`/`-` spellings of the name. */

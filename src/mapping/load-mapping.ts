@@ -8,6 +8,7 @@ import {
   parseDocument,
   visit,
   type Document,
+  type Pair,
   type ParsedNode,
   type Scalar,
 } from 'yaml';
@@ -62,25 +63,21 @@ class LineFinder {
   ) {}
 
   line(path: readonly PathPart[], part: 'key' | 'value' = 'key'): number | undefined {
-    if (this.doc === undefined) return undefined;
-    let node: unknown = this.doc.contents;
-    let found: number | undefined;
-    for (let i = 0; i < path.length; i++) {
-      if (!isMap(node)) return found;
-      const pair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === path[i]);
-      if (pair === undefined) return found;
-      const last = i === path.length - 1;
-      const target = last && part === 'value' && pair.value !== null ? pair.value : pair.key;
-      const range = (target as { range?: [number, number, number] } | null)?.range;
-      if (range !== undefined) found = this.counter.linePos(range[0]).line;
-      node = pair.value;
-    }
-    return found;
+    const pairs = this.pairs(path);
+    const last = pairs.at(-1);
+    if (last === undefined) return undefined;
+    // The deepest key the file has; its value when asked for and the whole path is there.
+    const target =
+      pairs.length === path.length && part === 'value' && last.value !== null ? last.value : last.key;
+    const range = (target as { range?: [number, number, number] } | null)?.range;
+    return range === undefined ? undefined : this.counter.linePos(range[0]).line;
   }
 
   /** The keys of the map at `path` in file order (a JS object puts keys like `2024` first), if known. */
   keys(path: readonly PathPart[]): string[] | undefined {
-    const node = this.node(path);
+    const pairs = this.pairs(path);
+    const node =
+      path.length === 0 ? this.doc?.contents : pairs.length === path.length ? pairs.at(-1)?.value : undefined;
     if (!isMap(node)) return undefined;
     return node.items.map((p) => (isScalar(p.key) ? String(p.key.value) : String(p.key)));
   }
@@ -90,9 +87,8 @@ class LineFinder {
    * at all (`blank:` and nothing after it), `undefined` when not known (no such key, or not a plain scalar).
    */
   written(path: readonly PathPart[]): string | undefined {
-    const parent = this.node(path.slice(0, -1));
-    if (!isMap(parent)) return undefined;
-    const pair = parent.items.find((p) => isScalar(p.key) && String(p.key.value) === path[path.length - 1]);
+    const pairs = this.pairs(path);
+    const pair = pairs.length === path.length ? pairs.at(-1) : undefined;
     if (pair === undefined) return undefined;
     if (pair.value === null) return '';
     const value = pair.value as ParsedNode;
@@ -100,14 +96,18 @@ class LineFinder {
     return undefined;
   }
 
-  private node(path: readonly PathPart[]): unknown {
-    if (this.doc === undefined) return undefined;
-    let node: unknown = this.doc.contents;
+  /** The key/value pairs along `path`, as far as the file has them. */
+  private pairs(path: readonly PathPart[]): Pair[] {
+    const found: Pair[] = [];
+    let node: unknown = this.doc?.contents;
     for (const part of path) {
-      if (!isMap(node)) return undefined;
-      node = node.items.find((p) => isScalar(p.key) && String(p.key.value) === part)?.value;
+      if (!isMap(node)) break;
+      const pair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === part);
+      if (pair === undefined) break;
+      found.push(pair);
+      node = pair.value;
     }
-    return node;
+    return found;
   }
 }
 
