@@ -3,7 +3,7 @@
  *
  *   import { runImport, startSimulator } from 'coupa-csv';
  */
-export * from './errors.js';
+export * from './shared/errors.js';
 
 export { runImport, defaultResultsPath, journalPathFor, RESULT_COLUMNS } from './import/index.js';
 export type {

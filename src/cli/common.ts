@@ -3,7 +3,7 @@ import type { Options } from 'yargs';
 import { credentialsFromEnv, resolveInstanceUrl } from '../coupa/config.js';
 import type { ClientEvent, ClientOptions } from '../coupa/types.js';
 import type { DelimiterOption } from '../csv/types.js';
-import { UsageError } from '../errors.js';
+import { UsageError } from '../shared/errors.js';
 import { CliUsage } from './terminal.js';
 
 /** Flags shared by every command that talks to Coupa. */

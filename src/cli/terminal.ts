@@ -1,4 +1,4 @@
-import { CoupaCsvError } from '../errors.js';
+import { CoupaCsvError } from '../shared/errors.js';
 
 /** A yargs parse error (unknown flag, missing argument): exit 2. */
 export class CliUsage extends Error {}

@@ -2,7 +2,7 @@ import { setMaxListeners } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Agent, type Dispatcher } from 'undici';
-import { AbortedError, AuthError, UsageError } from '../errors.js';
+import { AbortedError, AuthError, UsageError } from '../shared/errors.js';
 import { resolveInstanceUrl } from './config.js';
 import { CoupaApiError, OutcomeUnknownError } from './errors.js';
 import { RequestLimiter } from './limiter.js';

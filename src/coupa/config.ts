@@ -1,4 +1,4 @@
-import { ConfigError } from '../errors.js';
+import { ConfigError } from '../shared/errors.js';
 import type { Credentials } from './types.js';
 
 /** The scope that lets an OAuth client read and write custom object instances. */

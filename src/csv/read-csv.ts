@@ -3,8 +3,8 @@ import { open, stat } from 'node:fs/promises';
 import { Transform, type Readable, type TransformCallback, pipeline } from 'node:stream';
 import { isUtf8 } from 'node:buffer';
 import { CsvError, parse, type Parser } from 'csv-parse';
-import { errorText, InputError } from '../errors.js';
-import { normalizeColumn } from './column-name.js';
+import { errorText, InputError } from '../shared/errors.js';
+import { normalizeColumn } from '../shared/column-name.js';
 import {
   SNIFF_BYTES,
   decodeBytes,

@@ -1,6 +1,6 @@
-import { UsageError } from '../errors.js';
-import { editDistance, findClosest } from '../mapping/suggest.js';
-import { parseIsoDateTime, wallClockToIso, zonedMidnightOf } from '../mapping/time.js';
+import { UsageError } from '../shared/errors.js';
+import { editDistance, findClosest } from '../shared/suggest.js';
+import { parseIsoDateTime, wallClockToIso, zonedMidnightOf } from '../shared/time.js';
 import { readIsoDate } from '../mapping/values.js';
 
 /** Coupa's index operators (`none` = equality, written without brackets). */

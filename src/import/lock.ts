@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
-import { errorText, InputError } from '../errors.js';
-import { isProcessRunning } from '../files.js';
+import { errorText, InputError } from '../shared/errors.js';
+import { isProcessRunning } from '../shared/files.js';
 
 /** Locks this process holds now (two library calls in one process must not share a results file either). */
 const heldHere = new Set<string>();

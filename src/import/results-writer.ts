@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import { once } from 'node:events';
 import { finished } from 'node:stream/promises';
 import { escapeFormula, formatCsvRow } from '../csv/index.js';
-import { errorText, InputError } from '../errors.js';
+import { errorText, InputError } from '../shared/errors.js';
 import { RESULT_COLUMNS } from './resume.js';
 import { TextBatch } from './text-batch.js';
 import type { RowStatus } from './types.js';

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import { escapeFormula, openCsv } from '../csv/index.js';
-import { InputError } from '../errors.js';
+import { InputError } from '../shared/errors.js';
 import { readJournal, type JournalHeader, type JournalState } from './journal.js';
 
 /** The fixed leading columns of every results file. */

@@ -1,18 +1,18 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import pLimit from 'p-limit';
-import { guardCallbacks } from '../callbacks.js';
+import { guardCallbacks } from '../shared/callbacks.js';
 import { CoupaApiError, OutcomeUnknownError } from '../coupa/errors.js';
 import type { CoupaClient, ObjectInstance } from '../coupa/types.js';
 import { openCsv } from '../csv/index.js';
 import type { CsvReadOptions, CsvRecord, CsvSource } from '../csv/types.js';
-import { AbortedError, AuthError, ConfigError, errorText, InputError, UsageError } from '../errors.js';
-import { checkWritableFile, sameFile } from '../files.js';
-import { unlessAborted } from '../abort.js';
+import { AbortedError, AuthError, ConfigError, errorText, InputError, UsageError } from '../shared/errors.js';
+import { checkWritableFile, sameFile } from '../shared/files.js';
+import { unlessAborted } from '../shared/abort.js';
 import { bindMapping, convertRow, droppedFields, loadMapping } from '../mapping/index.js';
 import { closestHeader } from '../mapping/convert.js';
 import { parseDecimal, readIsoDate } from '../mapping/values.js';
-import { isValidTimeZone, zonedMidnight } from '../mapping/time.js';
+import { isValidTimeZone, zonedMidnight } from '../shared/time.js';
 import type { BoundMapping, Mapping, RowConversion } from '../mapping/types.js';
 import { Journal, journalPathFor, type JournalHeader } from './journal.js';
 import {

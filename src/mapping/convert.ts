@@ -1,13 +1,13 @@
-import { normalizeColumn } from '../csv/column-name.js';
-import { InputError } from '../errors.js';
-import { findClosest } from './suggest.js';
+import { normalizeColumn } from '../shared/column-name.js';
+import { InputError } from '../shared/errors.js';
+import { findClosest } from '../shared/suggest.js';
 import {
   formatWithOffset,
   parseIsoDateTime,
   utcFromFields,
   wallClockToIso,
   zonedMidnightOf,
-} from './time.js';
+} from '../shared/time.js';
 import type { BoundMapping, FieldSpec, Mapping, RowConversion } from './types.js';
 import {
   compileFormat,

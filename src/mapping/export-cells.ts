@@ -8,7 +8,7 @@ import {
   parseInstant,
   parseIsoDateTime,
   wallClockInZone,
-} from './time.js';
+} from '../shared/time.js';
 import type { FieldSpec, Mapping } from './types.js';
 import { parseBoolean, plainNumber, readWithFormat, wallClockMs, writeWithFormat } from './values.js';
 

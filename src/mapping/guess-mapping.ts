@@ -1,5 +1,5 @@
-import { normalizeColumn } from '../csv/column-name.js';
-import { parseIsoDateTime, isRealDate } from './time.js';
+import { normalizeColumn } from '../shared/column-name.js';
+import { parseIsoDateTime, isRealDate } from '../shared/time.js';
 import { parseDecimal, readIsoDate } from './values.js';
 
 interface Guess {

@@ -12,10 +12,10 @@ import {
   type ParsedNode,
   type Scalar,
 } from 'yaml';
-import { normalizeColumn } from '../csv/column-name.js';
-import { errorText, InputError } from '../errors.js';
-import { hint, suggest } from './suggest.js';
-import { isValidTimeZone } from './time.js';
+import { normalizeColumn } from '../shared/column-name.js';
+import { errorText, InputError } from '../shared/errors.js';
+import { hint, suggest } from '../shared/suggest.js';
+import { isValidTimeZone } from '../shared/time.js';
 import type { BlankPolicy, FieldSpec, FieldType, Mapping } from './types.js';
 import { compileFormat } from './values.js';
 

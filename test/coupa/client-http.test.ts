@@ -5,7 +5,7 @@ import { performance } from 'node:perf_hooks';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createClient, OutcomeUnknownError } from '../../src/coupa/index.js';
 import type { ClientEvent, ClientOptions, CoupaClient } from '../../src/coupa/types.js';
-import { AbortedError } from '../../src/errors.js';
+import { AbortedError } from '../../src/shared/errors.js';
 import type { SimulatorOptions } from '../../src/sim/index.js';
 import { delay, sendJson, startTestServer, type Handler, type TestServer } from './http-server.js';
 import { clientFor } from '../export/helpers.js';

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { CoupaApiError, OutcomeUnknownError } from '../../src/coupa/index.js';
-import { AbortedError, AuthError } from '../../src/errors.js';
+import { AbortedError, AuthError } from '../../src/shared/errors.js';
 import {
   API_KEY,
   BASE,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { credentialsFromEnv, resolveInstanceUrl } from '../../src/coupa/index.js';
-import { ConfigError } from '../../src/errors.js';
+import { ConfigError } from '../../src/shared/errors.js';
 
 function configError(fn: () => unknown): ConfigError {
   try {

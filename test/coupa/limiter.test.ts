@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { describe, expect, it } from 'vitest';
 import { RequestLimiter } from '../../src/coupa/limiter.js';
-import { AbortedError } from '../../src/errors.js';
+import { AbortedError } from '../../src/shared/errors.js';
 
 describe('RequestLimiter', () => {
   it('serves waiters first come first served, within the concurrency', async () => {

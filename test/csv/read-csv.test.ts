@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_RECORD_CHARS, openCsv } from '../../src/csv/index.js';
 import type { CsvReadOptions, CsvRecord } from '../../src/csv/types.js';
-import { InputError } from '../../src/errors.js';
+import { InputError } from '../../src/shared/errors.js';
 
 const FIXTURES = join(import.meta.dirname, '../fixtures/csv');
 const fixture = (name: string): string => join(FIXTURES, name);

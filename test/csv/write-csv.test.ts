@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { normalizeColumn } from '../../src/csv/column-name.js';
+import { normalizeColumn } from '../../src/shared/column-name.js';
 import { escapeFormula, formatCsvRow, openCsv } from '../../src/csv/index.js';
 import type { CsvRecord } from '../../src/csv/types.js';
 import { stringify } from 'csv-stringify/sync';

@@ -3,7 +3,7 @@ import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { AbortedError, UsageError } from '../../src/errors.js';
+import { AbortedError, UsageError } from '../../src/shared/errors.js';
 import { runExport } from '../../src/export/index.js';
 import type { ExportOptions } from '../../src/export/index.js';
 import type { Simulator } from '../../src/sim/index.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { UsageError } from '../../src/errors.js';
+import { UsageError } from '../../src/shared/errors.js';
 import { FILTER_OPERATORS, parseFilter, parseFilters, zoneFilterValues } from '../../src/export/filters.js';
 
 describe('parseFilter', () => {

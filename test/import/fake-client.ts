@@ -6,7 +6,7 @@ import type {
   ObjectInstance,
   WriteOptions,
 } from '../../src/coupa/types.js';
-import { AbortedError } from '../../src/errors.js';
+import { AbortedError } from '../../src/shared/errors.js';
 
 /** What a create does: store and answer, store and lose the answer, lose it before storing, or throw. */
 export type CreateOutcome = 'ok' | 'drop-after-store' | 'drop-before-store' | Error;

@@ -3,7 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { AuthError } from '../../src/errors.js';
+import { AuthError } from '../../src/shared/errors.js';
 import { runImport, type ImportOptions } from '../../src/import/index.js';
 import { Journal, readJournal } from '../../src/import/journal.js';
 import { hashCells } from '../../src/import/resume.js';

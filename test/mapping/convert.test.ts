@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { InputError } from '../../src/errors.js';
+import { InputError } from '../../src/shared/errors.js';
 import { bindMapping, convertRow, parseMappingText } from '../../src/mapping/index.js';
 import type { BoundMapping, RowConversion } from '../../src/mapping/types.js';
 

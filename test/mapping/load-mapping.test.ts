@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { InputError } from '../../src/errors.js';
+import { InputError } from '../../src/shared/errors.js';
 import { loadMapping, parseMappingText } from '../../src/mapping/index.js';
 
 const SPEC_EXAMPLE = `object: 101                 # custom object id (the --object flag wins)

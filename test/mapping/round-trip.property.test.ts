@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { ObjectInstance } from '../../src/coupa/types.js';
 import { bindMapping, convertRow, parseMappingText, recordToCells } from '../../src/mapping/index.js';
-import { formatInZone } from '../../src/mapping/time.js';
+import { formatInZone } from '../../src/shared/time.js';
 import type { FieldSpec } from '../../src/mapping/types.js';
 
 const ZONES = [

@@ -8,7 +8,7 @@ import {
   parseInstant,
   parseIsoDateTime,
   zonedMidnight,
-} from '../../src/mapping/time.js';
+} from '../../src/shared/time.js';
 
 const LA = 'America/Los_Angeles';
 const BERLIN = 'Europe/Berlin';

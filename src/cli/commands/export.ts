@@ -1,6 +1,6 @@
 import { rmSync } from 'node:fs';
 import type { Argv, CommandModule } from 'yargs';
-import { UsageError } from '../../errors.js';
+import { UsageError } from '../../shared/errors.js';
 import { FILTER_OPERATORS, parseFilters } from '../../export/filters.js';
 import { planOutput } from '../../export/output.js';
 import type { ExportFormat, ExportOptions, ExportSummary } from '../../export/types.js';

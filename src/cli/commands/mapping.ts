@@ -4,8 +4,8 @@ import { parse } from 'yaml';
 import type { Argv, CommandModule } from 'yargs';
 import { openCsv } from '../../csv/index.js';
 import type { EncodingOption } from '../../csv/types.js';
-import { errorText, InputError, UsageError } from '../../errors.js';
-import { checkWritableFile } from '../../files.js';
+import { errorText, InputError, UsageError } from '../../shared/errors.js';
+import { checkWritableFile } from '../../shared/files.js';
 import { guessMapping } from '../../mapping/index.js';
 import { parseDelimiterFlag } from '../common.js';
 

@@ -1,5 +1,5 @@
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
-import { InputError, UsageError } from '../../errors.js';
+import { InputError, UsageError } from '../../shared/errors.js';
 import type { SimConfig, SimulatorOptions } from '../../sim/index.js';
 import { shellQuote } from '../common.js';
 
