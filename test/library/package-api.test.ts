@@ -90,9 +90,9 @@ describe('the package entry point (library use)', () => {
     ).rejects.toBeInstanceOf(lib.SimConfigError);
     expect(() => lib.validateSimConfig({ objects: 'no' })).toThrow(lib.SimConfigError);
   });
-  it('exports ERROR_CODES, every one listed in README with its exit code, and an error carries one of them', async () => {
-    const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
-    const listed = [...readme.matchAll(/^\| `([A-Z_]+)` +\| ([23](?: \/ 3)?) +\|/gm)].map((m) => m[1]);
+  it('exports ERROR_CODES, every one listed in docs/library.md with its exit code, and an error carries one of them', async () => {
+    const doc = fs.readFileSync(path.join(ROOT, 'docs', 'library.md'), 'utf8');
+    const listed = [...doc.matchAll(/^\| `([A-Z_]+)` +\| ([23](?: \/ 3)?) +\|/gm)].map((m) => m[1]);
     expect([...listed].sort()).toEqual([...lib.ERROR_CODES].sort());
     const error = await lib
       .runImport({
@@ -106,6 +106,6 @@ describe('the package entry point (library use)', () => {
       );
     expect(error).toBeInstanceOf(lib.CoupaCsvError);
     expect(lib.ERROR_CODES).toContain((error as Lib.CoupaCsvError).code);
-    expect(readme).toMatch(new RegExp(`\\| \`${(error as Lib.CoupaCsvError).code}\` +\\| 2 +\\|`));
+    expect(doc).toMatch(new RegExp(`\\| \`${(error as Lib.CoupaCsvError).code}\` +\\| 2 +\\|`));
   });
 });
