@@ -146,7 +146,7 @@ function parseFilter(
   if (rest.length > 1) throw new SimHttpError(400, [`malformed query argument "${key}"`]);
   const op = rest[0] === undefined || rest[0] === '' ? 'eq' : rest[0].replace(/-/g, '_');
   const test = buildPredicate(op, kind, value, get, key, options);
-  if (attr === 'id') return { test, idBound: idBounds(op, value) };
+  if (attr === 'id') return { test, idBound: op === 'in' ? idListBounds(value) : idBounds(op, value) };
   return { test };
 }
 
@@ -333,6 +333,16 @@ function idBounds(op: string, raw: string): { low: number; high: number } {
     default:
       return { low: -Infinity, high: Infinity };
   }
+}
+
+/** `id[in]=a,b,c` (a reload looks keys up 50 at a time): the walk spans only the smallest to the largest id. */
+function idListBounds(raw: string): { low: number; high: number } {
+  const ids = raw
+    .split(',')
+    .filter((x) => x.trim() !== '')
+    .map(Number);
+  if (ids.length === 0 || !ids.every(Number.isFinite)) return { low: -Infinity, high: Infinity };
+  return { low: Math.min(...ids), high: Math.max(...ids) };
 }
 
 /** First index whose id is >= id. */
