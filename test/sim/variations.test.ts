@@ -4,6 +4,7 @@ import {
   validateSimConfig,
   type Simulator,
   type SimulatorOptions,
+  type SimVariations,
 } from '../../src/sim/index.js';
 import { VALIDATION_WARNING } from '../../src/sim/routes/api.js';
 import { simToken, startTestSim } from '../helpers/sim.js';
@@ -290,7 +291,7 @@ describe('configuration', () => {
       /variations\.warnings: must be true or false/,
     );
     await expect(
-      startSimulator({ variations: { localTime: true } as unknown as SimulatorOptions['variations'] }),
+      startSimulator({ variations: { localTime: true } as unknown as Partial<SimVariations> }),
     ).rejects.toThrow(/unknown variation "localTime"/);
   });
 });
