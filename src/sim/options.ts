@@ -96,7 +96,9 @@ function resolveVariations(
         out.errorBody = value;
       } else {
         if (typeof value !== 'boolean') {
-          throw new RangeError(`simulator: variations.${key} must be true or false, got ${JSON.stringify(value)}`);
+          throw new RangeError(
+            `simulator: variations.${key} must be true or false, got ${JSON.stringify(value)}`,
+          );
         }
         out[key] = value;
       }

@@ -132,7 +132,7 @@ export function simCommand(setExit: (code: number) => void): CommandModule<objec
         .option('json', {
           type: 'boolean',
           default: false,
-          describe: 'Print one JSON line {url, clientId, clientSecret, scopes} instead of text',
+          describe: 'Print one JSON line {url, clientId, clientSecret, scopes, timezone} instead of text',
         })
         .example(
           '$0 sim --port 8080 --rate 10 --error-rate 0.05 --seed 7',
