@@ -256,6 +256,18 @@ describe('localTimes', () => {
     expect(found.map((r) => r['custom-fields']['vendor-code'])).toEqual(['T-1']);
   });
 
+  it('reads a wall time the clocks skip with the offset before the change, a repeated one as the earlier', async () => {
+    const s = await start({ timezone: 'America/Los_Angeles', variations: { localTimes: true } });
+    const c = api(s, await simToken(s));
+    const stored = async (code: string, value: string): Promise<unknown> =>
+      fieldsOf(
+        (await c.post(OBJ, { 'vendor-code': code, 'vendor-name': 'N', 'approved-at': value })).json() as Rec,
+      )['approved-at'];
+    expect(await stored('G-1', '2026-03-08T02:30:00')).toBe('2026-03-08T03:30:00-07:00');
+    expect(await stored('F-1', '2026-11-01T01:30:00')).toBe('2026-11-01T01:30:00-07:00');
+    expect(await stored('D-1', '2026-03-08T12:00:00')).toBe('2026-03-08T12:00:00-07:00');
+  });
+
   it('reads it as UTC by default', async () => {
     const s = await start({ timezone: 'America/Los_Angeles' });
     const r = await api(s, await simToken(s)).post(OBJ, {
