@@ -5,12 +5,14 @@ import { fileURLToPath } from 'node:url';
 import type {
   SimClientConfig,
   SimConfig,
+  SimErrorBody,
   SimFieldConfig,
   SimFieldType,
   SimLookupValue,
   SimObjectConfig,
   SimSupplier,
   SimUser,
+  SimVariations,
 } from './types.js';
 
 /** A config file that cannot be read or is not valid. The message names the file and the bad key. */
@@ -104,7 +106,7 @@ export function validateSimConfig(raw: unknown, source = 'config'): SimConfig {
   const root = expectObject(raw, '(root)', fail);
   checkKeys(
     root,
-    ['timezone', 'client', 'apiKey', 'apiUser', 'users', 'suppliers', 'lookups', 'objects'],
+    ['timezone', 'variations', 'client', 'apiKey', 'apiUser', 'users', 'suppliers', 'lookups', 'objects'],
     '(root)',
     fail,
   );
@@ -115,6 +117,7 @@ export function validateSimConfig(raw: unknown, source = 'config'): SimConfig {
     if (!isValidTimeZone(tz)) fail('timezone', `"${tz}" is not an IANA time zone`);
     config.timezone = tz;
   }
+  if (root.variations !== undefined) config.variations = readVariations(root.variations, fail);
   if (root.client !== undefined) {
     const c = expectObject(root.client, 'client', fail);
     checkKeys(c, ['id', 'secret', 'scopes'], 'client', fail);
@@ -224,6 +227,34 @@ function readField(raw: unknown, where: string, config: SimConfig, fail: Fail): 
     field.scale = f.scale;
   }
   return field;
+}
+
+const BOOLEAN_VARIATIONS = [
+  'warnings',
+  'cdata',
+  'lenientBooleans',
+  'caseInsensitiveFilters',
+  'localTimes',
+] as const satisfies ReadonlyArray<keyof SimVariations>;
+const ERROR_BODIES: readonly SimErrorBody[] = ['default', 'empty', 'xml', 'json'];
+
+function readVariations(raw: unknown, fail: Fail): Partial<SimVariations> {
+  const v = expectObject(raw, 'variations', fail);
+  checkKeys(v, ['errorBody', ...BOOLEAN_VARIATIONS], 'variations', fail);
+  const out: Partial<SimVariations> = {};
+  if (v.errorBody !== undefined) {
+    if (!(ERROR_BODIES as readonly unknown[]).includes(v.errorBody)) {
+      fail('variations.errorBody', `must be one of ${ERROR_BODIES.join(', ')}`);
+    }
+    out.errorBody = v.errorBody as SimErrorBody;
+  }
+  for (const key of BOOLEAN_VARIATIONS) {
+    const value = v[key];
+    if (value === undefined) continue;
+    if (typeof value !== 'boolean') fail(`variations.${key}`, 'must be true or false');
+    out[key] = value;
+  }
+  return out;
 }
 
 function readUser(raw: unknown, where: string, fail: Fail): SimUser {

@@ -4,15 +4,16 @@ const XML_HEAD = '<?xml version="1.0" encoding="UTF-8"?>\n';
 
 /**
  * Text for XML: `<`, `>`, `&` escaped, and characters XML 1.0 does not allow at all (control characters, lone
- * surrogates) written as `*`, as Rails' Builder does, so the document stays well-formed.
+ * surrogates) written as `*`, as Rails' Builder does, so the document stays well-formed. Without `entities`
+ * (text for a CDATA section), only the latter.
  */
-function escapeXml(text: string): string {
+function escapeXml(text: string, entities = true): string {
   let out = '';
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
-    if (c === 60) out += '&lt;';
-    else if (c === 62) out += '&gt;';
-    else if (c === 38) out += '&amp;';
+    if (entities && c === 60) out += '&lt;';
+    else if (entities && c === 62) out += '&gt;';
+    else if (entities && c === 38) out += '&amp;';
     else if ((c < 32 && c !== 9 && c !== 10 && c !== 13) || c === 0xfffe || c === 0xffff) out += '*';
     else if (c >= 0xd800 && c <= 0xdbff) {
       const next = text.charCodeAt(i + 1);
@@ -64,9 +65,29 @@ export function renderRecordsXml(
   return `${XML_HEAD}<object-instances type="array">\n${inner}</object-instances>\n`;
 }
 
-/** Coupa's error body: `{"errors": {"object-instance": [...]}}` or `<errors><error>..</error></errors>`. */
-export function renderErrors(messages: readonly string[], json: boolean): string {
-  if (json) return JSON.stringify({ errors: { 'object-instance': messages } });
-  const inner = messages.map((m) => `  <error>${escapeXml(m)}</error>\n`).join('');
+/** How error bodies are written (two of Coupa's variations). */
+export interface ErrorStyle {
+  /** XML messages in CDATA sections instead of escaped text. */
+  cdata?: boolean;
+  /** JSON: a `warnings` list beside the resource's errors. */
+  warnings?: readonly string[];
+}
+
+/** A CDATA section; `]]>` in the text is split across two sections, as XML requires. */
+function cdataOf(text: string): string {
+  return `<![CDATA[${escapeXml(text, false).replace(/]]>/g, ']]]]><![CDATA[>')}]]>`;
+}
+
+/**
+ * Coupa's error body: `{"errors": {"object-instance": [...]}}` or `<errors><error>..</error></errors>`; with
+ * `style`, warnings beside the errors (JSON) or CDATA (XML).
+ */
+export function renderErrors(messages: readonly string[], json: boolean, style: ErrorStyle = {}): string {
+  if (json) {
+    const errors: Record<string, readonly string[]> = { 'object-instance': messages };
+    if (style.warnings && style.warnings.length > 0) errors.warnings = style.warnings;
+    return JSON.stringify({ errors });
+  }
+  const inner = messages.map((m) => `  <error>${style.cdata ? cdataOf(m) : escapeXml(m)}</error>\n`).join('');
   return `${XML_HEAD}<errors>\n${inner}</errors>\n`;
 }

@@ -65,9 +65,10 @@ const ISO =
 /**
  * Parses an ISO 8601 date or datetime into ms since epoch, truncated to whole seconds (Coupa's precision).
  * A date without a time is midnight UTC, and so is a time without an offset: that is what Coupa does, and why a
- * bare `2026-03-01` reads back a day early in a zone west of UTC. Returns undefined when not a valid date.
+ * bare `2026-03-01` reads back a day early in a zone west of UTC. With `localZone` (the `localTimes` variation),
+ * a time without an offset is read as a wall time in that zone instead. Returns undefined when not a valid date.
  */
-export function parseInstant(text: string): number | undefined {
+export function parseInstant(text: string, localZone?: string): number | undefined {
   const m = ISO.exec(text.trim());
   if (!m) return undefined;
   const [, ys, mos, ds, hs, mis, ss, , offset] = m;
@@ -78,8 +79,10 @@ export function parseInstant(text: string): number | undefined {
   const mi = Number(mis ?? 0);
   const s = Number(ss ?? 0);
   if (mo < 1 || mo > 12 || d < 1 || d > daysInMonth(y, mo) || h > 23 || mi > 59 || s > 59) return undefined;
+  const wall = utc(y, mo, d, h, mi, s);
+  if (!offset) return localZone !== undefined && hs !== undefined ? wallToInstant(wall, localZone) : wall;
   let offsetMin = 0;
-  if (offset && offset.toUpperCase() !== 'Z') {
+  if (offset.toUpperCase() !== 'Z') {
     const sign = offset.startsWith('-') ? -1 : 1;
     const digits = offset.slice(1).replace(':', '');
     const oh = Number(digits.slice(0, 2));
@@ -87,7 +90,36 @@ export function parseInstant(text: string): number | undefined {
     if (oh > 14 || om > 59) return undefined;
     offsetMin = sign * (oh * 60 + om);
   }
-  return utc(y, mo, d, h, mi, s) - offsetMin * 60000;
+  return wall - offsetMin * 60000;
+}
+
+/** The zone's offset from UTC at an instant, in ms (east positive). */
+function offsetAt(ms: number, tz: string): number {
+  const parts: Record<string, number> = {};
+  for (const p of formatterFor(tz).formatToParts(new Date(Math.floor(ms / 1000) * 1000))) {
+    if (p.type !== 'literal') parts[p.type] = Number(p.value);
+  }
+  const wall = utc(
+    parts.year ?? 1970,
+    parts.month ?? 1,
+    parts.day ?? 1,
+    parts.hour ?? 0,
+    parts.minute ?? 0,
+    parts.second ?? 0,
+  );
+  return wall - Math.floor(ms / 1000) * 1000;
+}
+
+/**
+ * The instant a wall time (given as if it were UTC) names in a zone. A wall time the clocks skip is read with the
+ * offset before the change; one they repeat, as the earlier of the two (what Rails' Time.zone.parse does).
+ */
+function wallToInstant(wall: number, tz: string): number {
+  const before = offsetAt(wall - 86_400_000, tz);
+  const after = offsetAt(wall + 86_400_000, tz);
+  const candidates = [wall - before, wall - after].filter((t) => t + offsetAt(t, tz) === wall);
+  if (candidates.length > 0) return Math.min(...candidates);
+  return wall - before;
 }
 
 function daysInMonth(y: number, mo: number): number {

@@ -84,9 +84,12 @@ export interface SimClientConfig {
  *   `["core.custom_objects.read_write"]`. Simulator options `clientId` / `clientSecret` override it.
  * - `apiUser` (optional): shown as `created-by` / `updated-by` of records written through the API.
  * - `timezone` (optional): the instance's IANA time zone (default America/Los_Angeles; the `timezone` option wins).
+ * - `variations` (optional): Coupa's variations this instance shows, keys of {@link SimVariations}.
  */
 export interface SimConfig {
   timezone?: string;
+  /** How this instance differs from the default behaviour (see {@link SimVariations}); options win key by key. */
+  variations?: Partial<SimVariations>;
   client?: SimClientConfig;
   /** The legacy `X-COUPA-API-KEY` the simulator accepts (none: API keys are refused). */
   apiKey?: string;
@@ -109,6 +112,37 @@ export interface SimFaults {
   dropBeforeStore: number;
   /** PRNG seed. Setting it restarts the sequence. Default 1. */
   seed: number;
+}
+
+/** The body of a 401, 403, 404 or 429 answer on /api. */
+export type SimErrorBody = 'default' | 'empty' | 'xml' | 'json';
+
+/**
+ * Ways real Coupa instances differ from one another (or from their documentation), each off by default. A test
+ * turns one on to prove the client copes with it.
+ */
+export interface SimVariations {
+  /**
+   * Body of 401/403/404/429 answers on /api: in the format the request asked for (`default`), none at all
+   * (`empty`), always XML (`xml`) or always JSON (`json`), whatever the Accept header said.
+   */
+  errorBody: SimErrorBody;
+  /** JSON validation errors (400 on a write) carry a `warnings` list beside the resource's errors. */
+  warnings: boolean;
+  /** XML error messages are wrapped in CDATA sections instead of escaped. */
+  cdata: boolean;
+  /** Lenient casting: a boolean word it does not know is stored as true instead of refused. */
+  lenientBooleans: boolean;
+  /**
+   * Text filters and ordering compare case-insensitively, as a database with a case-insensitive collation does
+   * (equality, `not_eq`, `in`, `not_in`, `contains`, `starts_with`, `ends_with`, `gt`/`lt`, `order_by`).
+   */
+  caseInsensitiveFilters: boolean;
+  /**
+   * A datetime without an offset (`2026-03-01T09:00:00`), in a value or a filter, is read in the instance's zone
+   * instead of as UTC. A date alone stays midnight UTC.
+   */
+  localTimes: boolean;
 }
 
 export interface SimulatorOptions {
@@ -142,6 +176,8 @@ export interface SimulatorOptions {
   clientId?: string;
   /** Override the config's OAuth client secret. */
   clientSecret?: string;
+  /** Coupa's variations to reproduce (default: none); each key wins over the config's `variations`. */
+  variations?: Partial<SimVariations>;
 }
 
 /** Counters of what the simulator received (everything except `/_sim` requests). */
@@ -179,4 +215,8 @@ export interface Simulator {
   setFaults(faults: Partial<SimFaults>): void;
   /** Every access token issued so far, expired ones included (tests search outputs for them). */
   issuedTokens(): string[];
+  /** The instance's IANA time zone. */
+  timezone: string;
+  /** The variations in effect (options over config over defaults). */
+  variations: SimVariations;
 }

@@ -55,8 +55,23 @@ const invalid = (field: SimFieldConfig, problem: string): Coerced => bad(fieldEr
 const TRUE_WORDS = new Set(['true', 't', 'yes', 'y', '1', 'on']);
 const FALSE_WORDS = new Set(['false', 'f', 'no', 'n', '0', 'off']);
 
+/** How an instance casts input (two of Coupa's variations). */
+export interface CastOptions {
+  /** A boolean word it does not know is stored as true instead of refused. */
+  lenientBooleans: boolean;
+  /** Datetimes without an offset are read in this zone (undefined: UTC). */
+  localZone: string | undefined;
+}
+
+const STRICT: CastOptions = { lenientBooleans: false, localZone: undefined };
+
 /** Reads an input value for a field as Coupa would, or explains why it cannot. */
-export function coerceValue(field: SimFieldConfig, raw: unknown, dir: Directory): Coerced {
+export function coerceValue(
+  field: SimFieldConfig,
+  raw: unknown,
+  dir: Directory,
+  cast: CastOptions = STRICT,
+): Coerced {
   if (raw === null || raw === undefined) return ok(null);
   switch (field.type) {
     case 'text':
@@ -92,12 +107,14 @@ export function coerceValue(field: SimFieldConfig, raw: unknown, dir: Directory)
       const word = typeof raw === 'number' || typeof raw === 'string' ? String(raw).trim().toLowerCase() : '';
       if (TRUE_WORDS.has(word)) return ok(true);
       if (FALSE_WORDS.has(word)) return ok(false);
+      // Rails casts every word outside its false list as true: an instance that does not validate stores it so.
+      if (cast.lenientBooleans && word !== '') return ok(true);
       return invalid(field, 'is not a valid boolean');
     }
     case 'date':
     case 'datetime': {
       if (raw === '') return ok(null);
-      const ms = typeof raw === 'string' ? parseInstant(raw) : undefined;
+      const ms = typeof raw === 'string' ? parseInstant(raw, cast.localZone) : undefined;
       return ms === undefined ? invalid(field, `is not a valid ${field.type}`) : ok(ms);
     }
     case 'lookup':
@@ -157,6 +174,11 @@ function rubyInspect(v: unknown): string {
   if (v === null) return 'nil';
   if (typeof v === 'number' || typeof v === 'boolean') return String(v);
   return JSON.stringify(v);
+}
+
+/** Blank as Rails means it: unset, or text of white space only (what `required` refuses and `[blank]` finds). */
+export function isBlank(v: StoredValue): boolean {
+  return v === null || (typeof v === 'string' && v.trim() === '');
 }
 
 /** `1250.5` -> `1250.50` at scale 2 (half away from zero), or undefined when not a decimal number. */

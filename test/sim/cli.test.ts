@@ -79,6 +79,52 @@ describe('coupa-csv sim', () => {
     expect(await exitCode(child)).toBe(0);
   });
 
+  it('prints its time zone and every object with its fields and types, and applies the variation flags', async () => {
+    expect(existsSync(cli), 'the CLI is not built: npm run build').toBe(true);
+    child = spawn(
+      process.execPath,
+      [cli, 'sim', '--timezone', 'Europe/Berlin', '--error-body', 'xml', '--cdata', '--lenient-booleans'],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    const lines: string[] = [];
+    const rl = createInterface({ input: child.stdout! });
+    await new Promise<void>((resolve) => {
+      rl.on('line', (line) => {
+        lines.push(line);
+        if (line.startsWith('Stats:')) resolve();
+      });
+    });
+    rl.close();
+    expect(lines).toContainEqual(
+      expect.stringMatching(/^ {2}time zone: +Europe\/Berlin \(UTC\+0[12]:00 now/),
+    );
+    expect(lines).toContain('  101 vendor_onboarding (Vendor Onboarding)');
+    expect(lines).toContainEqual(expect.stringMatching(/^ +vendor-code +text, required$/));
+    expect(lines).toContainEqual(expect.stringMatching(/^ +onboarding-date +date$/));
+    expect(lines).toContainEqual(expect.stringMatching(/^ +cost-center +lookup, from cost-centers$/));
+    expect(lines).toContain('Coupa variations on: errorBody=xml, cdata, lenientBooleans');
+    const url = /listening on (http:\/\/\S+)/.exec(lines[0]!)?.[1];
+    const res = await request(`${url}/api/custom_objects/101/object_instances`, {
+      headers: { accept: 'application/json' },
+    });
+    expect(res.statusCode).toBe(401);
+    expect(await res.body.text()).toContain('<error><![CDATA[Missing access token]]></error>');
+    child.kill('SIGTERM');
+    expect(await exitCode(child)).toBe(0);
+  });
+
+  it('--json carries the time zone; a bad --error-body is refused naming the choices', async () => {
+    child = spawn(process.execPath, [cli, 'sim', '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const info = JSON.parse((await firstLines(child, 1))[0]!) as { timezone: string };
+    expect(info.timezone).toBe('America/Los_Angeles');
+    child.kill('SIGTERM');
+    await exitCode(child);
+    const bad = await runCli(['sim', '--error-body', 'html']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/error-body/);
+    expect(bad.stderr).toMatch(/empty/);
+  });
+
   it('an apiKey in the --config turns the legacy API key on: an import with COUPA_API_KEY alone goes through', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'coupa-csv-simkey-'));
     try {

@@ -1,6 +1,6 @@
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { InputError, UsageError } from '../../shared/errors.js';
-import type { SimConfig, SimulatorOptions } from '../../sim/index.js';
+import type { SimConfig, SimErrorBody, SimVariations, SimulatorOptions } from '../../sim/index.js';
 import { shellQuote } from '../common.js';
 
 interface SimArgs {
@@ -19,6 +19,12 @@ interface SimArgs {
   timezone?: string | undefined;
   'retry-after': boolean;
   'retry-after-mixed': boolean;
+  'error-body'?: SimErrorBody | undefined;
+  warnings?: boolean | undefined;
+  cdata?: boolean | undefined;
+  'lenient-booleans'?: boolean | undefined;
+  'case-insensitive-filters'?: boolean | undefined;
+  'local-times'?: boolean | undefined;
   json: boolean;
 }
 
@@ -97,10 +103,36 @@ export function simCommand(setExit: (code: number) => void): CommandModule<objec
           default: false,
           describe: 'Send Retry-After on about half of the 429 answers',
         })
+        .option('error-body', {
+          type: 'string',
+          choices: ['default', 'empty', 'xml', 'json'] as const,
+          describe:
+            "Coupa variation: body of 401/403/404/429 answers (default: the format asked for) [default: the config's variations]",
+        })
+        .option('warnings', {
+          type: 'boolean',
+          describe: 'Coupa variation: JSON validation errors carry a "warnings" list beside the errors',
+        })
+        .option('cdata', {
+          type: 'boolean',
+          describe: 'Coupa variation: XML error messages in CDATA sections',
+        })
+        .option('lenient-booleans', {
+          type: 'boolean',
+          describe: 'Coupa variation: an unknown boolean word is stored as true instead of refused',
+        })
+        .option('case-insensitive-filters', {
+          type: 'boolean',
+          describe: 'Coupa variation: text filters and ordering ignore case (a case-insensitive collation)',
+        })
+        .option('local-times', {
+          type: 'boolean',
+          describe: "Coupa variation: a datetime without an offset is read in the instance's zone, not UTC",
+        })
         .option('json', {
           type: 'boolean',
           default: false,
-          describe: 'Print one JSON line {url, clientId, clientSecret, scopes} instead of text',
+          describe: 'Print one JSON line {url, clientId, clientSecret, scopes, timezone} instead of text',
         })
         .example(
           '$0 sim --port 8080 --rate 10 --error-rate 0.05 --seed 7',
@@ -135,6 +167,7 @@ export function simCommand(setExit: (code: number) => void): CommandModule<objec
           seed: args.seed,
         },
         ...(args.timezone !== undefined ? { timezone: args.timezone } : {}),
+        variations: variationsOf(args),
       };
       let sim;
       try {
@@ -158,10 +191,12 @@ export function simCommand(setExit: (code: number) => void): CommandModule<objec
       }
       if (args.json) {
         process.stdout.write(
-          `${JSON.stringify({ url: sim.url, clientId: sim.clientId, clientSecret: sim.clientSecret, scopes: sim.scopes })}\n`,
+          `${JSON.stringify({ url: sim.url, clientId: sim.clientId, clientSecret: sim.clientSecret, scopes: sim.scopes, timezone: sim.timezone })}\n`,
         );
       } else {
-        const objects = config.objects.map((o) => `${o.id} ${o.code}`).join(', ');
+        const variations = Object.entries(sim.variations)
+          .filter(([key, value]) => (key === 'errorBody' ? value !== 'default' : value === true))
+          .map(([key, value]) => (key === 'errorBody' ? `errorBody=${String(value)}` : key));
         // The simulator's own demo secret: this is the one place it is printed.
         process.stdout.write(
           [
@@ -169,7 +204,7 @@ export function simCommand(setExit: (code: number) => void): CommandModule<objec
             `  client id:     ${sim.clientId}`,
             `  client secret: ${sim.clientSecret}`,
             `  scopes:        ${sim.scopes}`,
-            `  objects:       ${objects}`,
+            `  time zone:     ${sim.timezone} (${offsetNow(sim.timezone)} now; set it as timezone: in a mapping)`,
             `  rate limit:    ${args.rate > 0 ? `${args.rate}/s, queue ${args.burst}` : 'none'}`,
             '',
             'In another shell:',
@@ -178,6 +213,10 @@ export function simCommand(setExit: (code: number) => void): CommandModule<objec
             `  export COUPA_CLIENT_ID=${shellQuote(sim.clientId)}`,
             `  export COUPA_CLIENT_SECRET=${shellQuote(sim.clientSecret)}`,
             '',
+            "Objects (the id is a mapping's object:, the field names go on the right of its fields:):",
+            ...describeObjects(config),
+            '',
+            ...(variations.length > 0 ? [`Coupa variations on: ${variations.join(', ')}`, ''] : []),
             'Stats: GET /_sim/stats   Records: GET /_sim/objects/<id>/records   Ctrl-C stops.',
             '',
           ].join('\n'),
@@ -198,6 +237,42 @@ export function simCommand(setExit: (code: number) => void): CommandModule<objec
   };
 }
 
+/** The variation flags given (an absent flag leaves the config's value). */
+function variationsOf(args: SimArgs): Partial<SimVariations> {
+  const out: Partial<SimVariations> = {};
+  if (args['error-body'] !== undefined) out.errorBody = args['error-body'];
+  if (args.warnings !== undefined) out.warnings = args.warnings;
+  if (args.cdata !== undefined) out.cdata = args.cdata;
+  if (args['lenient-booleans'] !== undefined) out.lenientBooleans = args['lenient-booleans'];
+  if (args['case-insensitive-filters'] !== undefined)
+    out.caseInsensitiveFilters = args['case-insensitive-filters'];
+  if (args['local-times'] !== undefined) out.localTimes = args['local-times'];
+  return out;
+}
+
+/** `UTC-08:00`: the zone's offset at this moment. */
+function offsetNow(timezone: string): string {
+  const name = new Intl.DateTimeFormat('en-US', { timeZone: timezone, timeZoneName: 'longOffset' })
+    .formatToParts(new Date())
+    .find((p) => p.type === 'timeZoneName')?.value;
+  const offset = name?.replace(/^GMT/, '') ?? '';
+  return `UTC${offset === '' ? '+00:00' : offset}`;
+}
+
+/** Each object with its fields (name, type, required, lookup set), so a user can write a mapping. */
+function describeObjects(config: SimConfig): string[] {
+  const lines: string[] = [];
+  for (const o of config.objects) {
+    lines.push(`  ${o.id} ${o.code} (${o.name})`);
+    const width = Math.max(...o.fields.map((f) => f.name.length));
+    for (const f of o.fields) {
+      const notes = [f.type, ...(f.lookup ? [`from ${f.lookup}`] : []), ...(f.required ? ['required'] : [])];
+      lines.push(`      ${f.name.padEnd(width)}  ${notes.join(', ')}`);
+    }
+  }
+  return lines;
+}
+
 /** The simulator's option names in its range errors, as the flags that set them. */
 const FLAG_OF: Record<string, string> = {
   'faults.error5xx': '--error-rate',
@@ -210,6 +285,7 @@ const FLAG_OF: Record<string, string> = {
   rate: '--rate',
   burst: '--burst',
   port: '--port',
+  'variations.errorBody': '--error-body',
 };
 
 function flagNames(message: string): string {
