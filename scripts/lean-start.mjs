@@ -10,7 +10,7 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
  * - `undici`: the client uses `Agent` and `dispatcher.request()` only. undici's index loads all of it (fetch, web
  *   sockets, caches, mocks); the slim entry loads the agent, its pool and client, and the request API that the
  *   index attaches to `Dispatcher.prototype`. Those are undici's internal files: package.json pins undici to an exact
- *   version (test/csv/line-tracking.test.ts checks the pin), and test/cli-entry.test.ts checks that the bundle still
+ *   version (test/dependency-pins.test.ts checks the pin), and test/cli-entry.test.ts checks that the bundle still
  *   imports like the tsc output and holds only these files of undici.
  * - `string-width` (yargs, cliui, wrap-ansi, cli-progress): yargs lays out a command's help text after calling its
  *   handler, on every run, and string-width 7/8 walk every character through Intl.Segmenter and Unicode regexps.
