@@ -9,7 +9,9 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
  * 70 ms off a start (the token request at 262 vs 334 ms, medians of 6 interleaved 100-row imports):
  * - `undici`: the client uses `Agent` and `dispatcher.request()` only. undici's index loads all of it (fetch, web
  *   sockets, caches, mocks); the slim entry loads the agent, its pool and client, and the request API that the
- *   index attaches to `Dispatcher.prototype`.
+ *   index attaches to `Dispatcher.prototype`. Those are undici's internal files: package.json pins undici to an exact
+ *   version (test/dependency-pins.test.ts checks the pin), and test/cli-entry.test.ts checks that the bundle still
+ *   imports like the tsc output and holds only these files of undici.
  * - `string-width` (yargs, cliui, wrap-ansi, cli-progress): yargs lays out a command's help text after calling its
  *   handler, on every run, and string-width 7/8 walk every character through Intl.Segmenter and Unicode regexps.
  *   Printable ASCII has the width of its length; anything else (ANSI codes, tabs, wide or combining characters)

@@ -2,7 +2,8 @@
  * The one place that configures csv-parse and csv-stringify: reading (encoding and delimiter detection, line
  * numbers, malformed input as row errors or InputErrors) and writing (quoting, formula escaping).
  */
-export { openCsv, MAX_RECORD_CHARS } from './read-csv.js';
+export { openCsv } from './open-csv.js';
+export { MAX_RECORD_CHARS } from './parser-settings.js';
 export { escapeFormula, formatCsvRow } from './write-csv.js';
 export type {
   BatchOptions,
