@@ -225,7 +225,7 @@ function buildImport(info: Info): HTMLElement {
   const step1 = h(
     'section',
     { class: 'step', 'aria-labelledby': 'h-file' },
-    h('h2', { id: 'h-file' }, h('span', { class: 'num' }, '1'), 'Choose the spreadsheet'),
+    h('h2', { id: 'h-file' }, h('span', { class: 'num' }, '1'), 'Choose the file'),
     h('p', { class: 'hint' }, 'A CSV file saved from Excel or another system. It stays on this computer until you import it.'),
     labelled('Spreadsheet', fileInput),
     detected,
@@ -257,53 +257,42 @@ function buildImport(info: Info): HTMLElement {
     h('div', {}, downloadMapping, suggestButton),
   );
 
-  // Step 3: check.
-  const validateButton = h('button', { type: 'button', class: 'primary' }, 'Validate');
+  // Step 3: check and import. One status region for both runs (its text holds the counts).
+  const validateButton = h('button', { type: 'button' }, 'Validate');
   const planButton = h('button', { type: 'button', disabled: true, title: info.notAvailable.plan }, 'Plan');
-  const checkStatus = h('div', { class: 'status', role: 'status', 'aria-live': 'polite', id: 'check-status' });
-  const onlyErrors = h('input', { type: 'checkbox', checked: true, id: 'only-errors' });
-  const checkGrid = h('div');
-  const step3 = h(
-    'section',
-    { class: 'step', 'aria-labelledby': 'h-check', 'aria-disabled': 'true' },
-    h('h2', { id: 'h-check' }, h('span', { class: 'num' }, '3'), 'Check every row'),
-    h('p', { class: 'hint' }, 'Validate reads and converts every row and sends nothing. Plan (when available) looks each row up in Coupa.'),
-    h('div', {}, validateButton, planButton),
-    checkStatus,
-    h('div', { class: 'row' }, h('label', { class: 'choice', for: 'only-errors' }, onlyErrors, ' Only rows with errors')),
-    checkGrid,
-  );
-
-  // Step 4: import.
   const importButton = h('button', { type: 'button', class: 'primary' }, 'Import');
   const stopButton = h('button', { type: 'button', disabled: true }, 'Stop');
   const progressBar = h('progress', { max: 1, value: 0, 'aria-label': 'Import progress' });
-  const importStatus = h('div', { class: 'status', role: 'status', 'aria-live': 'polite', id: 'import-status' });
-  const resultsLink = h('a', { class: 'button hidden', download: '' }, 'Download results');
-  const failedGrid = h('div');
+  const status = h('div', { class: 'status', role: 'status', 'aria-live': 'polite', id: 'run-status' });
+  const onlyErrors = h('input', { type: 'checkbox', checked: true, id: 'only-errors' });
+  const onlyErrorsBox = h('div', { class: 'row hidden' }, h('label', { class: 'choice', for: 'only-errors' }, onlyErrors, ' Only rows with errors'));
+  const grid = h('div');
+  const resultsLink = h('a', { class: 'button primary hidden', download: '' }, 'Download results');
   const correctedInput = h('input', { type: 'file', accept: '.csv,.txt,.tsv' });
   const resumeButton = h('button', { type: 'button' }, 'Resume');
   const resumeBox = h(
     'div',
     { class: 'hidden' },
-    h('p', { class: 'hint' }, 'Fix the failed rows (in the mapping above, or in the spreadsheet and choose the corrected file here), then Resume: rows already in Coupa are not sent again.'),
-    h('div', { class: 'row' }, labelled('Corrected spreadsheet (optional)', correctedInput), h('div', { class: 'field' }, resumeButton)),
+    h('p', { class: 'hint' }, 'Fix the failed rows (in the mapping above, or in the file: choose the corrected file here), then Resume: rows already in Coupa are not sent again.'),
+    h('div', { class: 'row' }, labelled('Corrected file (optional)', correctedInput), h('div', { class: 'field' }, resumeButton)),
   );
-  const step4 = h(
+  const step3 = h(
     'section',
-    { class: 'step', 'aria-labelledby': 'h-import', 'aria-disabled': 'true' },
-    h('h2', { id: 'h-import' }, h('span', { class: 'num' }, '4'), 'Import into Coupa'),
-    h('div', {}, importButton, stopButton),
+    { class: 'step', 'aria-labelledby': 'h-run', 'aria-disabled': 'true' },
+    h('h2', { id: 'h-run' }, h('span', { class: 'num' }, '3'), 'Check, then import into Coupa'),
+    h('p', { class: 'hint' }, 'Validate reads and converts every row and sends nothing. Plan (when available) looks each row up in Coupa. Import sends the rows; Stop lets the rows on their way finish and keeps the rest for a resume.'),
+    h('div', {}, validateButton, planButton, importButton, stopButton),
     progressBar,
-    importStatus,
+    status,
     resultsLink,
-    failedGrid,
+    onlyErrorsBox,
+    grid,
     resumeBox,
   );
-  root.append(step1, step2, step3, step4);
+  root.append(step1, step2, step3);
 
   const enableSteps = (on: boolean): void => {
-    for (const s of [step2, step3, step4]) s.setAttribute('aria-disabled', on ? 'false' : 'true');
+    for (const s of [step2, step3]) s.setAttribute('aria-disabled', on ? 'false' : 'true');
   };
 
   const showError = (where: HTMLElement, error: unknown): void => {
@@ -451,12 +440,12 @@ function buildImport(info: Info): HTMLElement {
         }
         renderMapping();
         enableSteps(true);
-        checkStatus.replaceChildren();
-        checkGrid.replaceChildren();
-        importStatus.replaceChildren();
+        status.replaceChildren();
+        grid.replaceChildren();
+        progressBar.value = 0;
         resultsLink.classList.add('hidden');
         resumeBox.classList.add('hidden');
-        failedGrid.replaceChildren();
+        onlyErrorsBox.classList.add('hidden');
       } catch (error) {
         showError(detected, error);
       }
@@ -516,7 +505,7 @@ function buildImport(info: Info): HTMLElement {
     if (job.state === 'error') children.unshift(h('div', { class: 'error' }, job.error ?? 'The run stopped.'));
     for (const n of job.notices.slice(-3)) children.push(h('div', { class: 'hint' }, n));
     where.replaceChildren(...children.filter((c): c is Node | string => c !== null && c !== undefined && c !== false));
-    if (job.kind === 'import') {
+    {
       progressBar.max = Math.max(1, total ?? 1);
       progressBar.value = p.done;
     }
@@ -582,57 +571,50 @@ function buildImport(info: Info): HTMLElement {
     });
   };
 
-  let lastValidation: JobState | undefined;
-  validateButton.addEventListener('click', () => {
-    validateButton.disabled = true;
-    checkGrid.replaceChildren();
-    void (async () => {
-      try {
-        const job = await follow(await start(true), checkStatus);
-        lastValidation = job;
-        if (job.state === 'done') await showRows(job, checkGrid, onlyErrors.checked);
-      } catch (error) {
-        showError(checkStatus, error);
-      } finally {
-        validateButton.disabled = false;
-      }
-    })();
-  });
-  onlyErrors.addEventListener('change', () => {
-    if (lastValidation?.state === 'done') void showRows(lastValidation, checkGrid, onlyErrors.checked);
-  });
-
-  const runImport = (resumeOf?: string): void => {
-    importButton.disabled = true;
-    resumeButton.disabled = true;
-    stopButton.disabled = false;
+  let lastRun: JobState | undefined;
+  const busy = (on: boolean): void => {
+    validateButton.disabled = on;
+    importButton.disabled = on;
+    resumeButton.disabled = on;
+    stopButton.disabled = !on;
+  };
+  const run = (dryRun: boolean, resumeOf?: string): void => {
+    busy(true);
+    if (dryRun) stopButton.disabled = true;
     resultsLink.classList.add('hidden');
-    failedGrid.replaceChildren();
+    resumeBox.classList.add('hidden');
+    onlyErrorsBox.classList.add('hidden');
+    grid.replaceChildren();
+    progressBar.value = 0;
     void (async () => {
       try {
-        const started = await start(false, resumeOf);
-        state.lastImport = started;
-        const job = await follow(started, importStatus);
-        state.lastImport = job;
+        const started = await start(dryRun, resumeOf);
+        if (!dryRun) state.lastImport = started;
+        const job = await follow(started, status);
+        lastRun = job;
+        if (!dryRun) state.lastImport = job;
         if (job.state === 'done') {
-          resultsLink.href = `/api/imports/${job.id}/results`;
-          resultsLink.classList.remove('hidden');
-          if (job.progress.failed > 0) {
-            await showRows(job, failedGrid, true);
-            resumeBox.classList.remove('hidden');
-          } else {
-            resumeBox.classList.add('hidden');
+          if (!dryRun) {
+            resultsLink.href = `/api/imports/${job.id}/results`;
+            resultsLink.classList.remove('hidden');
           }
+          const problems = dryRun ? job.progress.invalid : job.progress.failed;
+          onlyErrorsBox.classList.toggle('hidden', !dryRun && problems === 0);
+          if (dryRun || problems > 0) await showRows(job, grid, onlyErrors.checked);
+          if (!dryRun && problems > 0) resumeBox.classList.remove('hidden');
         }
       } catch (error) {
-        showError(importStatus, error);
+        showError(status, error);
       } finally {
-        importButton.disabled = false;
-        resumeButton.disabled = false;
-        stopButton.disabled = true;
+        busy(false);
       }
     })();
   };
+  validateButton.addEventListener('click', () => run(true));
+  onlyErrors.addEventListener('change', () => {
+    if (lastRun?.state === 'done') void showRows(lastRun, grid, onlyErrors.checked);
+  });
+  const runImport = (resumeOf?: string): void => run(false, resumeOf);
   importButton.addEventListener('click', () => runImport());
   stopButton.addEventListener('click', () => {
     const job = state.lastImport;
@@ -648,7 +630,7 @@ function buildImport(info: Info): HTMLElement {
         try {
           state.upload = await uploadFile(file);
         } catch (error) {
-          showError(importStatus, error);
+          showError(status, error);
           return;
         }
       }
@@ -681,6 +663,9 @@ function buildExport(info: Info): HTMLElement {
   const allFields = h('input', { type: 'radio', name: 'columns', value: 'all', checked: true, id: 'cols-all' });
   const withMapping = h('input', { type: 'radio', name: 'columns', value: 'mapping', id: 'cols-mapping' });
   const exportMapping = h('input', { type: 'file', accept: '.yaml,.yml,.json' });
+  exportMapping.addEventListener('change', () => {
+    withMapping.checked = true;
+  });
   const format = h(
     'select',
     {},
@@ -690,7 +675,7 @@ function buildExport(info: Info): HTMLElement {
     h('option', { value: 'xlsx', disabled: true, title: info.notAvailable.xlsx }, 'Excel workbook (.xlsx), not available yet'),
   );
   const exportButton = h('button', { type: 'button', class: 'primary' }, 'Export');
-  const status = h('div', { class: 'status', role: 'status', 'aria-live': 'polite' });
+  const status = h('div', { class: 'status', 'aria-live': 'polite', id: 'export-status' });
   const link = h('a', { class: 'button primary hidden', download: '' }, 'Download export');
   exportButton.addEventListener('click', () => {
     exportButton.disabled = true;
@@ -732,15 +717,15 @@ function buildExport(info: Info): HTMLElement {
       'section',
       { class: 'step', 'aria-labelledby': 'h-export' },
       h('h2', { id: 'h-export' }, 'Export records from Coupa'),
-      h('div', { class: 'row' }, labelled('Custom object id', objectInput), labelled('Format', format)),
+      h('div', { class: 'row' }, labelled('Custom object id', objectInput), labelled('File format', format)),
       h('fieldset', {}, h('legend', {}, 'Filters (all must match)'), filtersBox, addButton),
       h(
         'fieldset',
         {},
         h('legend', {}, 'Columns'),
         h('label', { class: 'choice', for: 'cols-all' }, allFields, ' All fields'),
-        h('label', { class: 'choice', for: 'cols-mapping' }, withMapping, ' As in a mapping file'),
-        labelled('Export mapping file', exportMapping),
+        h('label', { class: 'choice', for: 'cols-mapping' }, withMapping, ' As in a YAML mapping'),
+        labelled('Mapping for the columns (YAML)', exportMapping),
       ),
       exportButton,
       status,
