@@ -12,7 +12,12 @@ async function main(): Promise<void> {
   const server = await startUiServer({
     clientOptions: {
       instance: sim.url,
-      credentials: { kind: 'oauth', clientId: sim.clientId, clientSecret: sim.clientSecret, scopes: DEFAULT_SCOPES },
+      credentials: {
+        kind: 'oauth',
+        clientId: sim.clientId,
+        clientSecret: sim.clientSecret,
+        scopes: DEFAULT_SCOPES,
+      },
     },
   });
   process.stdout.write(
@@ -21,7 +26,9 @@ async function main(): Promise<void> {
       'Try samples/vendors.csv with samples/vendors.mapping.yaml (custom object 101). Ctrl-C stops the demo.\n',
   );
   if (!process.argv.includes('--no-open') && process.platform === 'linux' && process.env.DISPLAY) {
-    spawn('xdg-open', [server.url], { stdio: 'ignore', detached: true }).on('error', () => undefined).unref();
+    spawn('xdg-open', [server.url], { stdio: 'ignore', detached: true })
+      .on('error', () => undefined)
+      .unref();
   }
   const stop = (): void => {
     void server.close().then(() => sim.close());

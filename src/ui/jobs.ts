@@ -65,7 +65,17 @@ export function startImportJob(options: StartImportOptions): ImportJob {
     id,
     kind: options.dryRun ? 'validate' : 'import',
     state: 'running',
-    progress: { done: 0, created: 0, updated: 0, failed: 0, invalid: 0, valid: 0, skipped: 0, elapsedMs: 0, rowsPerSecond: 0 },
+    progress: {
+      done: 0,
+      created: 0,
+      updated: 0,
+      failed: 0,
+      invalid: 0,
+      valid: 0,
+      skipped: 0,
+      elapsedMs: 0,
+      rowsPerSecond: 0,
+    },
     notices: [],
   };
   const job: ImportJob = {

@@ -16,7 +16,8 @@ export interface RememberedStore {
 
 /** `$XDG_CONFIG_HOME/coupa-csv`, else `~/.config/coupa-csv`. */
 export function defaultConfigDir(env: Record<string, string | undefined> = process.env): string {
-  const base = env.XDG_CONFIG_HOME && env.XDG_CONFIG_HOME !== '' ? env.XDG_CONFIG_HOME : join(homedir(), '.config');
+  const base =
+    env.XDG_CONFIG_HOME && env.XDG_CONFIG_HOME !== '' ? env.XDG_CONFIG_HOME : join(homedir(), '.config');
   return join(base, 'coupa-csv');
 }
 
@@ -54,7 +55,11 @@ export function openRememberedStore(configDir: string): RememberedStore {
       // One write at a time, each renaming a complete file into place.
       writing = writing.then(async () => {
         const store = await read();
-        store.mappings[headerKey(header)] = { savedAt: new Date().toISOString(), header: [...header], mapping };
+        store.mappings[headerKey(header)] = {
+          savedAt: new Date().toISOString(),
+          header: [...header],
+          mapping,
+        };
         await mkdir(dirname(file), { recursive: true, mode: 0o700 });
         const tmp = `${file}.${process.pid}.tmp`;
         await writeFile(tmp, `${JSON.stringify(store, null, 2)}\n`, { mode: 0o600 });

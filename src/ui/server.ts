@@ -9,7 +9,6 @@ import { stringify as stringifyYaml, parse as parseYaml } from 'yaml';
 import type { ClientOptions } from '../coupa/index.js';
 import { FILTER_OPERATORS, runExport } from '../export/index.js';
 import type { ExportFormat } from '../export/index.js';
-import type { ImportMode } from '../import/index.js';
 import { parseMappingText, type Mapping } from '../mapping/index.js';
 import { errorText } from '../shared/index.js';
 import { readResultRows, startImportJob, subscribe, type ImportJob } from './jobs.js';
@@ -24,7 +23,15 @@ import {
   sameSecret,
   tokenCookie,
 } from './security.js';
-import { ID_PATTERN, UploadTooLarge, describeUpload, newId, receiveUpload, safeFileName, type Upload } from './uploads.js';
+import {
+  ID_PATTERN,
+  UploadTooLarge,
+  describeUpload,
+  newId,
+  receiveUpload,
+  safeFileName,
+  type Upload,
+} from './uploads.js';
 
 export interface UiServerOptions {
   /** Connection settings for every run; the credentials in them never leave the server. */
@@ -105,7 +112,10 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
   /** Error text for the page: the private folder's paths become plain file names. */
   const describeError = (error: unknown): string => {
     const text = typeof error === 'string' ? error : errorText(error);
-    return text.split(workDir).join('').replace(/\/(uploads|exports)\/[0-9a-f]{16}\//g, '');
+    return text
+      .split(workDir)
+      .join('')
+      .replace(/\/(uploads|exports)\/[0-9a-f]{16}\//g, '');
   };
 
   const page = async (name: string): Promise<Buffer> => readFile(join(assetsDir, name));
@@ -145,7 +155,12 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
     return handleApi(req, res, method, url);
   };
 
-  const handleApi = async (req: IncomingMessage, res: ServerResponse, method: string, url: URL): Promise<void> => {
+  const handleApi = async (
+    req: IncomingMessage,
+    res: ServerResponse,
+    method: string,
+    url: URL,
+  ): Promise<void> => {
     const parts = url.pathname.split('/').slice(2); // after '', 'api'
     const route = `${method} ${parts[0] ?? ''}${parts.length > 2 ? ` ${parts[2]}` : ''}`;
     switch (route) {
@@ -200,23 +215,28 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
         const doc = normalizeDocument(field(body, 'mapping'));
         const mapping = parseMappingForPage(mappingYaml(doc), 'the mapping');
         const mode = stringField(body, 'mode', 'create');
-        if (mode !== 'create' && mode !== 'update' && mode !== 'upsert') throw new HttpError(400, `unknown mode ${mode}`);
+        if (mode !== 'create' && mode !== 'update' && mode !== 'upsert')
+          throw new HttpError(400, `unknown mode ${mode}`);
         const dryRun = field(body, 'dryRun') === true;
         let results: string | undefined;
         const resumeOf = field(body, 'resumeOf');
         if (resumeOf !== undefined && resumeOf !== null) {
-          const previous = imports.get(String(resumeOf));
-          if (!previous || previous.state.kind !== 'import') throw new HttpError(404, 'There is no import to resume.');
+          const previous = typeof resumeOf === 'string' ? imports.get(resumeOf) : undefined;
+          if (!previous || previous.state.kind !== 'import')
+            throw new HttpError(404, 'There is no import to resume.');
           if (previous.state.state === 'running') throw new HttpError(409, 'That import is still running.');
           results = previous.results;
         }
-        const running = [...imports.values()].find((j) => j.state.state === 'running' && j.state.kind === 'import');
-        if (running && !dryRun) throw new HttpError(409, 'An import is running: wait for it or stop it first.');
+        const running = [...imports.values()].find(
+          (j) => j.state.state === 'running' && j.state.kind === 'import',
+        );
+        if (running && !dryRun)
+          throw new HttpError(409, 'An import is running: wait for it or stop it first.');
         const objectId = optionalNumber(field(body, 'objectId'));
         const job = startImportJob({
           upload,
           mapping,
-          mode: mode as ImportMode,
+          mode: mode,
           dryRun,
           resume: results !== undefined,
           ...(results === undefined ? {} : { results }),
@@ -260,7 +280,8 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
         const filters = filterList(field(body, 'filters'));
         const formatChoice = stringField(body, 'format', 'excel');
         if (formatChoice === 'xlsx') throw new HttpError(501, NOT_YET.xlsx);
-        if (!['excel', 'csv', 'jsonl'].includes(formatChoice)) throw new HttpError(400, `unknown format ${formatChoice}`);
+        if (!['excel', 'csv', 'jsonl'].includes(formatChoice))
+          throw new HttpError(400, `unknown format ${formatChoice}`);
         const mappingDoc = field(body, 'mapping');
         const mapping =
           mappingDoc === undefined || mappingDoc === null
@@ -289,7 +310,12 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
         const id = parts[1] ?? '';
         const file = ID_PATTERN.test(id) ? exportFiles.get(id) : undefined;
         if (!file) throw new HttpError(404, 'That export is no longer here: run it again.');
-        return sendFile(res, file.path, file.name, file.name.endsWith('.jsonl') ? 'application/x-ndjson' : 'text/csv');
+        return sendFile(
+          res,
+          file.path,
+          file.name,
+          file.name.endsWith('.jsonl') ? 'application/x-ndjson' : 'text/csv',
+        );
       }
       default:
         req.resume();
@@ -315,9 +341,7 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
     handle(req, res).catch((error: unknown) => {
       const status = error instanceof HttpError ? error.status : error instanceof UploadTooLarge ? 413 : 500;
       const message =
-        error instanceof HttpError || error instanceof UploadTooLarge
-          ? error.message
-          : describeError(error);
+        error instanceof HttpError || error instanceof UploadTooLarge ? error.message : describeError(error);
       if (res.headersSent) {
         res.end();
         return;
@@ -420,7 +444,8 @@ function optionalNumber(value: unknown): number | undefined {
 }
 
 function stringList(value: unknown): string[] {
-  if (!Array.isArray(value) || value.some((v) => typeof v !== 'string')) throw new HttpError(400, 'missing header');
+  if (!Array.isArray(value) || value.some((v) => typeof v !== 'string'))
+    throw new HttpError(400, 'missing header');
   return value as string[];
 }
 
@@ -460,8 +485,10 @@ export function normalizeDocument(value: unknown): Record<string, unknown> {
 
 /** The YAML the CLI reads, for a mapping document. */
 export function mappingYaml(doc: Record<string, unknown>): string {
-  return `# Made with coupa-csv ui. Use it with: coupa-csv import <file.csv> --mapping <this file>\n${stringifyYaml(doc, {
-    lineWidth: 0,
-  })}`;
+  return `# Made with coupa-csv ui. Use it with: coupa-csv import <file.csv> --mapping <this file>\n${stringifyYaml(
+    doc,
+    {
+      lineWidth: 0,
+    },
+  )}`;
 }
-

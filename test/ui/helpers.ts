@@ -24,7 +24,12 @@ export async function startTestUi(
   return startUiServer({
     clientOptions: {
       instance: sim.url,
-      credentials: { kind: 'oauth', clientId: sim.clientId, clientSecret: sim.clientSecret, scopes: DEFAULT_SCOPES },
+      credentials: {
+        kind: 'oauth',
+        clientId: sim.clientId,
+        clientSecret: sim.clientSecret,
+        scopes: DEFAULT_SCOPES,
+      },
       rate: 1000,
     },
     timezone: 'America/Los_Angeles',
@@ -58,7 +63,11 @@ export function rawRequest(
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('end', () =>
-          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }),
+          resolve({
+            status: res.statusCode ?? 0,
+            headers: res.headers,
+            body: Buffer.concat(chunks).toString('utf8'),
+          }),
         );
       },
     );

@@ -71,7 +71,10 @@ describe.skipIf(!CHROMIUM)('coupa-csv ui in a real browser (chromium)', () => {
   };
 
   const download = async (name: string): Promise<string> => {
-    const [file] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name }).click()]);
+    const [file] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('link', { name }).click(),
+    ]);
     const to = path.join(work, file.suggestedFilename());
     await file.saveAs(to);
     return to;
@@ -79,7 +82,9 @@ describe.skipIf(!CHROMIUM)('coupa-csv ui in a real browser (chromium)', () => {
 
   it('opens with the token, then drops it from the address (cookie) and shows the instance host', async () => {
     expect(page.url()).toBe(`${ui.origin}/`);
-    await expect.poll(() => page.locator('#instance').textContent()).toBe(`Coupa instance: ${new URL(sim.url).host}`);
+    await expect
+      .poll(() => page.locator('#instance').textContent())
+      .toBe(`Coupa instance: ${new URL(sim.url).host}`);
   });
 
   it('imports the sample spreadsheet through every step; the results file matches Coupa row by row', async () => {
@@ -87,7 +92,9 @@ describe.skipIf(!CHROMIUM)('coupa-csv ui in a real browser (chromium)', () => {
     const facts = page.locator('dl.facts');
     await expect.poll(() => facts.textContent()).toContain('Rows20');
     expect(await facts.textContent()).toContain('DelimiterComma (,)'.replace('C', 'c'));
-    expect(await page.getByRole('region', { name: 'First rows of vendors.csv' }).textContent()).toContain('Northwind Traders');
+    expect(await page.getByRole('region', { name: 'First rows of vendors.csv' }).textContent()).toContain(
+      'Northwind Traders',
+    );
     await shot('1-spreadsheet');
 
     await page.getByLabel('Mapping file').setInputFiles(path.join(SAMPLES, 'vendors.mapping.yaml'));
@@ -96,7 +103,9 @@ describe.skipIf(!CHROMIUM)('coupa-csv ui in a real browser (chromium)', () => {
     expect(await page.getByLabel('Field for Credit Limit').inputValue()).toBe('credit-limit');
     expect(await page.getByLabel('Type of Credit Limit').inputValue()).toBe('decimal');
     expect(await page.getByLabel('Vendor Code is the key').isChecked()).toBe(true);
-    await expect.poll(() => page.getByRole('button', { name: 'Plan' }).getAttribute('title')).toMatch(/not available yet/);
+    await expect
+      .poll(() => page.getByRole('button', { name: 'Plan' }).getAttribute('title'))
+      .toMatch(/not available yet/);
     expect(await page.getByRole('button', { name: 'Plan' }).isDisabled()).toBe(true);
     await page.getByLabel('Mapping file').scrollIntoViewIfNeeded();
     await shot('2-mapping');
@@ -113,7 +122,10 @@ describe.skipIf(!CHROMIUM)('coupa-csv ui in a real browser (chromium)', () => {
     const reread = await loadMapping(yamlPath);
     expect(reread.object).toBe(101);
     expect(reread.key).toBe('vendor-code');
-    expect(reread.fields.find((f) => f.column === 'Credit Limit')).toMatchObject({ field: 'credit-limit', type: 'decimal' });
+    expect(reread.fields.find((f) => f.column === 'Credit Limit')).toMatchObject({
+      field: 'credit-limit',
+      type: 'decimal',
+    });
 
     await page.getByRole('button', { name: 'Validate' }).click();
     const check = page.getByRole('status');
@@ -139,7 +151,9 @@ describe.skipIf(!CHROMIUM)('coupa-csv ui in a real browser (chromium)', () => {
       expect(row._status).toBe('created');
       if (i > 0) expect(Number(row._line)).toBeGreaterThan(Number(results[i - 1]?._line)); // input order
       expect(row['Vendor Code']).toBe(input[i]?.['Vendor Code']);
-      const record = records.find((r) => String(r.id) === row._id) as { 'custom-fields': Record<string, unknown> };
+      const record = records.find((r) => String(r.id) === row._id) as {
+        'custom-fields': Record<string, unknown>;
+      };
       expect(record, `row ${i + 2}`).toBeDefined();
       expect(record['custom-fields']['vendor-code']).toBe(row['Vendor Code']);
       expect(record['custom-fields']['vendor-name']).toBe(row['Vendor Name']);
@@ -169,7 +183,9 @@ describe.skipIf(!CHROMIUM)('coupa-csv ui in a real browser (chromium)', () => {
     await expect.poll(() => grid.textContent()).toContain('row 5: Credit Limit `abc` is not a number');
     expect(await grid.getByRole('cell', { name: 'abc', exact: true }).getAttribute('class')).toBe('bad');
     await page.getByLabel('Only rows with errors').uncheck();
-    await expect.poll(() => page.getByRole('region', { name: 'All rows' }).locator('tbody tr').count()).toBe(20);
+    await expect
+      .poll(() => page.getByRole('region', { name: 'All rows' }).locator('tbody tr').count())
+      .toBe(20);
     await shot('5-validate-errors');
 
     await page.getByRole('button', { name: 'Import', exact: true }).click();
@@ -181,13 +197,21 @@ describe.skipIf(!CHROMIUM)('coupa-csv ui in a real browser (chromium)', () => {
 
     await page.getByLabel('Corrected file (optional)').setInputFiles(fixed);
     await page.getByRole('button', { name: 'Resume' }).click();
-    await expect.poll(() => status.textContent(), { timeout: 30_000 }).toMatch(/Import finished.*created 1.*failed 0.*already done 19/);
+    await expect
+      .poll(() => status.textContent(), { timeout: 30_000 })
+      .toMatch(/Import finished.*created 1.*failed 0.*already done 19/);
     await shot('7-resumed');
 
     const results = readCsv(await download('Download results'));
     expect(results).toHaveLength(20);
     expect(results.every((r) => r._status === 'created')).toBe(true);
-    const w = sim.records(101).filter((r) => String((r as { 'custom-fields': Record<string, unknown> })['custom-fields']['vendor-code']).startsWith('W-'));
+    const w = sim
+      .records(101)
+      .filter((r) =>
+        String(
+          (r as { 'custom-fields': Record<string, unknown> })['custom-fields']['vendor-code'],
+        ).startsWith('W-'),
+      );
     expect(w).toHaveLength(20); // none sent twice
     const row5 = results.find((r) => r._line === '5');
     expect(row5?.['Credit Limit']).toBe('120000.00');
@@ -208,7 +232,11 @@ describe.skipIf(!CHROMIUM)('coupa-csv ui in a real browser (chromium)', () => {
     const rows = readCsv(await download('Download export'));
     const expected = sim
       .records(101)
-      .filter((r) => String((r as { 'custom-fields': Record<string, unknown> })['custom-fields']['vendor-code']).startsWith('W-'))
+      .filter((r) =>
+        String(
+          (r as { 'custom-fields': Record<string, unknown> })['custom-fields']['vendor-code'],
+        ).startsWith('W-'),
+      )
       .map((r) => String(r.id));
     expect(rows.map((r) => r.id).sort()).toEqual(expected.sort());
     expect(rows.every((r) => (r['vendor-code'] ?? '').startsWith('W-'))).toBe(true);

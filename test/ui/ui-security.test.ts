@@ -74,7 +74,10 @@ describe('coupa-csv ui: refusals (raw HTTP requests)', () => {
       expect(withToken.status, host).toBe(403);
       expect(withToken.headers['set-cookie']).toBeUndefined();
     }
-    const local = await rawRequest(ui.port, { path: '/api/info', headers: { host: `localhost:${ui.port}`, cookie } });
+    const local = await rawRequest(ui.port, {
+      path: '/api/info',
+      headers: { host: `localhost:${ui.port}`, cookie },
+    });
     expect(local.status).toBe(200);
   });
 
@@ -99,7 +102,12 @@ describe('coupa-csv ui: refusals (raw HTTP requests)', () => {
     const same = await rawRequest(ui.port, {
       method: 'POST',
       path: '/api/remembered',
-      headers: { cookie, 'content-type': 'application/json', origin: ui.origin, 'sec-fetch-site': 'same-origin' },
+      headers: {
+        cookie,
+        'content-type': 'application/json',
+        origin: ui.origin,
+        'sec-fetch-site': 'same-origin',
+      },
       body,
     });
     expect(same.status).toBe(200);
@@ -124,7 +132,10 @@ describe('coupa-csv ui: refusals (raw HTTP requests)', () => {
       method: 'POST',
       path: '/api/imports',
       headers: { cookie, 'content-type': 'application/json' },
-      body: JSON.stringify({ upload: '../../../../etc/passwd', mapping: { object: 101, fields: { A: 'a' } } }),
+      body: JSON.stringify({
+        upload: '../../../../etc/passwd',
+        mapping: { object: 101, fields: { A: 'a' } },
+      }),
     });
     expect(post.status).toBe(404);
     expect(post.body).toContain('choose it again');
@@ -167,7 +178,12 @@ describe('coupa-csv ui: refusals (raw HTTP requests)', () => {
   });
 
   it('stubs Plan and field discovery honestly: they answer "not available yet"', async () => {
-    const plan = await rawRequest(ui.port, { method: 'POST', path: '/api/plan', headers: { cookie }, body: '{}' });
+    const plan = await rawRequest(ui.port, {
+      method: 'POST',
+      path: '/api/plan',
+      headers: { cookie },
+      body: '{}',
+    });
     expect(plan.status).toBe(501);
     expect(JSON.parse(plan.body)).toMatchObject({ available: false });
     const fields = await rawRequest(ui.port, { path: '/api/fields?object=101', headers: { cookie } });

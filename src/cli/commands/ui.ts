@@ -24,7 +24,11 @@ export function uiCommand(setExit: (code: number) => void): CommandModule<object
       yargs
         .options({
           port: { type: 'number', default: 0, describe: 'Port on 127.0.0.1 (0: any free port)' },
-          open: { type: 'boolean', default: true, describe: 'Open the page in the browser (--no-open: only print its link)' },
+          open: {
+            type: 'boolean',
+            default: true,
+            describe: 'Open the page in the browser (--no-open: only print its link)',
+          },
           instance,
           scopes,
           timezone,
@@ -83,7 +87,7 @@ function openBrowser(url: string): void {
         ? ['cmd', '/c', 'start', '""']
         : ['xdg-open'];
   try {
-    const child = spawn(cmd as string, [...rest, url], { stdio: 'ignore', detached: true });
+    const child = spawn(cmd, [...rest, url], { stdio: 'ignore', detached: true });
     child.on('error', () => undefined);
     child.unref();
   } catch {

@@ -4,7 +4,11 @@
 type Attrs = Record<string, string | boolean | number | undefined | ((event: Event) => void)>;
 type Child = Node | string | null | undefined | false;
 
-function h<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Attrs = {}, ...children: Child[]): HTMLElementTagNameMap[K] {
+function h<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  attrs: Attrs = {},
+  ...children: Child[]
+): HTMLElementTagNameMap[K] {
   const el = document.createElement(tag);
   for (const [name, value] of Object.entries(attrs)) {
     if (value === undefined || value === false) continue;
@@ -12,7 +16,8 @@ function h<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Attrs = {}, ...
     else if (value === true) el.setAttribute(name, '');
     else el.setAttribute(name, String(value));
   }
-  for (const child of children) if (child !== null && child !== undefined && child !== false) el.append(child);
+  for (const child of children)
+    if (child !== null && child !== undefined && child !== false) el.append(child);
   return el;
 }
 
@@ -26,7 +31,13 @@ function nextId(prefix: string): string {
 function labelled(text: string, control: HTMLElement, hint?: string): HTMLElement {
   const id = control.id || nextId('c');
   control.id = id;
-  return h('div', { class: 'field' }, h('label', { for: id }, text), control, hint ? h('span', { class: 'hint' }, hint) : null);
+  return h(
+    'div',
+    { class: 'field' },
+    h('label', { for: id }, text),
+    control,
+    hint ? h('span', { class: 'hint' }, hint) : null,
+  );
 }
 
 interface Info {
@@ -134,7 +145,9 @@ async function api<T>(path: string, body?: unknown, init: RequestInit = {}): Pro
     data = null;
   }
   if (!res.ok) {
-    const message = (data as { error?: string; message?: string } | null)?.error ?? (data as { message?: string } | null)?.message;
+    const message =
+      (data as { error?: string; message?: string } | null)?.error ??
+      (data as { message?: string } | null)?.message;
     throw new Error(message ?? 'The page could not reach coupa-csv. Is it still running?');
   }
   return data as T;
@@ -167,17 +180,33 @@ function formatNumber(n: number): string {
 }
 
 function describeDelimiter(d: string): string {
-  return d === ',' ? 'comma (,)' : d === ';' ? 'semicolon (;)' : d === '\t' ? 'tab' : d === '|' ? 'bar (|)' : d;
+  return d === ','
+    ? 'comma (,)'
+    : d === ';'
+      ? 'semicolon (;)'
+      : d === '\t'
+        ? 'tab'
+        : d === '|'
+          ? 'bar (|)'
+          : d;
 }
 
 function describeEncoding(e: string): string {
   return (
-    { utf8: 'UTF-8', 'utf8-bom': 'UTF-8 with BOM', utf16le: 'UTF-16 LE', utf16be: 'UTF-16 BE', 'windows-1252': 'Windows-1252' }[e] ?? e
+    {
+      utf8: 'UTF-8',
+      'utf8-bom': 'UTF-8 with BOM',
+      utf16le: 'UTF-16 LE',
+      utf16be: 'UTF-16 BE',
+      'windows-1252': 'Windows-1252',
+    }[e] ?? e
   );
 }
 
 function normalizeDoc(value: unknown): MappingDoc {
-  const doc = (value && typeof value === 'object' ? { ...(value as Record<string, unknown>) } : {}) as MappingDoc;
+  const doc = (
+    value && typeof value === 'object' ? { ...(value as Record<string, unknown>) } : {}
+  ) as MappingDoc;
   const fields: Record<string, FieldSpecDoc> = {};
   for (const [column, spec] of Object.entries((doc.fields ?? {}) as Record<string, unknown>)) {
     fields[column] = typeof spec === 'string' ? { field: spec } : { ...(spec as FieldSpecDoc) };
@@ -187,10 +216,19 @@ function normalizeDoc(value: unknown): MappingDoc {
 }
 
 function facts(entries: Array<[string, string]>): HTMLElement {
-  return h('dl', { class: 'facts' }, ...entries.map(([k, v]) => h('div', {}, h('dt', {}, k), h('dd', {}, v))));
+  return h(
+    'dl',
+    { class: 'facts' },
+    ...entries.map(([k, v]) => h('div', {}, h('dt', {}, k), h('dd', {}, v))),
+  );
 }
 
-function table(header: string[], rows: string[][], numeric: (col: number) => boolean, caption: string): HTMLElement {
+function table(
+  header: string[],
+  rows: string[][],
+  numeric: (col: number) => boolean,
+  caption: string,
+): HTMLElement {
   return h(
     'div',
     { class: 'table-wrap', tabindex: 0, role: 'region', 'aria-label': caption },
@@ -198,8 +236,18 @@ function table(header: string[], rows: string[][], numeric: (col: number) => boo
       'table',
       {},
       h('caption', { class: 'visually-hidden' }, caption),
-      h('thead', {}, h('tr', {}, ...header.map((c, i) => h('th', { scope: 'col', class: numeric(i) ? 'num' : '' }, c)))),
-      h('tbody', {}, ...rows.map((r) => h('tr', {}, ...header.map((_c, i) => h('td', { class: numeric(i) ? 'num' : '' }, r[i] ?? ''))))),
+      h(
+        'thead',
+        {},
+        h('tr', {}, ...header.map((c, i) => h('th', { scope: 'col', class: numeric(i) ? 'num' : '' }, c))),
+      ),
+      h(
+        'tbody',
+        {},
+        ...rows.map((r) =>
+          h('tr', {}, ...header.map((_c, i) => h('td', { class: numeric(i) ? 'num' : '' }, r[i] ?? ''))),
+        ),
+      ),
     ),
   );
 }
@@ -226,7 +274,11 @@ function buildImport(info: Info): HTMLElement {
     'section',
     { class: 'step', 'aria-labelledby': 'h-file' },
     h('h2', { id: 'h-file' }, h('span', { class: 'num' }, '1'), 'Choose the file'),
-    h('p', { class: 'hint' }, 'A CSV file saved from Excel or another system. It stays on this computer until you import it.'),
+    h(
+      'p',
+      { class: 'hint' },
+      'A CSV file saved from Excel or another system. It stays on this computer until you import it.',
+    ),
     labelled('Spreadsheet', fileInput),
     detected,
   );
@@ -245,13 +297,28 @@ function buildImport(info: Info): HTMLElement {
   const mappingNote = h('div');
   const mappingTable = h('div');
   const downloadMapping = h('button', { type: 'button' }, 'Download mapping');
-  const suggestButton = h('button', { type: 'button', disabled: true, title: info.notAvailable.fields }, 'Suggest fields from Coupa');
+  const suggestButton = h(
+    'button',
+    { type: 'button', disabled: true, title: info.notAvailable.fields },
+    'Suggest fields from Coupa',
+  );
   const step2 = h(
     'section',
     { class: 'step', 'aria-labelledby': 'h-map', 'aria-disabled': 'true' },
     h('h2', { id: 'h-map' }, h('span', { class: 'num' }, '2'), 'Match the columns to Coupa fields'),
-    h('p', { class: 'hint' }, 'Load a mapping file you already have, or fill in the field for each column. Leave a field empty to skip the column.'),
-    h('div', { class: 'row' }, labelled('Mapping file', mappingInput), labelled('Custom object id', objectInput), labelled('What to do', modeSelect), labelled('Instance time zone', tzInput)),
+    h(
+      'p',
+      { class: 'hint' },
+      'Load a mapping file you already have, or fill in the field for each column. Leave a field empty to skip the column.',
+    ),
+    h(
+      'div',
+      { class: 'row' },
+      labelled('Mapping file', mappingInput),
+      labelled('Custom object id', objectInput),
+      labelled('What to do', modeSelect),
+      labelled('Instance time zone', tzInput),
+    ),
     mappingNote,
     mappingTable,
     h('div', {}, downloadMapping, suggestButton),
@@ -265,7 +332,11 @@ function buildImport(info: Info): HTMLElement {
   const progressBar = h('progress', { max: 1, value: 0, 'aria-label': 'Import progress' });
   const status = h('div', { class: 'status', role: 'status', 'aria-live': 'polite', id: 'run-status' });
   const onlyErrors = h('input', { type: 'checkbox', checked: true, id: 'only-errors' });
-  const onlyErrorsBox = h('div', { class: 'row hidden' }, h('label', { class: 'choice', for: 'only-errors' }, onlyErrors, ' Only rows with errors'));
+  const onlyErrorsBox = h(
+    'div',
+    { class: 'row hidden' },
+    h('label', { class: 'choice', for: 'only-errors' }, onlyErrors, ' Only rows with errors'),
+  );
   const grid = h('div');
   const resultsLink = h('a', { class: 'button primary hidden', download: '' }, 'Download results');
   const correctedInput = h('input', { type: 'file', accept: '.csv,.txt,.tsv' });
@@ -273,14 +344,27 @@ function buildImport(info: Info): HTMLElement {
   const resumeBox = h(
     'div',
     { class: 'hidden' },
-    h('p', { class: 'hint' }, 'Fix the failed rows (in the mapping above, or in the file: choose the corrected file here), then Resume: rows already in Coupa are not sent again.'),
-    h('div', { class: 'row' }, labelled('Corrected file (optional)', correctedInput), h('div', { class: 'field' }, resumeButton)),
+    h(
+      'p',
+      { class: 'hint' },
+      'Fix the failed rows (in the mapping above, or in the file: choose the corrected file here), then Resume: rows already in Coupa are not sent again.',
+    ),
+    h(
+      'div',
+      { class: 'row' },
+      labelled('Corrected file (optional)', correctedInput),
+      h('div', { class: 'field' }, resumeButton),
+    ),
   );
   const step3 = h(
     'section',
     { class: 'step', 'aria-labelledby': 'h-run', 'aria-disabled': 'true' },
     h('h2', { id: 'h-run' }, h('span', { class: 'num' }, '3'), 'Check, then import into Coupa'),
-    h('p', { class: 'hint' }, 'Validate reads and converts every row and sends nothing. Plan (when available) looks each row up in Coupa. Import sends the rows; Stop lets the rows on their way finish and keeps the rest for a resume.'),
+    h(
+      'p',
+      { class: 'hint' },
+      'Validate reads and converts every row and sends nothing. Plan (when available) looks each row up in Coupa. Import sends the rows; Stop lets the rows on their way finish and keeps the rest for a resume.',
+    ),
     h('div', {}, validateButton, planButton, importButton, stopButton),
     progressBar,
     status,
@@ -296,7 +380,9 @@ function buildImport(info: Info): HTMLElement {
   };
 
   const showError = (where: HTMLElement, error: unknown): void => {
-    where.replaceChildren(h('div', { class: 'error', role: 'alert' }, error instanceof Error ? error.message : String(error)));
+    where.replaceChildren(
+      h('div', { class: 'error', role: 'alert' }, error instanceof Error ? error.message : String(error)),
+    );
   };
 
   const uploadFile = async (file: File): Promise<UploadInfo> =>
@@ -321,20 +407,61 @@ function buildImport(info: Info): HTMLElement {
       const existing = specFor(column);
       const name = existing?.[0] ?? column;
       const spec: FieldSpecDoc = existing?.[1] ?? {};
-      const fieldInput = h('input', { type: 'text', value: spec.field ?? '', 'aria-label': `Field for ${column}`, placeholder: 'not imported' });
-      const typeSelect = h('select', { 'aria-label': `Type of ${column}` }, ...TYPES.map((t) => h('option', { value: t, selected: (spec.type ?? 'string') === t }, t)));
+      const fieldInput = h('input', {
+        type: 'text',
+        value: spec.field ?? '',
+        'aria-label': `Field for ${column}`,
+        placeholder: 'not imported',
+      });
+      const typeSelect = h(
+        'select',
+        { 'aria-label': `Type of ${column}` },
+        ...TYPES.map((t) => h('option', { value: t, selected: (spec.type ?? 'string') === t }, t)),
+      );
       const detail = h('input', { type: 'text', 'aria-label': `Format of ${column}` });
       const syncDetail = (): void => {
         const t = typeSelect.value;
-        const label = t === 'date' || t === 'datetime' ? 'Format' : t === 'decimal' ? 'Decimal separator' : ['lookup', 'user', 'supplier'].includes(t) ? 'Identified by' : 'Details';
+        const label =
+          t === 'date' || t === 'datetime'
+            ? 'Format'
+            : t === 'decimal'
+              ? 'Decimal separator'
+              : ['lookup', 'user', 'supplier'].includes(t)
+                ? 'Identified by'
+                : 'Details';
         detail.setAttribute('aria-label', `${label} of ${column}`);
-        detail.placeholder = t === 'date' ? 'YYYY-MM-DD' : t === 'datetime' ? 'ISO 8601' : t === 'decimal' ? '.' : t === 'user' ? 'login' : t === 'lookup' || t === 'supplier' ? 'name' : '';
+        detail.placeholder =
+          t === 'date'
+            ? 'YYYY-MM-DD'
+            : t === 'datetime'
+              ? 'ISO 8601'
+              : t === 'decimal'
+                ? '.'
+                : t === 'user'
+                  ? 'login'
+                  : t === 'lookup' || t === 'supplier'
+                    ? 'name'
+                    : '';
         detail.disabled = !['date', 'datetime', 'decimal', 'lookup', 'user', 'supplier'].includes(t);
-        detail.value = t === 'date' || t === 'datetime' ? (spec.format ?? '') : t === 'decimal' ? (spec.decimal ?? '') : (spec.by ?? '');
+        detail.value =
+          t === 'date' || t === 'datetime'
+            ? (spec.format ?? '')
+            : t === 'decimal'
+              ? (spec.decimal ?? '')
+              : (spec.by ?? '');
       };
       syncDetail();
-      const required = h('input', { type: 'checkbox', checked: spec.required === true, 'aria-label': `${column} is required` });
-      const key = h('input', { type: 'radio', name: 'key', checked: spec.field !== undefined && state.doc.key === spec.field, 'aria-label': `${column} is the key` });
+      const required = h('input', {
+        type: 'checkbox',
+        checked: spec.required === true,
+        'aria-label': `${column} is required`,
+      });
+      const key = h('input', {
+        type: 'radio',
+        name: 'key',
+        checked: spec.field !== undefined && state.doc.key === spec.field,
+        'aria-label': `${column} is the key`,
+      });
       const update = (): void => {
         const field = fieldInput.value.trim();
         const t = typeSelect.value;
@@ -365,7 +492,11 @@ function buildImport(info: Info): HTMLElement {
       detail.addEventListener('change', update);
       required.addEventListener('change', update);
       key.addEventListener('change', update);
-      const sample = upload.preview.map((r) => r[index] ?? '').filter((v) => v !== '').slice(0, 3).join(' · ');
+      const sample = upload.preview
+        .map((r) => r[index] ?? '')
+        .filter((v) => v !== '')
+        .slice(0, 3)
+        .join(' · ');
       return h(
         'tr',
         {},
@@ -378,17 +509,35 @@ function buildImport(info: Info): HTMLElement {
         h('td', {}, key),
       );
     });
-    const extra = Object.keys(state.doc.fields).filter((c) => !upload.header.some((hd) => hd.trim().toLowerCase() === c.trim().toLowerCase()));
+    const extra = Object.keys(state.doc.fields).filter(
+      (c) => !upload.header.some((hd) => hd.trim().toLowerCase() === c.trim().toLowerCase()),
+    );
     mappingTable.replaceChildren(
-      extra.length > 0 ? h('div', { class: 'error', role: 'alert' }, `The mapping names columns the spreadsheet does not have: ${extra.join(', ')}.`) : '',
+      extra.length > 0
+        ? h(
+            'div',
+            { class: 'error', role: 'alert' },
+            `The mapping names columns the spreadsheet does not have: ${extra.join(', ')}.`,
+          )
+        : '',
       h(
         'div',
-        { class: 'table-wrap' },
+        { class: 'table-wrap tall' },
         h(
           'table',
           { class: 'mapping' },
           h('caption', { class: 'visually-hidden' }, 'Columns and the Coupa fields they go to'),
-          h('thead', {}, h('tr', {}, ...['Column', 'First values', 'Coupa field', 'Type', 'Format', 'Required', 'Key'].map((c) => h('th', { scope: 'col' }, c)))),
+          h(
+            'thead',
+            {},
+            h(
+              'tr',
+              {},
+              ...['Column', 'First values', 'Coupa field', 'Type', 'Format', 'Required', 'Key'].map((c) =>
+                h('th', { scope: 'col' }, c),
+              ),
+            ),
+          ),
           h('tbody', {}, ...rows),
         ),
       ),
@@ -407,7 +556,10 @@ function buildImport(info: Info): HTMLElement {
   tzInput.addEventListener('change', readSettings);
 
   const remember = async (): Promise<void> => {
-    if (state.upload) await api('/api/remembered', { header: state.upload.header, mapping: state.doc }).catch(() => undefined);
+    if (state.upload)
+      await api('/api/remembered', { header: state.upload.header, mapping: state.doc }).catch(
+        () => undefined,
+      );
   };
 
   fileInput.addEventListener('change', () => {
@@ -428,15 +580,32 @@ function buildImport(info: Info): HTMLElement {
             ['Delimiter', describeDelimiter(upload.delimiter)],
             ['Line endings', upload.lineEnding],
           ]),
-          table(upload.header, upload.preview, (i) => upload.preview.every((r) => (r[i] ?? '') === '' || NUMBER_TEXT.test(r[i] ?? '')), `First rows of ${upload.name}`),
+          table(
+            upload.header,
+            upload.preview,
+            (i) => upload.preview.every((r) => (r[i] ?? '') === '' || NUMBER_TEXT.test(r[i] ?? '')),
+            `First rows of ${upload.name}`,
+          ),
         );
         const found = await api<{ mapping: unknown }>('/api/remembered/find', { header: upload.header });
         if (found.mapping) {
           state.doc = normalizeDoc(found.mapping);
-          mappingNote.replaceChildren(h('div', { class: 'note' }, 'These columns were mapped on this computer before: that mapping is filled in. Check it, or load another mapping file.'));
+          mappingNote.replaceChildren(
+            h(
+              'div',
+              { class: 'note' },
+              'These columns were mapped on this computer before: that mapping is filled in. Check it, or load another mapping file.',
+            ),
+          );
         } else {
           state.doc = normalizeDoc(upload.suggested);
-          mappingNote.replaceChildren(h('div', { class: 'note' }, 'Field names and types were guessed from the column names and the first rows. Check them against the custom object.'));
+          mappingNote.replaceChildren(
+            h(
+              'div',
+              { class: 'note' },
+              'Field names and types were guessed from the column names and the first rows. Check them against the custom object.',
+            ),
+          );
         }
         renderMapping();
         enableSteps(true);
@@ -473,7 +642,10 @@ function buildImport(info: Info): HTMLElement {
     void (async () => {
       try {
         const { yaml } = await api<{ yaml: string }>('/api/mapping/yaml', { mapping: state.doc });
-        const a = h('a', { href: URL.createObjectURL(new Blob([yaml], { type: 'text/yaml' })), download: `${(state.upload?.name ?? 'mapping').replace(/\.[^.]+$/, '')}.mapping.yaml` });
+        const a = h('a', {
+          href: URL.createObjectURL(new Blob([yaml], { type: 'text/yaml' })),
+          download: `${(state.upload?.name ?? 'mapping').replace(/\.[^.]+$/, '')}.mapping.yaml`,
+        });
         document.body.append(a);
         a.click();
         a.remove();
@@ -489,22 +661,47 @@ function buildImport(info: Info): HTMLElement {
     const p = job.progress;
     const parts: Array<[string, number]> =
       job.kind === 'validate'
-        ? [['valid', p.valid], ['invalid', p.invalid]]
-        : [['created', p.created], ['updated', p.updated], ['failed', p.failed]];
+        ? [
+            ['valid', p.valid],
+            ['invalid', p.invalid],
+          ]
+        : [
+            ['created', p.created],
+            ['updated', p.updated],
+            ['failed', p.failed],
+          ];
     if (p.skipped > 0) parts.push(['already done', p.skipped]);
-    const children: Child[] = parts.map(([word, n]) => h('span', { class: `count ${word.replace(' ', '-')}` }, `${word} `, h('b', {}, formatNumber(n))));
+    const children: Child[] = parts.map(([word, n]) =>
+      h('span', { class: `count ${word.replace(' ', '-')}` }, `${word} `, h('b', {}, formatNumber(n))),
+    );
     const total = p.total ?? state.upload?.rows;
-    children.push(h('span', { class: 'count' }, `${formatNumber(p.done)}${total !== undefined ? ` of ${formatNumber(total)}` : ''} rows`));
-    if (job.kind === 'import') children.push(h('span', { class: 'count' }, `${p.rowsPerSecond.toFixed(0)} rows/s`));
-    if (job.state === 'running' && p.etaSeconds !== undefined) children.push(h('span', { class: 'count' }, `about ${Math.ceil(p.etaSeconds)} s left`));
+    children.push(
+      h(
+        'span',
+        { class: 'count' },
+        `${formatNumber(p.done)}${total !== undefined ? ` of ${formatNumber(total)}` : ''} rows`,
+      ),
+    );
+    if (job.kind === 'import')
+      children.push(h('span', { class: 'count' }, `${p.rowsPerSecond.toFixed(0)} rows/s`));
+    if (job.state === 'running' && p.etaSeconds !== undefined)
+      children.push(h('span', { class: 'count' }, `about ${Math.ceil(p.etaSeconds)} s left`));
     if (job.state === 'done') {
       const s = job.summary;
-      const word = job.kind === 'validate' ? 'Validation finished' : s?.interrupted ? `Import stopped${s.stopped ? `: ${s.stopped.message}` : ''}` : 'Import finished';
+      const word =
+        job.kind === 'validate'
+          ? 'Validation finished'
+          : s?.interrupted
+            ? `Import stopped${s.stopped ? `: ${s.stopped.message}` : ''}`
+            : 'Import finished';
       children.unshift(h('div', {}, h('b', {}, `${word}. `)));
     }
-    if (job.state === 'error') children.unshift(h('div', { class: 'error' }, job.error ?? 'The run stopped.'));
+    if (job.state === 'error')
+      children.unshift(h('div', { class: 'error' }, job.error ?? 'The run stopped.'));
     for (const n of job.notices.slice(-3)) children.push(h('div', { class: 'hint' }, n));
-    where.replaceChildren(...children.filter((c): c is Node | string => c !== null && c !== undefined && c !== false));
+    where.replaceChildren(
+      ...children.filter((c): c is Node | string => c !== null && c !== undefined && c !== false),
+    );
     {
       progressBar.max = Math.max(1, total ?? 1);
       progressBar.value = p.done;
@@ -540,7 +737,14 @@ function buildImport(info: Info): HTMLElement {
       where.replaceChildren(h('p', { class: 'hint' }, only ? 'No row has an error.' : 'No rows.'));
       return;
     }
-    const head = h('tr', {}, h('th', { scope: 'col', class: 'num' }, 'Row'), h('th', { scope: 'col' }, 'Result'), h('th', { scope: 'col' }, 'Problem'), ...data.header.map((c) => h('th', { scope: 'col' }, c)));
+    const head = h(
+      'tr',
+      {},
+      h('th', { scope: 'col', class: 'num' }, 'Row'),
+      h('th', { scope: 'col' }, 'Result'),
+      h('th', { scope: 'col' }, 'Problem'),
+      ...data.header.map((c) => h('th', { scope: 'col' }, c)),
+    );
     const body = data.rows.map((r) => {
       const bad = columnsNamed(r.error, data.header);
       return h(
@@ -549,12 +753,29 @@ function buildImport(info: Info): HTMLElement {
         h('td', { class: 'num' }, String(r.line)),
         h('td', {}, r.status),
         h('td', { class: 'msg' }, r.error === '' ? '' : friendlyError(r.line, r.error)),
-        ...data.header.map((_c, i) => h('td', bad.has(i) ? { class: 'bad', title: r.error } : {}, r.cells[i] ?? '')),
+        ...data.header.map((_c, i) =>
+          h('td', bad.has(i) ? { class: 'bad', title: r.error } : {}, r.cells[i] ?? ''),
+        ),
       );
     });
     where.replaceChildren(
-      data.matching > data.rows.length ? h('p', { class: 'hint' }, `The first ${data.rows.length} of ${formatNumber(data.matching)} rows are shown; the results file has them all.`) : '',
-      h('div', { class: 'table-wrap', tabindex: 0, role: 'region', 'aria-label': only ? 'Rows with errors' : 'All rows' }, h('table', {}, h('thead', {}, head), h('tbody', {}, ...body))),
+      data.matching > data.rows.length
+        ? h(
+            'p',
+            { class: 'hint' },
+            `The first ${data.rows.length} of ${formatNumber(data.matching)} rows are shown; the results file has them all.`,
+          )
+        : '',
+      h(
+        'div',
+        {
+          class: 'table-wrap',
+          tabindex: 0,
+          role: 'region',
+          'aria-label': only ? 'Rows with errors' : 'All rows',
+        },
+        h('table', {}, h('thead', {}, head), h('tbody', {}, ...body)),
+      ),
     );
   };
 
@@ -649,18 +870,35 @@ function buildExport(info: Info): HTMLElement {
   const filtersBox = h('div', { class: 'filters' });
   const addFilter = (): void => {
     const fieldInput = h('input', { type: 'text', placeholder: 'e.g. updated_at or active' });
-    const opSelect = h('select', {}, ...info.operators.map((op) => h('option', { value: op }, OPERATOR_WORDS[op] ?? op)));
+    const opSelect = h(
+      'select',
+      {},
+      ...info.operators.map((op) => h('option', { value: op }, OPERATOR_WORDS[op] ?? op)),
+    );
     const valueInput = h('input', { type: 'text' });
     const n = filtersBox.children.length + 1;
     const remove = h('button', { type: 'button', 'aria-label': `Remove filter ${n}` }, 'Remove');
-    const row = h('div', { class: 'filter' }, labelled(`Filter ${n} field`, fieldInput), labelled(`Filter ${n} operator`, opSelect), labelled(`Filter ${n} value`, valueInput), h('div', { class: 'field' }, remove));
+    const row = h(
+      'div',
+      { class: 'filter' },
+      labelled(`Filter ${n} field`, fieldInput),
+      labelled(`Filter ${n} operator`, opSelect),
+      labelled(`Filter ${n} value`, valueInput),
+      h('div', { class: 'field' }, remove),
+    );
     remove.addEventListener('click', () => row.remove());
     filtersBox.append(row);
     fieldInput.focus();
   };
   const addButton = h('button', { type: 'button' }, 'Add filter');
   addButton.addEventListener('click', addFilter);
-  const allFields = h('input', { type: 'radio', name: 'columns', value: 'all', checked: true, id: 'cols-all' });
+  const allFields = h('input', {
+    type: 'radio',
+    name: 'columns',
+    value: 'all',
+    checked: true,
+    id: 'cols-all',
+  });
   const withMapping = h('input', { type: 'radio', name: 'columns', value: 'mapping', id: 'cols-mapping' });
   const exportMapping = h('input', { type: 'file', accept: '.yaml,.yml,.json' });
   exportMapping.addEventListener('change', () => {
@@ -672,7 +910,11 @@ function buildExport(info: Info): HTMLElement {
     h('option', { value: 'excel' }, 'CSV for Excel'),
     h('option', { value: 'csv' }, 'CSV'),
     h('option', { value: 'jsonl' }, 'JSON lines'),
-    h('option', { value: 'xlsx', disabled: true, title: info.notAvailable.xlsx }, 'Excel workbook (.xlsx), not available yet'),
+    h(
+      'option',
+      { value: 'xlsx', disabled: true, title: info.notAvailable.xlsx },
+      'Excel workbook (.xlsx), not available yet',
+    ),
   );
   const exportButton = h('button', { type: 'button', class: 'primary' }, 'Export');
   const status = h('div', { class: 'status', 'aria-live': 'polite', id: 'export-status' });
@@ -691,20 +933,34 @@ function buildExport(info: Info): HTMLElement {
         if (withMapping.checked) {
           const file = exportMapping.files?.[0];
           if (!file) throw new Error('Choose the mapping file for the columns, or pick All fields.');
-          mapping = (await api<{ mapping: unknown }>('/api/mapping/parse', { text: await file.text(), name: file.name })).mapping;
+          mapping = (
+            await api<{ mapping: unknown }>('/api/mapping/parse', {
+              text: await file.text(),
+              name: file.name,
+            })
+          ).mapping;
         }
         const object = objectInput.value.trim();
-        const result = await api<{ id: string; name: string; records: number; columns: string[] }>('/api/exports', {
-          objectId: object === '' ? null : Number(object),
-          filters,
-          format: format.value,
-          mapping,
-        });
-        status.replaceChildren(h('span', { class: 'count' }, 'records ', h('b', {}, formatNumber(result.records))), h('span', { class: 'count' }, `${result.columns.length} columns`), h('span', { class: 'count' }, result.name));
+        const result = await api<{ id: string; name: string; records: number; columns: string[] }>(
+          '/api/exports',
+          {
+            objectId: object === '' ? null : Number(object),
+            filters,
+            format: format.value,
+            mapping,
+          },
+        );
+        status.replaceChildren(
+          h('span', { class: 'count' }, 'records ', h('b', {}, formatNumber(result.records))),
+          h('span', { class: 'count' }, `${result.columns.length} columns`),
+          h('span', { class: 'count' }, result.name),
+        );
         link.href = `/api/exports/${result.id}/file`;
         link.classList.remove('hidden');
       } catch (error) {
-        status.replaceChildren(h('div', { class: 'error', role: 'alert' }, error instanceof Error ? error.message : String(error)));
+        status.replaceChildren(
+          h('div', { class: 'error', role: 'alert' }, error instanceof Error ? error.message : String(error)),
+        );
       } finally {
         exportButton.disabled = false;
       }
@@ -742,7 +998,9 @@ async function startPage(): Promise<void> {
   try {
     info = await api<Info>('/api/info');
   } catch (error) {
-    main.replaceChildren(h('div', { class: 'error', role: 'alert' }, error instanceof Error ? error.message : String(error)));
+    main.replaceChildren(
+      h('div', { class: 'error', role: 'alert' }, error instanceof Error ? error.message : String(error)),
+    );
     return;
   }
   instance.textContent = `Coupa instance: ${info.instance}`;
