@@ -241,4 +241,51 @@ describe.skipIf(!CHROMIUM)('coupa-csv ui in a real browser (chromium)', () => {
     expect(rows.map((r) => r.id).sort()).toEqual(expected.sort());
     expect(rows.every((r) => (r['vendor-code'] ?? '').startsWith('W-'))).toBe(true);
   });
+
+  it('Stop works as Ctrl-C: rows not sent are kept for a resume, which finishes without sending any row twice', async () => {
+    const slowSim = await startTestSim({ latencyMs: 100 });
+    const slowUi = await startTestUi(slowSim, path.join(work, 'config'));
+    try {
+      const header = fs.readFileSync(path.join(SAMPLES, 'vendors.csv'), 'utf8').split('\n')[0] as string;
+      const rows = Array.from(
+        { length: 300 },
+        (_, i) => `X-${1000 + i},Vendor ${i},T${i},2026-01-05,,${i}.50,30,yes,jdoe,S-1001,`,
+      );
+      const file = path.join(work, 'vendors-bulk.csv');
+      fs.writeFileSync(file, `${header}\n${rows.join('\n')}\n`);
+      await page.goto(slowUi.url);
+      await page.getByLabel('Spreadsheet').setInputFiles(file);
+      await expect.poll(() => page.locator('dl.facts').textContent()).toContain('Rows300');
+      await page.getByLabel('Mapping file').setInputFiles(path.join(SAMPLES, 'vendors.mapping.yaml'));
+      await expect.poll(() => page.getByText('Loaded vendors.mapping.yaml.').count()).toBe(1);
+      await page.getByRole('button', { name: 'Import', exact: true }).click();
+      const status = page.getByRole('status');
+      await expect.poll(() => status.textContent()).toMatch(/created [1-9]/);
+      await page.getByRole('button', { name: 'Stop' }).click();
+      await expect.poll(() => status.textContent(), { timeout: 30_000 }).toContain('Import stopped');
+      const stoppedAt = slowSim.records(101).length;
+      expect(stoppedAt).toBeGreaterThan(0);
+      expect(stoppedAt).toBeLessThan(300);
+      expect(await status.textContent()).toContain(`created ${stoppedAt}`);
+      expect(await status.textContent()).toContain(`failed ${300 - stoppedAt}`);
+      await shot('9-stopped');
+      await page.getByRole('button', { name: 'Resume' }).click();
+      await expect.poll(() => status.textContent(), { timeout: 60_000 }).toContain('Import finished');
+      expect(await status.textContent()).toContain(`created ${300 - stoppedAt}`);
+      expect(await status.textContent()).toContain('failed 0');
+      const results = readCsv(await download('Download results'));
+      expect(results.map((r) => r._status)).toEqual(Array(300).fill('created'));
+      const codes = slowSim
+        .records(101)
+        .map((r) =>
+          String((r as { 'custom-fields': Record<string, unknown> })['custom-fields']['vendor-code']),
+        );
+      expect(codes).toHaveLength(300);
+      expect(new Set(codes).size).toBe(300);
+    } finally {
+      await page.goto(ui.url);
+      await slowUi.close();
+      await slowSim.close();
+    }
+  });
 });
