@@ -737,13 +737,18 @@ function buildImport(info: Info): HTMLElement {
       where.replaceChildren(h('p', { class: 'hint' }, only ? 'No row has an error.' : 'No rows.'));
       return;
     }
+    const numeric = data.header.map(
+      (_c, i) =>
+        data.rows.every((r) => (r.cells[i] ?? '') === '' || NUMBER_TEXT.test(r.cells[i] ?? '')) &&
+        data.rows.some((r) => (r.cells[i] ?? '') !== ''),
+    );
     const head = h(
       'tr',
       {},
       h('th', { scope: 'col', class: 'num' }, 'Row'),
       h('th', { scope: 'col' }, 'Result'),
       h('th', { scope: 'col' }, 'Problem'),
-      ...data.header.map((c) => h('th', { scope: 'col' }, c)),
+      ...data.header.map((c, i) => h('th', { scope: 'col', class: numeric[i] ? 'num' : undefined }, c)),
     );
     const body = data.rows.map((r) => {
       const bad = columnsNamed(r.error, data.header);
@@ -754,7 +759,14 @@ function buildImport(info: Info): HTMLElement {
         h('td', {}, r.status),
         h('td', { class: 'msg' }, r.error === '' ? '' : friendlyError(r.line, r.error)),
         ...data.header.map((_c, i) =>
-          h('td', bad.has(i) ? { class: 'bad', title: r.error } : {}, r.cells[i] ?? ''),
+          h(
+            'td',
+            {
+              class: bad.has(i) ? 'bad' : numeric[i] ? 'num' : undefined,
+              title: bad.has(i) ? r.error : undefined,
+            },
+            r.cells[i] ?? '',
+          ),
         ),
       );
     });
