@@ -268,6 +268,10 @@ describe.skipIf(!CHROMIUM)('coupa-csv ui in a real browser (chromium)', () => {
       expect(stoppedAt).toBeLessThan(300);
       expect(await status.textContent()).toContain(`created ${stoppedAt}`);
       expect(await status.textContent()).toContain(`failed ${300 - stoppedAt}`);
+      expect(await status.textContent()).toContain(`of them not sent ${300 - stoppedAt}`);
+      await expect
+        .poll(() => page.getByRole('region', { name: 'Rows with errors' }).textContent())
+        .toMatch(/row \d+: not sent: the import was stopped: press Resume to send it/);
       await shot('9-stopped');
       await page.getByRole('button', { name: 'Resume' }).click();
       await expect.poll(() => status.textContent(), { timeout: 60_000 }).toContain('Import finished');

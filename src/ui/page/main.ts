@@ -160,7 +160,10 @@ export function friendlyError(line: number, error: string): string {
     .replace(/column "((?:[^"\\]|\\.)*)" /g, '$1 ')
     .replace(/: "((?:[^"\\]|\\.)*)" is not (a|an) /g, ' `$1` is not $2 ')
     .replace(/is not a decimal( number)?/g, 'is not a number')
-    .replace(/is not an integer/g, 'is not a whole number');
+    .replace(/is not an integer/g, 'is not a whole number')
+    .replace(/^not sent: run interrupted/, 'not sent: the import was stopped')
+    .replace(/;? ?finish with --resume/g, ': press Resume to send it')
+    .replace(/--resume/g, 'Resume');
   return `row ${line}: ${text}`;
 }
 
@@ -670,9 +673,11 @@ function buildImport(info: Info): HTMLElement {
             ['updated', p.updated],
             ['failed', p.failed],
           ];
+    const notSent = job.summary?.notSent ?? 0;
+    if (notSent > 0) parts.push(['of them not sent', notSent]);
     if (p.skipped > 0) parts.push(['already done', p.skipped]);
     const children: Child[] = parts.map(([word, n]) =>
-      h('span', { class: `count ${word.replace(' ', '-')}` }, `${word} `, h('b', {}, formatNumber(n))),
+      h('span', { class: `count ${word.replace(/ /g, '-')}` }, `${word} `, h('b', {}, formatNumber(n))),
     );
     const total = p.total ?? state.upload?.rows;
     children.push(
