@@ -32,3 +32,7 @@ await build({
   // Not minified: stack traces of an unexpected error keep readable names and lines.
   logLevel: 'warning',
 });
+
+// The page of `coupa-csv ui`, served from dist/ui-page.
+const { buildPage } = await import('./build-page.mjs');
+await buildPage();

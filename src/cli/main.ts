@@ -3,6 +3,7 @@ import { exportCommand } from './commands/export.js';
 import { importCommand, validateCommand } from './commands/import.js';
 import { mappingCommand } from './commands/mapping.js';
 import { simCommand } from './commands/sim.js';
+import { uiCommand } from './commands/ui.js';
 import { checkParsedFlags, checkRawFlags, type FlagKinds } from './common.js';
 import { CliUsage, reportFatal } from './terminal.js';
 
@@ -22,6 +23,7 @@ export async function main(argv: string[]): Promise<number> {
       .command(exportCommand(setExit))
       .command(mappingCommand(setExit))
       .command(simCommand(setExit))
+      .command(uiCommand(setExit))
       .middleware((parsed) => {
         // The options of the command being run (yargs keeps them on the one instance).
         checkRawFlags(argv, (cli as unknown as { getOptions(): FlagKinds }).getOptions());

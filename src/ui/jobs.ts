@@ -1,0 +1,232 @@
+import { join } from 'node:path';
+import type { ServerResponse } from 'node:http';
+import { runImport } from '../import/index.js';
+import type { ImportMode, ImportProgress, ImportSummary } from '../import/index.js';
+import type { ClientOptions } from '../coupa/index.js';
+import type { Mapping } from '../mapping/index.js';
+import { openCsv } from '../csv/index.js';
+import { newId, type Upload } from './uploads.js';
+
+/** What the page sees of a running or finished import, pushed over Server-Sent Events. */
+export interface JobState {
+  id: string;
+  kind: 'validate' | 'import';
+  state: 'running' | 'done' | 'error';
+  progress: ImportProgress & { elapsedMs: number; rowsPerSecond: number; etaSeconds?: number };
+  notices: string[];
+  summary?: ImportSummary;
+  /** A message in plain words when the run could not start or stopped on an error. */
+  error?: string;
+}
+
+export interface ImportJob {
+  id: string;
+  upload: Upload;
+  results: string;
+  /** The download name of the results file. */
+  resultsName: string;
+  state: JobState;
+  controller: AbortController;
+  listeners: Set<ServerResponse>;
+  done: Promise<void>;
+}
+
+export interface StartImportOptions {
+  upload: Upload;
+  mapping: Mapping;
+  mode: ImportMode;
+  dryRun: boolean;
+  resume: boolean;
+  /** The results file: a new one in the upload's folder, or the one of the run being resumed. */
+  results?: string;
+  objectId?: number;
+  timezone?: string;
+  clientOptions: ClientOptions;
+  /** Turns a thrown error into words for the page (paths of the private folder replaced by file names). */
+  describeError: (error: unknown) => string;
+}
+
+/** Server-Sent Events: at most one progress message per this many ms per job (the page stays live, the wire quiet). */
+const PUSH_EVERY_MS = 200;
+
+export function resultsNameFor(name: string, dryRun: boolean): string {
+  const base = name.replace(/\.(csv|txt|tsv)$/i, '');
+  return `${base}${dryRun ? '.validation' : ''}.results.csv`;
+}
+
+/** Starts `runImport` in the background; the page follows it through {@link subscribe}. */
+export function startImportJob(options: StartImportOptions): ImportJob {
+  const id = newId();
+  const resultsName = resultsNameFor(options.upload.name, options.dryRun);
+  const results = options.results ?? join(options.upload.dir, `${id}-${resultsName}`);
+  const controller = new AbortController();
+  const startedAt = Date.now();
+  const state: JobState = {
+    id,
+    kind: options.dryRun ? 'validate' : 'import',
+    state: 'running',
+    progress: {
+      done: 0,
+      created: 0,
+      updated: 0,
+      failed: 0,
+      invalid: 0,
+      valid: 0,
+      skipped: 0,
+      elapsedMs: 0,
+      rowsPerSecond: 0,
+    },
+    notices: [],
+  };
+  const job: ImportJob = {
+    id,
+    upload: options.upload,
+    results,
+    resultsName,
+    state,
+    controller,
+    listeners: new Set(),
+    done: Promise.resolve(),
+  };
+  let lastPush = 0;
+  let pending: NodeJS.Timeout | undefined;
+  const push = (force: boolean): void => {
+    const now = Date.now();
+    if (!force && now - lastPush < PUSH_EVERY_MS) {
+      pending ??= setTimeout(() => {
+        pending = undefined;
+        push(true);
+      }, PUSH_EVERY_MS);
+      return;
+    }
+    lastPush = now;
+    broadcast(job);
+  };
+  job.done = (async () => {
+    try {
+      const summary = await runImport(
+        {
+          file: options.upload.path,
+          mapping: options.mapping,
+          mode: options.mode,
+          results,
+          dryRun: options.dryRun,
+          resume: options.resume,
+          clientOptions: options.clientOptions,
+          signal: controller.signal,
+          ...(options.objectId === undefined ? {} : { objectId: options.objectId }),
+          ...(options.timezone === undefined ? {} : { timezone: options.timezone }),
+        },
+        {
+          onProgress: (p) => {
+            const elapsedMs = Date.now() - startedAt;
+            const handled = p.done - p.skipped;
+            const rowsPerSecond = elapsedMs > 0 ? (handled * 1000) / elapsedMs : 0;
+            const left = p.total === undefined ? undefined : p.total - p.done;
+            state.progress = {
+              ...p,
+              elapsedMs,
+              rowsPerSecond,
+              ...(left !== undefined && rowsPerSecond > 0 ? { etaSeconds: left / rowsPerSecond } : {}),
+            };
+            push(false);
+          },
+          onNotice: (message) => {
+            state.notices.push(options.describeError(message));
+            push(false);
+          },
+        },
+      );
+      state.summary = { ...summary, file: options.upload.name, results: job.resultsName };
+      state.progress = {
+        ...state.progress,
+        done: summary.rows,
+        total: summary.rows,
+        created: summary.created,
+        updated: summary.updated,
+        failed: summary.failed,
+        invalid: summary.invalid,
+        valid: summary.valid,
+        skipped: summary.skipped,
+        elapsedMs: summary.elapsedMs,
+        rowsPerSecond: summary.rowsPerSecond,
+      };
+      delete state.progress.etaSeconds;
+      state.state = 'done';
+    } catch (error) {
+      state.state = 'error';
+      state.error = options.describeError(error);
+    } finally {
+      if (pending) clearTimeout(pending);
+      broadcast(job);
+      for (const res of job.listeners) res.end();
+      job.listeners.clear();
+    }
+  })();
+  return job;
+}
+
+function broadcast(job: ImportJob): void {
+  const data = `event: state\ndata: ${JSON.stringify(job.state)}\n\n`;
+  for (const res of job.listeners) res.write(data);
+}
+
+/** Answers an EventSource request: the state now, then every change until the run ends. */
+export function subscribe(job: ImportJob, res: ServerResponse): void {
+  res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', connection: 'keep-alive' });
+  res.write(`retry: 1000\nevent: state\ndata: ${JSON.stringify(job.state)}\n\n`);
+  if (job.state.state !== 'running') {
+    res.end();
+    return;
+  }
+  job.listeners.add(res);
+  res.on('close', () => job.listeners.delete(res));
+}
+
+/** One row of a results file as the page's grids show it. */
+export interface ResultRow {
+  line: number;
+  status: string;
+  id: string;
+  error: string;
+  code: string;
+  cells: string[];
+}
+
+/**
+ * Reads rows of a finished run's results file: all, or only those that did not succeed, up to `limit` of them
+ * (the file itself may be large; the page shows the first ones and links the whole file).
+ */
+export async function readResultRows(
+  results: string,
+  onlyProblems: boolean,
+  limit: number,
+): Promise<{ header: string[]; rows: ResultRow[]; matching: number; total: number }> {
+  const source = await openCsv(results, { allowDuplicateHeaders: true });
+  const hasCode = source.header[4] === '_code';
+  const first = hasCode ? 5 : 4;
+  const header = source.header.slice(first);
+  const rows: ResultRow[] = [];
+  let matching = 0;
+  let total = 0;
+  for await (const batch of source.batches()) {
+    for (const record of batch) {
+      total++;
+      const [line = '', status = '', id = '', error = ''] = record.cells;
+      const problem = status === 'failed' || status === 'invalid';
+      if (onlyProblems && !problem) continue;
+      matching++;
+      if (rows.length < limit) {
+        rows.push({
+          line: Number(line),
+          status,
+          id,
+          error,
+          code: hasCode ? (record.cells[4] ?? '') : '',
+          cells: record.cells.slice(first),
+        });
+      }
+    }
+  }
+  return { header, rows, matching, total };
+}

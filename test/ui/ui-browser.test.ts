@@ -1,0 +1,295 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { parse } from 'csv-parse/sync';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Simulator } from '../../src/sim/index.js';
+import type { UiServer } from '../../src/ui/index.js';
+import { startTestSim } from '../helpers/sim.js';
+import { startTestUi } from './helpers.js';
+
+/** Debian's chromium (CI installs it: .ci/run); CHROMIUM_PATH names another one. */
+const CHROMIUM = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser'].find(
+  (p): p is string => p !== undefined && p !== '' && fs.existsSync(p),
+);
+if (!CHROMIUM) {
+  process.stderr.write(
+    'test/ui/ui-browser.test.ts: SKIPPED: no chromium found (/usr/bin/chromium; apt-get install chromium, or set CHROMIUM_PATH)\n',
+  );
+}
+
+const SAMPLES = path.resolve(import.meta.dirname, '../../samples');
+/** Screenshots of each step: UI_SCREENSHOTS, else a temp folder (its path is printed). */
+const SHOTS = process.env.UI_SCREENSHOTS ?? fs.mkdtempSync(path.join(os.tmpdir(), 'coupa-csv-ui-shots-'));
+
+function readCsv(file: string): Array<Record<string, string>> {
+  return parse<Record<string, string>>(fs.readFileSync(file, 'utf8'), { columns: true, bom: true });
+}
+
+describe.skipIf(!CHROMIUM)('coupa-csv ui in a real browser (chromium)', () => {
+  let sim: Simulator;
+  let ui: UiServer;
+  let context: BrowserContext;
+  let page: Page;
+  let work: string;
+
+  beforeAll(async () => {
+    work = fs.mkdtempSync(path.join(os.tmpdir(), 'coupa-csv-ui-e2e-'));
+    fs.mkdirSync(SHOTS, { recursive: true });
+    process.stderr.write(`coupa-csv ui screenshots: ${SHOTS}\n`);
+    sim = await startTestSim();
+    ui = await startTestUi(sim, path.join(work, 'config'));
+    context = await chromium.launchPersistentContext(path.join(work, 'profile'), {
+      executablePath: CHROMIUM as string,
+      headless: true,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+      acceptDownloads: true,
+      viewport: { width: 1280, height: 900 },
+    });
+    page = context.pages()[0] ?? (await context.newPage());
+    await page.goto(ui.url);
+  });
+  afterAll(async () => {
+    await context?.close();
+    await ui?.close();
+    await sim?.close();
+    fs.rmSync(work, { recursive: true, force: true });
+  });
+
+  const shot = async (name: string): Promise<void> => {
+    await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
+  };
+
+  const download = async (name: string): Promise<string> => {
+    const [file] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('link', { name }).click(),
+    ]);
+    const to = path.join(work, file.suggestedFilename());
+    await file.saveAs(to);
+    return to;
+  };
+
+  it('opens with the token, then drops it from the address (cookie) and shows the instance host', async () => {
+    expect(page.url()).toBe(`${ui.origin}/`);
+    await expect
+      .poll(() => page.locator('#instance').textContent())
+      .toBe(`Coupa instance: ${new URL(sim.url).host}`);
+  });
+
+  it('imports the sample spreadsheet through every step; the results file matches Coupa row by row', async () => {
+    await page.getByLabel('Spreadsheet').setInputFiles(path.join(SAMPLES, 'vendors.csv'));
+    const facts = page.locator('dl.facts');
+    await expect.poll(() => facts.textContent()).toContain('Rows20');
+    expect(await facts.textContent()).toContain('DelimiterComma (,)'.replace('C', 'c'));
+    expect(await page.getByRole('region', { name: 'First rows of vendors.csv' }).textContent()).toContain(
+      'Northwind Traders',
+    );
+    await shot('1-spreadsheet');
+
+    await page.getByLabel('Mapping file').setInputFiles(path.join(SAMPLES, 'vendors.mapping.yaml'));
+    await expect.poll(() => page.getByText('Loaded vendors.mapping.yaml.').count()).toBe(1);
+    expect(await page.getByLabel('Custom object id').first().inputValue()).toBe('101');
+    expect(await page.getByLabel('Field for Credit Limit').inputValue()).toBe('credit-limit');
+    expect(await page.getByLabel('Type of Credit Limit').inputValue()).toBe('decimal');
+    expect(await page.getByLabel('Vendor Code is the key').isChecked()).toBe(true);
+    await expect
+      .poll(() => page.getByRole('button', { name: 'Plan' }).getAttribute('title'))
+      .toMatch(/not available yet/);
+    expect(await page.getByRole('button', { name: 'Plan' }).isDisabled()).toBe(true);
+    await page.getByLabel('Mapping file').scrollIntoViewIfNeeded();
+    await shot('2-mapping');
+    fs.copyFileSync(path.join(SHOTS, '2-mapping.png'), path.join(SHOTS, 'ui-mapping.png'));
+
+    // The mapping downloads as the YAML the CLI reads.
+    const [yamlDownload] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Download mapping' }).click(),
+    ]);
+    const yamlPath = path.join(work, 'downloaded.mapping.yaml');
+    await yamlDownload.saveAs(yamlPath);
+    const { loadMapping } = await import('../../src/mapping/index.js');
+    const reread = await loadMapping(yamlPath);
+    expect(reread.object).toBe(101);
+    expect(reread.key).toBe('vendor-code');
+    expect(reread.fields.find((f) => f.column === 'Credit Limit')).toMatchObject({
+      field: 'credit-limit',
+      type: 'decimal',
+    });
+
+    await page.getByRole('button', { name: 'Validate' }).click();
+    const check = page.getByRole('status');
+    await expect.poll(() => check.textContent()).toContain('Validation finished');
+    expect(await check.textContent()).toContain('valid 20');
+    expect(await check.textContent()).toContain('invalid 0');
+    expect(sim.records(101)).toHaveLength(0); // a validation sends nothing
+    await shot('3-validate');
+
+    await page.getByRole('button', { name: 'Import', exact: true }).click();
+    const status = page.getByRole('status');
+    await expect.poll(() => status.textContent(), { timeout: 30_000 }).toContain('Import finished');
+    expect(await status.textContent()).toContain('created 20');
+    expect(await status.textContent()).toContain('failed 0');
+    await shot('4-import');
+
+    const results = readCsv(await download('Download results'));
+    const records = sim.records(101);
+    expect(results).toHaveLength(20);
+    expect(records).toHaveLength(20);
+    const input = readCsv(path.join(SAMPLES, 'vendors.csv'));
+    results.forEach((row, i) => {
+      expect(row._status).toBe('created');
+      if (i > 0) expect(Number(row._line)).toBeGreaterThan(Number(results[i - 1]?._line)); // input order
+      expect(row['Vendor Code']).toBe(input[i]?.['Vendor Code']);
+      const record = records.find((r) => String(r.id) === row._id) as {
+        'custom-fields': Record<string, unknown>;
+      };
+      expect(record, `row ${i + 2}`).toBeDefined();
+      expect(record['custom-fields']['vendor-code']).toBe(row['Vendor Code']);
+      expect(record['custom-fields']['vendor-name']).toBe(row['Vendor Name']);
+    });
+  });
+
+  it('a failed row is shown in finance words, fixed in the file, and finished with a resume', async () => {
+    const original = fs.readFileSync(path.join(SAMPLES, 'vendors.csv'), 'utf8').replaceAll('V-1', 'W-1');
+    const lines = original.split('\n');
+    // Line 5 (the 4th data row): its Credit Limit becomes text.
+    const cells = (lines[4] as string).split(',');
+    expect(cells[5]).toBe('120000.00');
+    lines[4] = [...cells.slice(0, 5), 'abc', ...cells.slice(6)].join(',');
+    const bad = path.join(work, 'vendors-march.csv');
+    fs.writeFileSync(bad, lines.join('\n'));
+    const fixed = path.join(work, 'vendors-march-fixed.csv');
+    fs.writeFileSync(fixed, original);
+
+    await page.getByLabel('Spreadsheet').setInputFiles(bad);
+    // Same header as before: the mapping made for it is offered again.
+    await expect.poll(() => page.getByText('were mapped on this computer before').count()).toBe(1);
+    expect(await page.getByLabel('Field for Credit Limit').inputValue()).toBe('credit-limit');
+
+    await page.getByRole('button', { name: 'Validate' }).click();
+    await expect.poll(() => page.getByRole('status').textContent()).toContain('invalid 1');
+    const grid = page.getByRole('region', { name: 'Rows with errors' });
+    await expect.poll(() => grid.textContent()).toContain('row 5: Credit Limit `abc` is not a number');
+    expect(await grid.getByRole('cell', { name: 'abc', exact: true }).getAttribute('class')).toBe('bad');
+    await page.getByLabel('Only rows with errors').uncheck();
+    await expect
+      .poll(() => page.getByRole('region', { name: 'All rows' }).locator('tbody tr').count())
+      .toBe(20);
+    await shot('5-validate-errors');
+
+    await page.getByRole('button', { name: 'Import', exact: true }).click();
+    const status = page.getByRole('status');
+    await expect.poll(() => status.textContent(), { timeout: 30_000 }).toContain('Import finished');
+    expect(await status.textContent()).toContain('created 19');
+    expect(await status.textContent()).toContain('failed 1');
+    await shot('6-import-failed');
+
+    await page.getByLabel('Corrected file (optional)').setInputFiles(fixed);
+    await page.getByRole('button', { name: 'Resume' }).click();
+    await expect
+      .poll(() => status.textContent(), { timeout: 30_000 })
+      .toMatch(/Import finished.*created 1.*failed 0.*already done 19/);
+    await shot('7-resumed');
+
+    const results = readCsv(await download('Download results'));
+    expect(results).toHaveLength(20);
+    expect(results.every((r) => r._status === 'created')).toBe(true);
+    const w = sim
+      .records(101)
+      .filter((r) =>
+        String(
+          (r as { 'custom-fields': Record<string, unknown> })['custom-fields']['vendor-code'],
+        ).startsWith('W-'),
+      );
+    expect(w).toHaveLength(20); // none sent twice
+    const row5 = results.find((r) => r._line === '5');
+    expect(row5?.['Credit Limit']).toBe('120000.00');
+  });
+
+  it('exports with a filter; the file holds exactly the matching records', async () => {
+    await page.getByRole('button', { name: 'Get records from Coupa' }).click();
+    await page.locator('#export').getByLabel('Custom object id').fill('101');
+    await page.getByRole('button', { name: 'Add filter' }).click();
+    await page.getByLabel('Filter 1 field').fill('vendor-code');
+    await page.getByLabel('Filter 1 operator').selectOption('starts_with');
+    await page.getByLabel('Filter 1 value').fill('W-');
+    await page.getByLabel('File format').selectOption('csv');
+    await page.getByRole('button', { name: 'Export', exact: true }).click();
+    const status = page.locator('#export-status');
+    await expect.poll(() => status.textContent(), { timeout: 30_000 }).toContain('records 20');
+    await shot('8-export');
+    const rows = readCsv(await download('Download export'));
+    const expected = sim
+      .records(101)
+      .filter((r) =>
+        String(
+          (r as { 'custom-fields': Record<string, unknown> })['custom-fields']['vendor-code'],
+        ).startsWith('W-'),
+      )
+      .map((r) => String(r.id));
+    expect(rows.map((r) => r.id).sort()).toEqual(expected.sort());
+    expect(rows.every((r) => (r['vendor-code'] ?? '').startsWith('W-'))).toBe(true);
+  });
+
+  it('Stop works as Ctrl-C: rows not sent are kept for a resume, which finishes without sending any row twice', async () => {
+    const slowSim = await startTestSim({ latencyMs: 100 });
+    const slowUi = await startTestUi(slowSim, path.join(work, 'config'));
+    try {
+      const header = fs.readFileSync(path.join(SAMPLES, 'vendors.csv'), 'utf8').split('\n')[0] as string;
+      const rows = Array.from(
+        { length: 300 },
+        (_, i) => `X-${1000 + i},Vendor ${i},T${i},2026-01-05,,${i}.50,30,yes,jdoe,S-1001,`,
+      );
+      const file = path.join(work, 'vendors-bulk.csv');
+      fs.writeFileSync(file, `${header}\n${rows.join('\n')}\n`);
+      await page.goto(slowUi.url);
+      await page.getByLabel('Spreadsheet').setInputFiles(file);
+      await expect.poll(() => page.locator('dl.facts').textContent()).toContain('Rows300');
+      await page.getByLabel('Mapping file').setInputFiles(path.join(SAMPLES, 'vendors.mapping.yaml'));
+      await expect.poll(() => page.getByText('Loaded vendors.mapping.yaml.').count()).toBe(1);
+      await page.getByRole('button', { name: 'Import', exact: true }).click();
+      const status = page.getByRole('status');
+      await expect.poll(() => status.textContent()).toMatch(/created [1-9]/);
+      await page.getByRole('button', { name: 'Stop' }).click();
+      await expect.poll(() => status.textContent(), { timeout: 30_000 }).toContain('Import stopped');
+      const stoppedAt = slowSim.records(101).length;
+      expect(stoppedAt).toBeGreaterThan(0);
+      expect(stoppedAt).toBeLessThan(300);
+      expect(await status.textContent()).toContain(`created ${stoppedAt}`);
+      expect(await status.textContent()).toContain(`failed ${300 - stoppedAt}`);
+      expect(await status.textContent()).toContain(`of them not sent ${300 - stoppedAt}`);
+      await expect
+        .poll(() => page.getByRole('region', { name: 'Rows with errors' }).textContent())
+        .toMatch(/row \d+: not sent: the import was stopped: press Resume to send it/);
+      await shot('9-stopped');
+      await page.getByRole('button', { name: 'Resume' }).click();
+      await expect.poll(() => status.textContent(), { timeout: 60_000 }).toContain('Import finished');
+      expect(await status.textContent()).toContain(`created ${300 - stoppedAt}`);
+      expect(await status.textContent()).toContain('failed 0');
+      const results = readCsv(await download('Download results'));
+      expect(results.map((r) => r._status)).toEqual(Array(300).fill('created'));
+      const codes = slowSim
+        .records(101)
+        .map((r) =>
+          String((r as { 'custom-fields': Record<string, unknown> })['custom-fields']['vendor-code']),
+        );
+      expect(codes).toHaveLength(300);
+      expect(new Set(codes).size).toBe(300);
+    } finally {
+      await page.goto(ui.url);
+      await slowUi.close();
+      await slowSim.close();
+    }
+  });
+});
