@@ -6,13 +6,21 @@ import { CoupaApiError, OutcomeUnknownError } from '../coupa/errors.js';
 import type { CoupaClient, ObjectInstance } from '../coupa/types.js';
 import { openCsv } from '../csv/index.js';
 import type { CsvReadOptions, CsvRecord, CsvSource } from '../csv/types.js';
-import { AbortedError, AuthError, ConfigError, errorText, InputError, UsageError } from '../shared/errors.js';
+import { AbortedError, AuthError, errorText, InputError, UsageError } from '../shared/errors.js';
 import { checkWritableFile, sameFile } from '../shared/files.js';
 import { unlessAborted } from '../shared/abort.js';
 import { bindMapping, convertRow, droppedFields, loadMapping } from '../mapping/index.js';
 import { closestHeader } from '../mapping/convert.js';
 import { parseDecimal, readIsoDate } from '../mapping/values.js';
-import { isValidTimeZone, zonedMidnight } from '../shared/time.js';
+import { zonedMidnight } from '../shared/time.js';
+import {
+  checkObjectId,
+  checkPositiveWholeNumber,
+  checkTimeZone,
+  openClient,
+  readPreflight,
+  type RunClient,
+} from '../run/index.js';
 import type { BoundMapping, Mapping, RowConversion } from '../mapping/types.js';
 import { Journal, journalPathFor, type JournalHeader } from './journal.js';
 import {
@@ -60,8 +68,8 @@ export async function runImport(
   const mode: ImportMode = options.mode ?? 'create';
   const dryRun = options.dryRun === true;
   const resume = options.resume === true;
-  const concurrency = positiveInteger(options.concurrency ?? 8, 'concurrency');
-  const limit = options.limit === undefined ? undefined : positiveInteger(options.limit, 'limit');
+  const concurrency = checkPositiveWholeNumber(options.concurrency ?? 8, 'concurrency');
+  const limit = options.limit === undefined ? undefined : checkPositiveWholeNumber(options.limit, 'limit');
   if (limit !== undefined && resume) {
     // The results file must keep every row an earlier run applied; rows past the limit would drop out of it.
     throw new UsageError(
@@ -84,15 +92,8 @@ export async function runImport(
       'NO_OBJECT',
     );
   }
-  if (!Number.isSafeInteger(objectId) || objectId < 1)
-    throw new UsageError(`--object must be a positive whole number, got ${String(objectId)}`);
-  const timezone = options.timezone ?? mapping.timezone ?? 'UTC';
-  if (!isValidTimeZone(timezone)) {
-    throw new UsageError(
-      `unknown time zone "${timezone}": use an IANA name such as America/Los_Angeles`,
-      'TIMEZONE',
-    );
-  }
+  checkObjectId(objectId);
+  const timezone = checkTimeZone(options.timezone ?? mapping.timezone ?? 'UTC');
   for (const [field, value] of Object.entries(mapping.constants)) {
     if (typeof value !== 'string' || readIsoDate(value.trim()) === undefined) continue;
     // Constants are sent as written (the field may be text); a date field would read this as midnight UTC.
@@ -204,26 +205,23 @@ export async function runImport(
     if (options.signal?.aborted)
       throw new AbortedError('interrupted before anything was sent', 'INTERRUPTED');
 
-    let client: CoupaClient | undefined;
-    let ownClient = false;
+    let session: RunClient | undefined;
     if (!dryRun) {
-      if (options.client) {
-        client = options.client;
-      } else if (options.clientOptions && clientModule) {
-        const { createClient } = await clientModule;
-        client = createClient({
-          ...options.clientOptions,
-          concurrency,
-          ...(options.rate !== undefined ? { rate: options.rate } : {}),
-          ...(hooks.onEvent || options.clientOptions.onEvent
-            ? { onEvent: combineHandlers(options.clientOptions.onEvent, hooks.onEvent) }
-            : {}),
-        });
-        ownClient = true;
-      } else {
+      session = openClient({
+        client: options.client,
+        clientOptions: options.clientOptions,
+        overrides: { concurrency, ...(options.rate !== undefined ? { rate: options.rate } : {}) },
+        onEvent: hooks.onEvent,
+        create: clientModule
+          ? (await clientModule).createClient
+          : () => {
+              throw new Error('internal: no client module');
+            },
+      });
+      if (!session)
         throw new UsageError('no Coupa connection: pass clientOptions or client (or use a dry run)');
-      }
     }
+    const client = session?.client;
 
     try {
       // The preflight retries an unreachable instance for a while: Ctrl-C must not wait for that.
@@ -281,7 +279,7 @@ export async function runImport(
       };
       return summary;
     } finally {
-      if (ownClient && client) await client.close();
+      await session?.close();
     }
   } finally {
     unlock();
@@ -292,13 +290,6 @@ export async function runImport(
 export function defaultResultsPath(file: string): string {
   const base = file.replace(/\.csv$/i, '');
   return `${base}.results.csv`;
-}
-
-function positiveInteger(value: number, name: string): number {
-  if (!Number.isInteger(value) || value <= 0) {
-    throw new UsageError(`--${name} must be a positive whole number, got ${String(value)}`);
-  }
-  return value;
 }
 
 function noRows(file: string): InputError {
@@ -377,15 +368,9 @@ async function countRecords(
 
 async function preflight(client: CoupaClient, objectId: number): Promise<void> {
   try {
-    await client.list(objectId, [['limit', '1']]);
+    await readPreflight(client, objectId, [['limit', '1']], 'check "object:" in the mapping or --object');
   } catch (error) {
     if (error instanceof CoupaApiError) {
-      if (error.status === 404) {
-        throw new ConfigError(
-          `custom object ${objectId} was not found on the instance (HTTP 404): check "object:" in the mapping or --object`,
-          'OBJECT_NOT_FOUND',
-        );
-      }
       throw new AbortedError(
         `the preflight read of object ${objectId} failed: ${error.message}`,
         'PREFLIGHT',
@@ -393,16 +378,6 @@ async function preflight(client: CoupaClient, objectId: number): Promise<void> {
     }
     throw error;
   }
-}
-
-function combineHandlers<T>(
-  a: ((e: T) => void) | undefined,
-  b: ((e: T) => void) | undefined,
-): (e: T) => void {
-  return (e: T) => {
-    a?.(e);
-    b?.(e);
-  };
 }
 
 interface RunSettings {
