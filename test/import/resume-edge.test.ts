@@ -230,18 +230,19 @@ describe('resume edge cases', () => {
     const resumed = await runImport({ ...options, resume: true });
     expect(resumed).toMatchObject({ skipped: stopped.created, created: 6 - stopped.created, failed: 0 });
     const rows: string[][] = parse(fs.readFileSync(tmp.file('again.results.csv'), 'utf8'), { bom: true });
-    expect(rows[0]?.slice(0, 9)).toEqual([
+    expect(rows[0]?.slice(0, 10)).toEqual([
       '_line',
       '_status',
       '_id',
       '_error',
+      '_code',
       '_line',
       '_status',
       '_id',
       '_error',
       'Code',
     ]);
-    expect(rows.slice(1).map((r) => `${r[0]} ${r[1]} ${r[4]}`)).toEqual(
+    expect(rows.slice(1).map((r) => `${r[0]} ${r[1]} ${r[5]}`)).toEqual(
       [2, 3, 4, 5, 6, 7].map((line) => `${line} created ${line}`),
     );
     expect(new Set(customFields(sim.records(101)).map((f) => f['vendor-code'])).size).toBe(6);
