@@ -306,4 +306,24 @@ describe('holdsAppliedRows / unfinishedRun: may a run replace this results file?
     expect(await unfinishedRun(resultsWith('2,valid,,,A'))).toBeUndefined();
     expect(await unfinishedRun(tmp.file('missing.csv'))).toBeUndefined();
   });
+  it('a results file with _code is read by its _code, whatever _error says (quoted, with commas, CRLF)', async () => {
+    const file = tmp.file('coded.csv');
+    fs.writeFileSync(
+      file,
+      [
+        '\uFEFF_line,_status,_id,_error,_code,Code',
+        '2,created,7,,,A',
+        '3,failed,,"outcome unknown, reworded ""quoted""",rejected,B',
+        '4,failed,,"stopped, for a reason",not-sent,C',
+        '5,failed,,anything,outcome-unknown,D',
+      ].join('\r\n') + '\r\n',
+    );
+    expect(await unfinishedRun(file)).toEqual({ applied: 2, notSent: 1 });
+    const onlyUnknown = tmp.file('unknown.csv');
+    fs.writeFileSync(onlyUnknown, '_line,_status,_id,_error,_code,Code\n2,failed,,x,outcome-unknown,A\n');
+    expect(await holdsAppliedRows(onlyUnknown)).toBe(true);
+    const rejected = tmp.file('rejected.csv');
+    fs.writeFileSync(rejected, '_line,_status,_id,_error,_code,Code\n2,failed,,outcome unknown,rejected,A\n');
+    expect(await holdsAppliedRows(rejected)).toBe(false);
+  });
 });
