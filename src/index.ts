@@ -5,7 +5,7 @@
  */
 export * from './shared/errors.js';
 
-export { runImport, defaultResultsPath, journalPathFor, RESULT_COLUMNS } from './import/index.js';
+export { runImport, defaultResultsPath, journalPathFor, RESULT_CODES, RESULT_COLUMNS } from './import/index.js';
 export type {
   ImportHooks,
   ImportMode,
@@ -13,6 +13,7 @@ export type {
   ImportProgress,
   ImportStop,
   ImportSummary,
+  ResultCode,
   RowStatus,
 } from './import/index.js';
 

@@ -2,13 +2,19 @@ import { performance } from 'node:perf_hooks';
 import { guardCallbacks } from '../shared/callbacks.js';
 import { createClient } from '../coupa/index.js';
 import { CoupaApiError } from '../coupa/errors.js';
-import type { ClientEvent, ClientOptions, CoupaClient, IndexQuery, ObjectInstance } from '../coupa/types.js';
+import type { ClientOptions, CoupaClient, IndexQuery, ObjectInstance } from '../coupa/types.js';
 import { formatCsvRow } from '../csv/index.js';
-import { AbortedError, ConfigError, CoupaCsvError, errorText, UsageError } from '../shared/errors.js';
+import { AbortedError, CoupaCsvError, errorText, UsageError } from '../shared/errors.js';
 import { ExportIssues, exportColumns, loadMapping, recordToCells } from '../mapping/index.js';
 import { unlessAborted } from '../shared/abort.js';
 import { checkWritableFile, sameFile } from '../shared/files.js';
-import { isValidTimeZone } from '../shared/time.js';
+import {
+  checkObjectId,
+  checkPositiveWholeNumber,
+  checkTimeZone,
+  openClient,
+  readPreflight,
+} from '../run/index.js';
 import { chooseColumns, recordToPlainCells, unknownFields } from './columns.js';
 import { parseFilters, zoneFilterValues, type ParsedFilter } from './filters.js';
 import { writeOutput } from './output.js';
@@ -56,15 +62,8 @@ export async function runExport(
   const objectId = options.objectId ?? mapping?.object;
   if (objectId === undefined)
     throw new UsageError('name the custom object: --object <id> (or `object:` in the mapping)');
-  if (!Number.isInteger(objectId) || objectId <= 0)
-    throw new UsageError(`--object must be a positive whole number, got ${objectId}`);
-  const timezone = options.timezone ?? mapping?.timezone ?? 'UTC';
-  if (!isValidTimeZone(timezone)) {
-    throw new UsageError(
-      `unknown time zone "${timezone}": use an IANA name such as America/Los_Angeles`,
-      'TIMEZONE',
-    );
-  }
+  checkObjectId(objectId);
+  const timezone = checkTimeZone(options.timezone ?? mapping?.timezone ?? 'UTC');
   if (options.out !== '-') checkWritableFile(options.out, 'export');
   if (options.state !== undefined) checkWritableFile(options.state, 'state file', true);
   checkDistinctFiles([
@@ -108,10 +107,17 @@ export async function runExport(
   }
   const { query, after, upTo } = buildQuery(zoned, tracker?.since(), options.state !== undefined);
 
-  const created = !isClient(options.client);
-  const client = isClient(options.client)
-    ? options.client
-    : createClient(clientOptions(options.client, options, hooks));
+  const session = openClient({
+    ...(isClient(options.client) ? { client: options.client } : { clientOptions: options.client }),
+    overrides: {
+      ...(options.rate === undefined ? {} : { rate: options.rate }),
+      ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
+    },
+    onEvent: hooks.onEvent,
+    create: createClient,
+  });
+  if (!session) throw new UsageError('no Coupa connection: pass client options or a client');
+  const client = session.client;
   const window =
     options.concurrency ?? (isClient(options.client) ? undefined : options.client.concurrency) ?? 8;
   const before = client.stats();
@@ -269,7 +275,7 @@ export async function runExport(
   } catch (error) {
     throw translateError(error, options, objectId);
   } finally {
-    if (created) await client.close().catch(() => undefined);
+    await session.close().catch(() => undefined);
   }
 
   const stats = client.stats();
@@ -302,15 +308,8 @@ function validateOptions(options: ExportOptions): ExportFormat {
     throw new UsageError('--bom applies to CSV only, not --format jsonl');
   if (format === 'jsonl' && options.excelSafe)
     throw new UsageError('--excel-safe applies to CSV only, not --format jsonl');
-  if (options.limit !== undefined && (!Number.isInteger(options.limit) || options.limit <= 0)) {
-    throw new UsageError(`--limit must be a positive whole number, got ${options.limit}`);
-  }
-  if (
-    options.concurrency !== undefined &&
-    (!Number.isInteger(options.concurrency) || options.concurrency <= 0)
-  ) {
-    throw new UsageError(`--concurrency must be a positive whole number, got ${options.concurrency}`);
-  }
+  if (options.limit !== undefined) checkPositiveWholeNumber(options.limit, 'limit');
+  if (options.concurrency !== undefined) checkPositiveWholeNumber(options.concurrency, 'concurrency');
   if (options.overlapMs !== undefined && (!Number.isFinite(options.overlapMs) || options.overlapMs < 0)) {
     throw new UsageError(`the overlap must be 0 or more milliseconds, got ${options.overlapMs}`);
   }
@@ -369,14 +368,13 @@ async function preflight(
   query: IndexQuery,
 ): Promise<ObjectInstance | undefined> {
   try {
-    return (await client.list(objectId, query))[0];
+    return await readPreflight(
+      client,
+      objectId,
+      query,
+      "check --object (or the mapping's `object:`) and --instance",
+    );
   } catch (error) {
-    if (error instanceof CoupaApiError && error.status === 404) {
-      throw new ConfigError(
-        `custom object ${objectId} was not found on the instance (HTTP 404): check --object (or the mapping's \`object:\`) and --instance`,
-        'OBJECT_NOT_FOUND',
-      );
-    }
     if (error instanceof CoupaApiError && error.status === 400) {
       throw new UsageError(
         `Coupa refused the query${error.messages.length ? `: ${error.messages.join('; ')}` : ''} (check --filter)`,
@@ -413,24 +411,6 @@ function translateError(error: unknown, options: ExportOptions, objectId: number
 
 function isClient(value: ClientOptions | CoupaClient): value is CoupaClient {
   return typeof (value as Partial<CoupaClient>).list === 'function';
-}
-
-function clientOptions(base: ClientOptions, options: ExportOptions, hooks: ExportHooks): ClientOptions {
-  const onEvent = base.onEvent;
-  const hook = hooks.onEvent;
-  const combined =
-    onEvent && hook
-      ? (e: ClientEvent): void => {
-          onEvent(e);
-          hook(e);
-        }
-      : (onEvent ?? hook);
-  return {
-    ...base,
-    ...(options.rate === undefined ? {} : { rate: options.rate }),
-    ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
-    ...(combined ? { onEvent: combined } : {}),
-  };
 }
 
 function sameFilters(a: readonly string[], b: readonly string[]): boolean {

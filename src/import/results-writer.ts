@@ -3,7 +3,8 @@ import { once } from 'node:events';
 import { finished } from 'node:stream/promises';
 import { escapeFormula, formatCsvRow } from '../csv/index.js';
 import { errorText, InputError } from '../shared/errors.js';
-import { RESULT_COLUMNS } from './resume.js';
+import { RESULT_COLUMNS, resumeNotesPathFor, writeResumeNotes } from './resume.js';
+import type { ResultCode } from './result-codes.js';
 import { TextBatch } from './text-batch.js';
 import type { RowStatus } from './types.js';
 
@@ -13,6 +14,13 @@ export interface ResultRow {
   status: RowStatus;
   id?: number | undefined;
   error?: string | undefined;
+  /** `_code`: the kind of failure (see RESULT_CODES); empty when the row succeeded. */
+  code?: ResultCode | undefined;
+  /**
+   * When a create whose outcome stayed unknown was first sent (epoch ms): machine state for `--resume`, kept in the
+   * results file's resume notes (see `resumeNotesPathFor`), not read back from `_error`.
+   */
+  sentAt?: number;
   cells: readonly string[];
   /** Carried over from the previous run by --resume (counted as skipped, not as created/updated). */
   carried?: boolean;
@@ -44,6 +52,8 @@ export class ResultsWriter {
   private failure: Error | undefined;
   private readonly waiting = new Map<number, string>();
   private nextSeq = 0;
+  /** First-sent times of rows whose create's outcome stayed unknown, by line (see {@link ResultRow.sentAt}). */
+  private readonly sentTimes = new Map<number, number>();
   /** Rows in input order, handed to the file in chunks (one write per row costs more than formatting it). */
   private readonly batch = new TextBatch((text) => this.open().write(text), FLUSH_CHARS, FLUSH_MS);
 
@@ -59,6 +69,7 @@ export class ResultsWriter {
 
   /** Hands in the row with sequence number `seq` (0-based position among the data records). */
   put(seq: number, row: ResultRow): void {
+    if (row.sentAt !== undefined) this.sentTimes.set(row.line, row.sentAt);
     if (seq !== this.nextSeq) {
       this.waiting.set(seq, formatResultRow(row));
       return;
@@ -103,10 +114,14 @@ export class ResultsWriter {
     }
     this.check();
     if (this.waiting.size > 0) throw new Error(`internal: ${this.waiting.size} results rows never written`);
+    // Written after the results file is complete and before the journal goes: a kill in between leaves the journal.
+    if (this.sentTimes.size > 0) writeResumeNotes(this.path, this.sentTimes);
   }
 
   private open(): fs.WriteStream {
     if (this.stream) return this.stream;
+    // The notes of an earlier run into this file describe rows this run replaces.
+    fs.rmSync(resumeNotesPathFor(this.path), { force: true });
     const stream = fs.createWriteStream(this.path, { encoding: 'utf8', highWaterMark: WRITE_BUFFER_BYTES });
     stream.on('error', (error) => {
       this.failure ??= error;
@@ -136,6 +151,7 @@ function formatResultRow(row: ResultRow): string {
     row.status,
     row.id === undefined ? '' : integerText(row.id),
     error,
+    row.code ?? '',
     ...row.cells,
   ];
   return formatCsvRow(cells, { excelSafe: true });

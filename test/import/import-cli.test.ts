@@ -46,6 +46,7 @@ describe('coupa-csv import against the simulator', () => {
       '_status',
       '_id',
       '_error',
+      '_code',
       'Code',
       'Name',
       'Limit',

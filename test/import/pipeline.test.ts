@@ -304,6 +304,14 @@ describe('import pipeline (fake client)', () => {
     expect(results()[1]?._error).toContain('Amount');
   });
 
+  it('_code: empty for good rows, invalid-value for a conversion error, after _error in the header', async () => {
+    writeRows(3, (i) => (i === 2 ? 'C2,Bad,12x' : `C${i},N,1`));
+    await run(undefined, { dryRun: true });
+    const header = fs.readFileSync(path.join(dir, 'in.results.csv'), 'utf8').split('\n')[0];
+    expect(header).toBe('_line,_status,_id,_error,_code,Code,Name,Amount');
+    expect(results().map((r) => r._code)).toEqual(['', 'invalid-value', '']);
+  });
+
   /** The journal a create run into in.results.csv leaves when it is killed (before any row), started at `t`. */
   function killedRunJournal(key?: string, t?: number, mode: ImportOptions['mode'] = 'create'): Journal {
     return Journal.start(path.join(dir, 'in.results.csv.journal'), {
@@ -380,6 +388,52 @@ describe('import pipeline (fake client)', () => {
     expect(summary).toMatchObject({ skipped: 1, failed: 1 });
     expect(results()[0]?._error).toMatch(/already existed before this row was sent \(id 900\)/);
     expect(client.records.find((r) => r.id === 900)?.['custom-fields'].name).toBe('old');
+  });
+
+  it('resume (results file with _code): an outcome-unknown row reads its first-sent time from the resume notes, not from _error', async () => {
+    writeRows(2);
+    const client = new FakeClient();
+    oldC1(client);
+    const resultsPath = path.join(dir, 'in.results.csv');
+    fs.writeFileSync(
+      resultsPath,
+      [
+        '_line,_status,_id,_error,_code,Code,Name,Amount',
+        // The wording of _error is not machine state: a reworded message resumes the same.
+        '2,failed,,some reworded message,outcome-unknown,C1,Name 1,1.50',
+        '3,created,5,,,C2,Name 2,2.50',
+      ].join('\n') + '\n',
+    );
+    fs.writeFileSync(
+      `${resultsPath}.resume.json`,
+      JSON.stringify({ v: 1, firstSent: { 2: Date.now() - 60_000 } }),
+    );
+    const summary = await run(client, { resume: true, concurrency: 1 });
+    expect(summary).toMatchObject({ skipped: 1, failed: 1 });
+    expect(results()[0]?._error).toMatch(/already existed before this row was sent \(id 900\)/);
+    // Still marked uncertain (an earlier run may have created it), so the next --resume looks it up again.
+    expect(results()[0]?._code).toBe('outcome-unknown');
+    expect(client.records.find((r) => r.id === 900)?.['custom-fields'].name).toBe('old');
+    // The run rewrote the results file and had no first-sent time to keep: the old notes are gone.
+    expect(fs.existsSync(`${resultsPath}.resume.json`)).toBe(false);
+  });
+
+  it('resume (results file with _code): not-sent and outcome-unknown rows are found by _code; other failures are sent again', async () => {
+    writeRows(3);
+    const client = new FakeClient();
+    fs.writeFileSync(
+      path.join(dir, 'in.results.csv'),
+      [
+        '_line,_status,_id,_error,_code,Code,Name,Amount',
+        '2,created,5,,,C1,Name 1,1.50',
+        '3,failed,,"outcome unknown, reworded",rejected,C2,Name 2,2.50',
+        '4,failed,,whatever,not-sent,C3,Name 3,3.50',
+      ].join('\n') + '\n',
+    );
+    const summary = await run(client, { resume: true, concurrency: 1 });
+    expect(summary).toMatchObject({ skipped: 1, created: 2, failed: 0 });
+    expect(client.count('create')).toBe(2);
+    expect(results().map((r) => r._code)).toEqual(['', '', '']);
   });
 
   it('resume from a journal: applied rows carried over, in-flight rows looked up by key', async () => {

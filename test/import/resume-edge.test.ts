@@ -230,18 +230,19 @@ describe('resume edge cases', () => {
     const resumed = await runImport({ ...options, resume: true });
     expect(resumed).toMatchObject({ skipped: stopped.created, created: 6 - stopped.created, failed: 0 });
     const rows: string[][] = parse(fs.readFileSync(tmp.file('again.results.csv'), 'utf8'), { bom: true });
-    expect(rows[0]?.slice(0, 9)).toEqual([
+    expect(rows[0]?.slice(0, 10)).toEqual([
       '_line',
       '_status',
       '_id',
       '_error',
+      '_code',
       '_line',
       '_status',
       '_id',
       '_error',
       'Code',
     ]);
-    expect(rows.slice(1).map((r) => `${r[0]} ${r[1]} ${r[4]}`)).toEqual(
+    expect(rows.slice(1).map((r) => `${r[0]} ${r[1]} ${r[5]}`)).toEqual(
       [2, 3, 4, 5, 6, 7].map((line) => `${line} created ${line}`),
     );
     expect(new Set(customFields(sim.records(101)).map((f) => f['vendor-code'])).size).toBe(6);
@@ -304,5 +305,25 @@ describe('holdsAppliedRows / unfinishedRun: may a run replace this results file?
     expect(await unfinishedRun(resultsWith('2,failed,,not sent: run interrupted,A'))).toBeUndefined();
     expect(await unfinishedRun(resultsWith('2,valid,,,A'))).toBeUndefined();
     expect(await unfinishedRun(tmp.file('missing.csv'))).toBeUndefined();
+  });
+  it('a results file with _code is read by its _code, whatever _error says (quoted, with commas, CRLF)', async () => {
+    const file = tmp.file('coded.csv');
+    fs.writeFileSync(
+      file,
+      [
+        '\uFEFF_line,_status,_id,_error,_code,Code',
+        '2,created,7,,,A',
+        '3,failed,,"outcome unknown, reworded ""quoted""",rejected,B',
+        '4,failed,,"stopped, for a reason",not-sent,C',
+        '5,failed,,anything,outcome-unknown,D',
+      ].join('\r\n') + '\r\n',
+    );
+    expect(await unfinishedRun(file)).toEqual({ applied: 2, notSent: 1 });
+    const onlyUnknown = tmp.file('unknown.csv');
+    fs.writeFileSync(onlyUnknown, '_line,_status,_id,_error,_code,Code\n2,failed,,x,outcome-unknown,A\n');
+    expect(await holdsAppliedRows(onlyUnknown)).toBe(true);
+    const rejected = tmp.file('rejected.csv');
+    fs.writeFileSync(rejected, '_line,_status,_id,_error,_code,Code\n2,failed,,outcome unknown,rejected,A\n');
+    expect(await holdsAppliedRows(rejected)).toBe(false);
   });
 });

@@ -1,0 +1,137 @@
+import * as path from 'node:path';
+import type { CsvReadOptions } from '../csv/types.js';
+import { closestHeader } from '../mapping/convert.js';
+import { loadMapping } from '../mapping/index.js';
+import type { BoundMapping, Mapping } from '../mapping/types.js';
+import { readIsoDate } from '../mapping/values.js';
+import { checkObjectId, checkPositiveWholeNumber, checkTimeZone } from '../run/index.js';
+import { InputError, UsageError } from '../shared/errors.js';
+import { zonedMidnight } from '../shared/time.js';
+import type { ImportHooks, ImportMode, ImportOptions } from './types.js';
+
+/** The options of a run, checked, with defaults filled in and the mapping loaded. */
+export interface CheckedImportOptions {
+  file: string;
+  mapping: Mapping;
+  mode: ImportMode;
+  dryRun: boolean;
+  resume: boolean;
+  concurrency: number;
+  limit: number | undefined;
+  objectId: number;
+  timezone: string;
+  /** How the input is read. */
+  csvOptions: CsvReadOptions;
+}
+
+/**
+ * Checks the options that need no file but the mapping (UsageError, exit 2), loads the mapping and says what the
+ * user should know of its constants. Nothing is read from the input yet.
+ */
+export async function checkImportOptions(
+  options: ImportOptions,
+  hooks: ImportHooks,
+): Promise<CheckedImportOptions> {
+  const mode: ImportMode = options.mode ?? 'create';
+  const dryRun = options.dryRun === true;
+  const resume = options.resume === true;
+  const concurrency = checkPositiveWholeNumber(options.concurrency ?? 8, 'concurrency');
+  const limit = options.limit === undefined ? undefined : checkPositiveWholeNumber(options.limit, 'limit');
+  if (limit !== undefined && resume) {
+    // The results file must keep every row an earlier run applied; rows past the limit would drop out of it.
+    throw new UsageError(
+      '--limit cannot be combined with --resume: resume the whole file (a canary run with --limit, then --resume, works)',
+    );
+  }
+  if (options.rate !== undefined && !(options.rate > 0)) {
+    throw new UsageError(`--rate must be a positive number, got ${String(options.rate)}`);
+  }
+  if (dryRun && resume)
+    throw new UsageError('--resume cannot be combined with --dry-run (validate sends nothing)');
+
+  const file = path.resolve(options.file);
+  const mapping: Mapping =
+    typeof options.mapping === 'string' ? await loadMapping(options.mapping) : options.mapping;
+  const objectId = options.objectId ?? mapping.object;
+  if (objectId === undefined) {
+    throw new UsageError(
+      `no custom object id: set "object:" in ${mapping.file} or pass --object`,
+      'NO_OBJECT',
+    );
+  }
+  checkObjectId(objectId);
+  const timezone = checkTimeZone(options.timezone ?? mapping.timezone ?? 'UTC');
+  for (const [field, value] of Object.entries(mapping.constants)) {
+    if (typeof value !== 'string' || readIsoDate(value.trim()) === undefined) continue;
+    // Constants are sent as written (the field may be text); a date field would read this as midnight UTC.
+    hooks.onNotice?.(
+      `constant ${field}: ${value} is sent as written; if ${field} is a date field, Coupa reads it as midnight UTC, ` +
+        `the day before in a zone west of UTC: write it as ${zonedMidnight(value.trim(), timezone)} (midnight in ${timezone})`,
+    );
+  }
+  // Repeated header names are refused only when the mapping reads one of them (bindMapping).
+  const csvOptions: CsvReadOptions = {
+    allowDuplicateHeaders: true,
+    columns: mapping.fields.map((f) => f.column),
+    ...(options.encoding ? { encoding: options.encoding } : {}),
+    ...(options.delimiter ? { delimiter: options.delimiter } : {}),
+  };
+  return { file, mapping, mode, dryRun, resume, concurrency, limit, objectId, timezone, csvOptions };
+}
+
+/** What a mode needs of the mapping and the header: update an id column, upsert a key; a key is a plain field. */
+export function checkModePrerequisites(mode: ImportMode, mapping: Mapping, bound: BoundMapping): void {
+  if (mode === 'update') {
+    if (mapping.id === undefined) {
+      throw new InputError(
+        'MAPPING',
+        '--mode update needs "id:" (the column holding the Coupa instance id)',
+        {
+          file: mapping.file,
+        },
+      );
+    }
+    if (bound.idIndex === undefined) {
+      throw new InputError(
+        'MISSING_COLUMN',
+        `--mode update needs the id column "${mapping.id}", which the header lacks${closestHeader(mapping.id, bound.header)}`,
+        { file: bound.file, line: 1 },
+      );
+    }
+  }
+  if (mode === 'upsert') {
+    if (mapping.key === undefined) {
+      throw new InputError(
+        'MAPPING',
+        '--mode upsert needs "key:" (a unique custom field to find existing records by)',
+        {
+          file: mapping.file,
+        },
+      );
+    }
+    if (bound.keyIndex === undefined) {
+      throw new InputError(
+        'MAPPING',
+        `--mode upsert: the key field "${mapping.key}" is not mapped from any column`,
+        {
+          file: mapping.file,
+        },
+      );
+    }
+  }
+  const keySpec = mapping.fields.find((f) => f.field === mapping.key);
+  if (keySpec && (keySpec.type === 'lookup' || keySpec.type === 'user' || keySpec.type === 'supplier')) {
+    // Records are looked up by the key's value (an index filter on the field): a reference cannot be one.
+    throw new InputError(
+      'MAPPING',
+      `"key: ${mapping.key}" is a ${keySpec.type} reference; the key must be a plain field (text, number or date) whose value is unique`,
+      { file: mapping.file },
+    );
+  }
+}
+
+/** `<input without .csv>.results.csv` beside the input. */
+export function defaultResultsPath(file: string): string {
+  const base = file.replace(/\.csv$/i, '');
+  return `${base}.results.csv`;
+}

@@ -1,0 +1,56 @@
+import type { CoupaClient } from '../../coupa/types.js';
+import type { CsvRecord } from '../../csv/types.js';
+import type { Mapping } from '../../mapping/types.js';
+import type { KeyIdentity } from '../identity.js';
+import type { Journal } from '../journal.js';
+import { hashCells, type ResumeState } from '../resume.js';
+import type { ImportMode, ImportStop } from '../types.js';
+
+/** The counts senders keep besides the row statuses (which the pipeline counts as rows finish). */
+export interface SendCounts {
+  /** Failed rows whose create may or may not have been stored. */
+  unknown: number;
+  /** Creates sent again after an unknown outcome (reported as retries). */
+  resent: number;
+  /** Rows not sent because the run stopped. */
+  notSent: number;
+}
+
+/**
+ * What the senders share with the pipeline: the connection, the journal, the run's identity bookkeeping and its stop
+ * switch. One per run; the senders are plain functions of it.
+ */
+export interface SendContext {
+  client: CoupaClient;
+  journal: Journal;
+  mode: ImportMode;
+  objectId: number;
+  mapping: Mapping;
+  dryRun: boolean;
+  resumeState: ResumeState;
+  identity: KeyIdentity;
+  counts: SendCounts;
+  /** Lines whose create's outcome stayed unknown with no key to tell (named in a notice at the end). */
+  uncertainLines: number[];
+  /** Why the run stopped; undefined while it runs. */
+  stopped: () => ImportStop | undefined;
+  /** Stops the run (the first reason wins): rows not sent yet end `not-sent`. */
+  halt: (stop: ImportStop) => void;
+}
+
+/**
+ * The write options of a row's request: once the request may leave (rate limiter and concurrency cap passed), the
+ * journal records that it is sent, synchronously, right before it goes; a run that stopped meanwhile sends nothing
+ * (the row ends not sent). So after a kill -9 only requests that really left count as in flight.
+ */
+export function journaled(ctx: SendContext, record: CsvRecord): { beforeSend: () => boolean } {
+  let hash: number | undefined;
+  return {
+    beforeSend: () => {
+      if (ctx.stopped()) return false;
+      hash ??= hashCells(record.cells);
+      ctx.journal.sent(record.line, hash);
+      return true;
+    },
+  };
+}

@@ -1,0 +1,44 @@
+import type { CsvRecord } from '../../csv/types.js';
+import { errorText } from '../../shared/errors.js';
+import type { Converted } from '../identity.js';
+import type { ResultRow } from '../results-writer.js';
+import { failRow } from '../row-decision.js';
+import type { ImportMode } from '../types.js';
+import type { SendContext } from './context.js';
+import { sendCreate } from './create.js';
+import { notSent, requestFailed } from './outcome.js';
+import { sendUpdate } from './update.js';
+import { sendUpsert } from './upsert.js';
+
+/** One sender per mode: the requests a converted row needs, and its results row. */
+const SENDERS: Record<
+  ImportMode,
+  (ctx: SendContext, record: CsvRecord, conv: Converted) => Promise<ResultRow>
+> = {
+  create: sendCreate,
+  update: sendUpdate,
+  upsert: sendUpsert,
+};
+
+/**
+ * Never throws: sends a converted row with its mode's sender and returns its results row. Rows for the same record
+ * go one after another, in input order: the same key (create, upsert) or the same instance id (update), so the last
+ * row of the file is the one that wins.
+ */
+export async function sendRow(ctx: SendContext, record: CsvRecord, conv: Converted): Promise<ResultRow> {
+  try {
+    if (ctx.stopped()) return notSent(ctx, record);
+    return await ctx.identity.withLock(ctx.identity.lockOf(conv), () => send(ctx, record, conv));
+  } catch (error) {
+    return failRow(ctx, record, 'internal', `unexpected error: ${errorText(error)}`);
+  }
+}
+
+async function send(ctx: SendContext, record: CsvRecord, conv: Converted): Promise<ResultRow> {
+  try {
+    if (ctx.stopped()) return notSent(ctx, record);
+    return await SENDERS[ctx.mode](ctx, record, conv);
+  } catch (error) {
+    return requestFailed(ctx, record, conv, error);
+  }
+}

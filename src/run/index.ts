@@ -1,0 +1,8 @@
+/**
+ * The layer import and export share (and the web page will): checks of the run's target (object id, time zone,
+ * whole-number options) and the session with Coupa (client lifecycle, event hooks, the preflight read). It sits
+ * between the commands (`import`, `export`) and the modules they use (`mapping`, `csv`, `coupa`).
+ */
+export { checkObjectId, checkPositiveWholeNumber, checkTimeZone } from './target.js';
+export { combineHandlers, openClient, readPreflight } from './session.js';
+export type { OpenClientOptions, RunClient } from './session.js';
