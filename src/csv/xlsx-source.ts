@@ -258,15 +258,22 @@ export interface ReadCell {
 export function readCell(value: unknown, numFmt: string | undefined, date1904: boolean): ReadCell {
   if (value === null || value === undefined) return { text: '', typed: undefined };
   if (typeof value === 'string') return { text: value, typed: undefined };
-  if (typeof value === 'boolean') return { text: value ? 'TRUE' : 'FALSE', typed: { kind: 'boolean', value } };
+  if (typeof value === 'boolean')
+    return { text: value ? 'TRUE' : 'FALSE', typed: { kind: 'boolean', value } };
   if (typeof value === 'number') return readNumber(value, numFmt, date1904);
   if (value instanceof Date) {
     // exceljs turned the serial into a Date counted from 1970 in UTC; back to the serial, read as a wall clock.
     return readNumber(value.getTime() / 86_400_000 + 25569 - (date1904 ? 1462 : 0), numFmt, date1904);
   }
   if (typeof value === 'object') {
-    const v = value as { richText?: { text?: string }[]; result?: unknown; formula?: unknown; error?: unknown };
-    if (Array.isArray(v.richText)) return { text: v.richText.map((r) => r.text ?? '').join(''), typed: undefined };
+    const v = value as {
+      richText?: { text?: string }[];
+      result?: unknown;
+      formula?: unknown;
+      error?: unknown;
+    };
+    if (Array.isArray(v.richText))
+      return { text: v.richText.map((r) => r.text ?? '').join(''), typed: undefined };
     if ('formula' in v || 'sharedFormula' in v || 'result' in v) {
       // The result Excel cached when it last calculated; a formula never calculated has none.
       if (typeof v.result === 'number' && Number.isNaN(v.result)) return { text: '', typed: undefined };
@@ -363,7 +370,7 @@ function roundHalfUp(value: number, decimals: number): string {
     const out = decimals > 0 ? `${int}.${frac.padEnd(decimals, '0')}` : int;
     return value < 0 && /[1-9]/.test(out) ? `-${out}` : out;
   }
-  const kept = BigInt(int + frac.slice(0, decimals)) + ((frac.charCodeAt(decimals) - 48) >= 5 ? 1n : 0n);
+  const kept = BigInt(int + frac.slice(0, decimals)) + (frac.charCodeAt(decimals) - 48 >= 5 ? 1n : 0n);
   let s = kept.toString().padStart(decimals + 1, '0');
   if (decimals > 0) s = `${s.slice(0, -decimals)}.${s.slice(-decimals)}`;
   return value < 0 && /[1-9]/.test(s) ? `-${s}` : s;

@@ -136,9 +136,7 @@ describe('openXlsx', () => {
     expect(await listXlsxSheets(file)).toEqual(['Allocations', 'Notes']);
     const source = await openXlsx(file, { sheet: 'notes' });
     expect(source.sheet).toBe('Notes');
-    expect(await collect(source.rows())).toEqual([
-      { line: 1, cells: ['not this one'], typed: [undefined] },
-    ]);
+    expect(await collect(source.rows())).toEqual([{ line: 1, cells: ['not this one'], typed: [undefined] }]);
   });
 
   it('refuses an unknown sheet, naming the closest one', async () => {
@@ -164,7 +162,11 @@ describe('openXlsx', () => {
 
   it('reads a workbook written by the streaming writer (inline order of parts)', async () => {
     const file = join(dir, 'streamed.xlsx');
-    const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ filename: file, useSharedStrings: true, useStyles: true });
+    const wb = new ExcelJS.stream.xlsx.WorkbookWriter({
+      filename: file,
+      useSharedStrings: true,
+      useStyles: true,
+    });
     const ws = wb.addWorksheet('Data');
     ws.addRow(['Code', 'When']).commit();
     const row = ws.addRow(['X', new Date(Date.UTC(2026, 11, 31))]);
