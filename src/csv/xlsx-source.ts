@@ -58,6 +58,8 @@ interface StreamWorkbook {
   model?: { sheets?: { name: string; id: number; rId: string; state?: string }[] };
   properties?: { model?: { date1904?: boolean } };
   stream?: { destroy(): void };
+  /** Reads `xl/workbook.xml` (a private method, wrapped to stop the reader after it). */
+  _parseWorkbook(entry: unknown): Promise<void>;
 }
 interface StreamSheet {
   name: string;
@@ -160,34 +162,33 @@ interface WorkbookInfo {
   date1904: boolean;
 }
 
+/** Thrown from inside exceljs's reader to stop it once the workbook part is read. */
+const STOP = new Error('stop after xl/workbook.xml');
+
 /**
- * Reads the zip's parts up to the first worksheet (by then `xl/workbook.xml`, which lists the sheets, has been read
- * in any file Excel or exceljs writes) and stops.
+ * Reads the zip's parts up to `xl/workbook.xml` (which lists the sheets and the date system) and stops there. Excel
+ * writes the sheets before the shared strings, so exceljs would copy every sheet to a temp file before it could say
+ * a sheet's name: listing the sheets would cost a pass over the whole file.
  */
 async function readWorkbookInfo(path: string): Promise<WorkbookInfo> {
   const reader = openReader(path);
-  const info = (): WorkbookInfo | undefined =>
-    reader.model?.sheets === undefined
-      ? undefined
-      : {
-          sheets: reader.model.sheets.map((s) => s.name),
-          date1904: reader.properties?.model?.date1904 === true,
-        };
+  const parseWorkbook = reader._parseWorkbook.bind(reader);
+  reader._parseWorkbook = async (entry: unknown): Promise<void> => {
+    await parseWorkbook(entry);
+    throw STOP;
+  };
   const events = reader.parse();
   try {
-    for (let next = await events.next(); next.done !== true; next = await events.next()) {
-      if (next.value.eventType === 'worksheet' && info() !== undefined) break;
-    }
+    for (let next = await events.next(); next.done !== true; next = await events.next());
   } catch (error) {
-    throw unreadable(path, error);
+    if (error !== STOP) throw unreadable(path, error);
   } finally {
     reader.stream?.destroy();
-    await events.return(undefined).catch(() => undefined);
   }
-  const found = info();
-  if (found === undefined)
+  const sheets = reader.model?.sheets;
+  if (sheets === undefined)
     throw new InputError('UNREADABLE', 'this is not an .xlsx workbook (no xl/workbook.xml)', { file: path });
-  return found;
+  return { sheets: sheets.map((s) => s.name), date1904: reader.properties?.model?.date1904 === true };
 }
 
 async function* readSheetRows(path: string, sheet: string): AsyncGenerator<XlsxRow, void, undefined> {
