@@ -4,7 +4,8 @@ import { rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import ExcelJS from 'exceljs';
 import { errorText, InputError } from '../shared/errors.js';
-import { openCsv } from './read-csv.js';
+// Through the module's door, which keeps openCsv wherever the reader's files move.
+import { openCsv } from './index.js';
 import type { TypedCell, XlsxSource } from './xlsx-source.js';
 
 /** The results file's own columns, before the input's (SPEC "Results CSV"). */

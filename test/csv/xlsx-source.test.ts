@@ -12,6 +12,7 @@ import {
   type XlsxRow,
 } from '../../src/csv/xlsx-source.js';
 import { InputError } from '../../src/shared/errors.js';
+import { findHeaderRow, HEADER_SCAN_LINES } from '../../src/csv/header-row.js';
 
 let dir: string;
 beforeAll(async () => {
@@ -104,6 +105,20 @@ describe('openXlsx', () => {
     expect((await collect(source.rows())).length).toBe(5);
   });
 
+  it("finds the header below a title line of a sheet, with the sheet's line numbers", async () => {
+    const file = join(dir, 'budget.xlsx');
+    await makeBudgetWorkbook(file);
+    const head: XlsxRow[] = [];
+    for await (const row of (await openXlsx(file)).rows()) {
+      if (row.line > HEADER_SCAN_LINES) break;
+      head.push(row);
+    }
+    const found = findHeaderRow(head, { columns: ['Code', 'Amount', 'Start'] });
+    expect(found).toMatchObject({ line: 3, index: 1, detected: true });
+    expect(found.note).toContain('"Budget 2026 - Cost centres"');
+    expect(head.slice(found.index + 1).map((r) => r.line)).toEqual([4, 6, 7]);
+  });
+
   it('reads a 1904-dated workbook to the same calendar dates', async () => {
     const file = join(dir, 'budget-1904.xlsx');
     await makeBudgetWorkbook(file, true);
@@ -185,6 +200,9 @@ describe('openXlsx', () => {
 describe('number formats', () => {
   it('tells dates, date-times and times from numbers', () => {
     expect(formatKind('m/d/yyyy')).toBe('date');
+    expect(formatKind('mm-dd-yy')).toBe('date'); // built-in 14, Excel's short date
+    expect(formatKind('m/d/yy h:mm')).toBe('datetime'); // built-in 22
+    expect(formatKind('mmss.0')).toBe('time'); // built-in 47
     expect(formatKind('dd/mm/yyyy')).toBe('date');
     expect(formatKind('[$-407]d. mmmm yyyy')).toBe('date');
     expect(formatKind('yyyy-mm-dd hh:mm:ss')).toBe('datetime');
