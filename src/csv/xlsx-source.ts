@@ -89,8 +89,8 @@ function openReader(path: string): StreamWorkbook {
 /**
  * Opens an `.xlsx` workbook: reads its sheet list (the start of the file only, when the workbook part comes first,
  * as Excel writes it), checks the sheet asked for and returns a source whose `rows()` streams that sheet.
- * @throws InputError NOT_FOUND, UNREADABLE (not a workbook), EMPTY (no worksheet), USAGE-like MISSING sheet as
- *   NOT_FOUND naming the sheets, with "did you mean".
+ * @throws InputError NOT_FOUND (no such file, or no such sheet: the message names the sheets, with "did you mean"),
+ *   UNREADABLE (not a workbook), EMPTY (0 bytes, or no worksheet).
  * @example
  * const source = await openXlsx('budget.xlsx', { sheet: 'Q1' });
  * for await (const row of source.rows()) console.log(row.line, row.cells, row.typed);
