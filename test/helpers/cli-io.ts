@@ -6,7 +6,11 @@ import { main } from '../../src/cli/main.js';
 /** A stream that keeps what is written to it. */
 class TextSink extends Writable {
   text = '';
-  override _write(chunk: Buffer | string, _encoding: BufferEncoding, done: (error?: Error | null) => void): void {
+  override _write(
+    chunk: Buffer | string,
+    _encoding: BufferEncoding,
+    done: (error?: Error | null) => void,
+  ): void {
     this.text += typeof chunk === 'string' ? chunk : chunk.toString('utf8');
     done();
   }
@@ -26,7 +30,10 @@ export interface TestIo extends CliIo {
  * A process for `main(argv, io)` in a test: streams that collect text, an environment (without any inherited
  * COUPA_* setting: only `env`), no TTY, and signals sent by the test.
  */
-export function testIo(env: Record<string, string | undefined> = {}, options: { isTTY?: boolean } = {}): TestIo {
+export function testIo(
+  env: Record<string, string | undefined> = {},
+  options: { isTTY?: boolean } = {},
+): TestIo {
   const stdout = new TextSink();
   const stderr = new TextSink();
   const signals = new EventEmitter();

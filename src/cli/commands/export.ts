@@ -176,9 +176,7 @@ async function handleExport(io: CliIo, args: ExportArgs): Promise<number> {
     io,
     (sig) => {
       progress.stop();
-      io.stderr.write(
-        `\ncoupa-csv: ${sig}: stopping the export; nothing will be written to ${args.out}\n`,
-      );
+      io.stderr.write(`\ncoupa-csv: ${sig}: stopping the export; nothing will be written to ${args.out}\n`);
     },
     args.out === '-' ? 'the output on stdout is incomplete' : `nothing was written to ${args.out}`,
   );

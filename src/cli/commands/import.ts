@@ -193,12 +193,16 @@ async function handleImport(
 
   let started = false;
   const startedAt = Date.now();
-  const interrupt = interruptSignal(io, (sig) => {
-    progress.stop();
-    io.stderr.write(
-      `\ncoupa-csv: ${sig}: stopping; letting the requests in flight finish and writing the results (press Ctrl-C again to stop at once)\n`,
-    );
-  }, 'finish the job with the same command and --resume');
+  const interrupt = interruptSignal(
+    io,
+    (sig) => {
+      progress.stop();
+      io.stderr.write(
+        `\ncoupa-csv: ${sig}: stopping; letting the requests in flight finish and writing the results (press Ctrl-C again to stop at once)\n`,
+      );
+    },
+    'finish the job with the same command and --resume',
+  );
   options.signal = interrupt.signal;
   let summary: ImportSummary;
   try {
