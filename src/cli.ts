@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { processIo } from './cli/io.js';
 import { main } from './cli/main.js';
 
 // A reader that closed stdout or stderr (`| head`) must not turn into an uncaught error: the commands report what
@@ -19,4 +20,4 @@ process.on('exit', () => {
   }
 });
 
-process.exitCode = await main(process.argv.slice(2));
+process.exitCode = await main(process.argv.slice(2), processIo());

@@ -4,7 +4,16 @@ import { credentialsFromEnv, resolveInstanceUrl } from '../coupa/config.js';
 import type { ClientEvent, ClientOptions } from '../coupa/types.js';
 import type { DelimiterOption } from '../csv/types.js';
 import { UsageError } from '../shared/errors.js';
+import type { CliIo } from './io.js';
 import { CliUsage } from './terminal.js';
+
+/** What every command is given: the process it runs in, the command line as typed, and where its exit code goes. */
+export interface CliContext {
+  io: CliIo;
+  /** The arguments as typed (after `coupa-csv`): a stopped import repeats them with --resume. */
+  argv: readonly string[];
+  setExit: (code: number) => void;
+}
 
 /** Flags shared by every command that talks to Coupa. */
 export const connectionOptions = {
@@ -51,22 +60,52 @@ export interface ConnectionArgs {
   concurrency: number;
   rate: number;
   verbose: boolean;
+  json: boolean;
+  quiet: boolean;
 }
 
-/** Builds client options from flags and the environment: instance and scopes from either, secrets only from env. */
-export function buildClientOptions(
-  args: ConnectionArgs,
-  env: Record<string, string | undefined>,
-): ClientOptions {
+/**
+ * Builds client options from flags and the environment: instance and scopes from either, secrets only from env.
+ * The client's events go to stderr: every request with --verbose; else the retries of a failing request as they
+ * happen (an unreachable instance is otherwise silent for the 20 s its retries take), unless --quiet or --json.
+ */
+export function buildClientOptions(args: ConnectionArgs, io: CliIo): ClientOptions {
+  const env = io.env;
   const instance = resolveInstanceUrl(args.instance ?? env.COUPA_INSTANCE);
   const credentials = credentialsFromEnv(env, args.scopes ?? env.COUPA_SCOPES);
+  const onEvent = args.verbose
+    ? (event: ClientEvent) => logClientEvent(io, event)
+    : args.quiet || args.json
+      ? undefined
+      : (event: ClientEvent) => reportRetry(io, event);
   return {
     instance: instance.toString(),
     credentials,
     rate: positive(args.rate, '--rate'),
     concurrency: positive(args.concurrency, '--concurrency'),
-    ...(args.verbose ? { onEvent: logClientEvent } : {}),
+    ...(onEvent ? { onEvent } : {}),
   };
+}
+
+/** The attempts the client makes at most (its default of 6 retries, which the CLI does not change). */
+const MOST_ATTEMPTS = 7;
+
+/**
+ * A request that failed and will be tried again, as one line on stderr: which attempt failed, why, and how long
+ * until the next. Rate-limit answers (429) and the one token renewal (401) are the normal course of a run, not
+ * failures: they are left to --verbose and the summary.
+ */
+function reportRetry(io: CliIo, event: ClientEvent): void {
+  if (event.type !== 'retry' || event.reason === 'HTTP 429' || event.reason === 'HTTP 401') return;
+  io.stderr.write(
+    `coupa-csv: ${event.method} ${event.path}: attempt ${event.attempt} of ${MOST_ATTEMPTS} failed ` +
+      `(${event.reason}); trying again in ${formatWait(event.delayMs)}\n`,
+  );
+}
+
+/** A wait as people read it: `800 ms`, `1.5 s`. */
+function formatWait(ms: number): string {
+  return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
 }
 
 /** The instance time zone: flag, then environment, then the mapping's, then UTC. */
@@ -89,10 +128,10 @@ function positive(value: number, flag: string): number {
  * --verbose: one line per request on stderr, with its headers. The client redacts the credential headers before
  * they reach any event, so nothing secret can be printed.
  */
-function logClientEvent(event: ClientEvent): void {
+function logClientEvent(io: CliIo, event: ClientEvent): void {
   switch (event.type) {
     case 'request':
-      process.stderr.write(
+      io.stderr.write(
         `${event.method} ${event.path} -> ${event.status || 'no answer'} (${event.ms} ms) ` +
           `[${Object.entries(event.headers)
             .map(([name, value]) => `${name}: ${value}`)
@@ -100,15 +139,15 @@ function logClientEvent(event: ClientEvent): void {
       );
       break;
     case 'retry':
-      process.stderr.write(
+      io.stderr.write(
         `retry ${event.attempt} ${event.method} ${event.path} in ${event.delayMs} ms: ${event.reason}\n`,
       );
       break;
     case 'throttled':
-      process.stderr.write(`throttled (429) on ${event.method} ${event.path}; pausing ${event.delayMs} ms\n`);
+      io.stderr.write(`throttled (429) on ${event.method} ${event.path}; pausing ${event.delayMs} ms\n`);
       break;
     case 'token':
-      process.stderr.write(`OAuth token obtained (expires in ${event.expiresInS} s)\n`);
+      io.stderr.write(`OAuth token obtained (expires in ${event.expiresInS} s)\n`);
       break;
   }
 }
@@ -123,6 +162,7 @@ const STOP_GRACE_MS = 30_000;
  */
 
 export function interruptSignal(
+  io: CliIo,
   onFirst: (signal: string) => void,
   /** What a user needs to know when the run stops at once (how to finish the job). */
   afterForcedStop: string,
@@ -133,34 +173,29 @@ export function interruptSignal(
   const controller = new AbortController();
   const handler = (sig: NodeJS.Signals): void => {
     if (controller.signal.aborted) {
-      process.stderr.write(`\ncoupa-csv: ${sig} again: stopping now; ${afterForcedStop}.\n`);
-      process.exit(3);
+      io.stderr.write(`\ncoupa-csv: ${sig} again: stopping now; ${afterForcedStop}.\n`);
+      io.exit(3);
+      return;
     }
     onFirst(sig);
     controller.abort(new Error(`interrupted by ${sig}`));
     // The wait for in-flight requests is bounded: after it, stop as a second signal would (the journal, written
     // synchronously, keeps the run resumable).
-    const graceMs = Number(process.env.COUPA_CSV_STOP_GRACE_MS ?? STOP_GRACE_MS);
+    const graceMs = Number(io.env.COUPA_CSV_STOP_GRACE_MS ?? STOP_GRACE_MS);
     setTimeout(() => {
-      process.stderr.write(
+      io.stderr.write(
         `\ncoupa-csv: requests still in flight after ${graceMs >= 1000 ? `${Math.round(graceMs / 1000)} s` : `${graceMs} ms`}: stopping now; ${afterForcedStop}.\n`,
       );
-      process.exit(3);
+      io.exit(3);
     }, graceMs).unref();
   };
-  process.on('SIGINT', handler);
-  process.on('SIGTERM', handler);
-  return {
-    signal: controller.signal,
-    dispose: () => {
-      process.off('SIGINT', handler);
-      process.off('SIGTERM', handler);
-    },
-  };
+  const dispose = io.onSignal(handler);
+  return { signal: controller.signal, dispose };
 }
 
 /** A progress bar on stderr, only on a TTY and never with --json or --quiet. */
 export function createProgress(
+  io: CliIo,
   enabled: boolean,
   format: string,
 ): {
@@ -170,13 +205,13 @@ export function createProgress(
   update(value: number, payload?: Record<string, unknown>): void;
   stop(): void;
 } {
-  if (!enabled || !process.stderr.isTTY) {
+  if (!enabled || !io.isTTY) {
     return { enabled: false, start: () => undefined, update: () => undefined, stop: () => undefined };
   }
   // Loaded only when a bar is drawn (a TTY): scripts and cron jobs do not pay its start-up time.
   const cliProgress = createRequire(import.meta.url)('cli-progress') as typeof import('cli-progress');
   const bar = new cliProgress.SingleBar(
-    { format, stream: process.stderr, hideCursor: true, etaBuffer: 50, fps: 5 },
+    { format, stream: io.stderr, hideCursor: true, etaBuffer: 50, fps: 5 },
     cliProgress.Presets.shades_classic,
   );
   return {

@@ -4,29 +4,46 @@ import { importCommand, validateCommand } from './commands/import.js';
 import { mappingCommand } from './commands/mapping.js';
 import { simCommand } from './commands/sim.js';
 import { uiCommand } from './commands/ui.js';
-import { checkParsedFlags, checkRawFlags, type FlagKinds } from './common.js';
+import { checkParsedFlags, checkRawFlags, type CliContext } from './common.js';
+import { checkUnknownFlags, commandOf, explainUsageError, type KnownFlags } from './flags.js';
+import { processIo, type CliIo } from './io.js';
 import { CliUsage, reportFatal } from './terminal.js';
 
-/** Parses argv, runs one command, and returns the exit code (0-3, see SPEC). */
-export async function main(argv: string[]): Promise<number> {
+/**
+ * Parses argv, runs one command, and returns the exit code (0-3, see SPEC). Everything it needs from the process
+ * comes through `io` (streams, environment, TTY, signals, exit): a test runs a whole command in-process.
+ *
+ * @example
+ * process.exitCode = await main(process.argv.slice(2), processIo());
+ */
+export async function main(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
   let exitCode = 0;
-  const setExit = (code: number): void => {
-    exitCode = code;
+  const context: CliContext = {
+    io,
+    argv,
+    setExit: (code) => {
+      exitCode = code;
+    },
   };
+  const command = commandOf(argv);
   try {
-    const cli = yargs(argv);
+    const cli = yargs([...argv]);
+    const optionsOfCommand = (): KnownFlags => (cli as unknown as { getOptions(): KnownFlags }).getOptions();
+    // With a parse callback yargs hands over what it would print (help, version) instead of printing it.
+    let output = '';
     await cli
       .scriptName('coupa-csv')
       .usage('$0 <command> [options]\n\nLoad CSV files into Coupa Custom Objects and export them back.')
-      .command(importCommand(setExit))
-      .command(validateCommand(setExit))
-      .command(exportCommand(setExit))
-      .command(mappingCommand(setExit))
-      .command(simCommand(setExit))
-      .command(uiCommand(setExit))
+      .command(importCommand(context))
+      .command(validateCommand(context))
+      .command(exportCommand(context))
+      .command(mappingCommand(context))
+      .command(simCommand(context))
+      .command(uiCommand(context))
       .middleware((parsed) => {
         // The options of the command being run (yargs keeps them on the one instance).
-        checkRawFlags(argv, (cli as unknown as { getOptions(): FlagKinds }).getOptions());
+        checkUnknownFlags(argv, optionsOfCommand());
+        checkRawFlags(argv, optionsOfCommand());
         checkParsedFlags(parsed);
       }, true)
       .example('$0 sim', 'start the local simulator; it prints the three variables to export')
@@ -47,16 +64,19 @@ export async function main(argv: string[]): Promise<number> {
       .epilog(
         'Credentials come from COUPA_CLIENT_ID / COUPA_CLIENT_SECRET (or COUPA_API_KEY), never from flags.',
       )
-      .wrap(Math.min(110, process.stdout.columns || 100))
+      .wrap(Math.min(110, io.columns || 100))
       .exitProcess(false)
       .fail((msg, err) => {
         // yargs usage errors: exit 2 with the message; errors thrown by handlers pass through.
         if (err) throw err;
-        throw new CliUsage(msg);
+        throw new CliUsage(explainUsageError(msg, argv, command, optionsOfCommand()));
       })
-      .parseAsync();
+      .parseAsync([...argv], {}, (_error, _parsed, text) => {
+        output = text;
+      });
+    if (output !== '') io.stdout.write(output.endsWith('\n') ? output : `${output}\n`);
   } catch (error) {
-    return reportFatal(error);
+    return reportFatal(error, io, command);
   }
   return exitCode;
 }

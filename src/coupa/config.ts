@@ -93,7 +93,7 @@ function shownUrl(text: string): string {
 
 /**
  * Validates the Coupa instance base URL (the `--instance` flag or `COUPA_INSTANCE`). Trims spaces, drops a trailing
- * slash, requires `https://` (plain `http://` only for localhost, 127.x.x.x and [::1]) and refuses user info, query
+ * slash and a trailing `/api`, refuses a URL of a page of the instance (`/session`) naming the base to set, requires `https://` (plain `http://` only for localhost, 127.x.x.x and [::1]) and refuses user info, query
  * and fragment, so that nothing is ever sent unencrypted to a remote host.
  *
  * @throws ConfigError `INSTANCE` saying why and giving an example
@@ -157,6 +157,34 @@ export function resolveInstanceUrl(raw: string | undefined): URL {
       'INSTANCE',
     );
   }
-  url.pathname = url.pathname.replace(/\/+$/, '') || '/';
+  url.pathname = basePath(url, shown);
   return url;
+}
+
+/** Path segments that name a page or an endpoint of an instance, never a part of its base URL. */
+const PAGE_SEGMENTS = new Set(['api', 'oauth2', 'session', 'sessions', 'login', 'user_home']);
+
+/**
+ * The base path of an instance URL: trailing slashes dropped, and a trailing `/api` too (people copy the API's
+ * address; every request path starts with /api already). Any other page of the instance (`/session`,
+ * `/api/custom_objects/101`) is refused, naming the base URL to set instead. A path before such a page is kept:
+ * an instance may be reached through a proxy at `https://proxy.example.com/coupa`.
+ */
+function basePath(url: URL, shown: string): string {
+  const segments = url.pathname.split('/').filter((segment) => segment !== '');
+  const last = segments[segments.length - 1];
+  if (last !== undefined && last.toLowerCase() === 'api') segments.pop();
+  const page = segments.findIndex((segment) => PAGE_SEGMENTS.has(segment.toLowerCase()));
+  if (page >= 0) {
+    const base = `${url.protocol}//${url.host}${segments
+      .slice(0, page)
+      .map((segment) => `/${segment}`)
+      .join('')}`;
+    throw new ConfigError(
+      `the instance URL "${shown}" points at a page of the instance (/${segments.slice(page).join('/')}), not at ` +
+        `its base: set --instance or COUPA_INSTANCE to ${base}`,
+      'INSTANCE',
+    );
+  }
+  return segments.length === 0 ? '/' : `/${segments.join('/')}`;
 }

@@ -7,3 +7,4 @@ export { bindMapping, convertRow } from './convert.js';
 export { ExportIssues, exportColumns, recordToCells, droppedFields } from './export-cells.js';
 export { guessMapping } from './guess-mapping.js';
 export type { BlankPolicy, BoundMapping, FieldSpec, FieldType, Mapping, RowConversion } from './types.js';
+export { initMapping, type InitMappingOptions, type InitMappingResult } from './init-mapping.js';

@@ -1,10 +1,9 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFile } from 'node:fs/promises';
 import { PassThrough } from 'node:stream';
 import { parse } from 'csv-parse/sync';
 import type { ClientOptions } from '../../src/coupa/types.js';
 import type { Simulator } from '../../src/sim/index.js';
+import { makeTempDir as makeSharedTempDir } from '../helpers/temp-dir.js';
 
 export const OWNERS = ['jdoe', 'asmith', 'mchen', 'lgarcia', 'pnovak'];
 export const SUPPLIERS = ['S-1001', 'S-1002', 'S-1003', 'S-1004'];
@@ -50,9 +49,10 @@ export function clientFor(sim: Simulator, extra: Partial<ClientOptions> = {}): C
   };
 }
 
-export async function makeTempDir(): Promise<{ dir: string; remove: () => Promise<void> }> {
-  const dir = await mkdtemp(join(tmpdir(), 'coupa-csv-export-'));
-  return { dir, remove: () => rm(dir, { recursive: true, force: true }) };
+/** The shared temp folder (test/helpers/temp-dir.ts), in the shape the export tests use. */
+export function makeTempDir(): Promise<{ dir: string; remove: () => Promise<void> }> {
+  const tmp = makeSharedTempDir('export');
+  return Promise.resolve({ dir: tmp.dir, remove: () => Promise.resolve(tmp.cleanup()) });
 }
 
 /** A writable that collects what is written (for `--out -`). */

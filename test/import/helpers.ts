@@ -1,22 +1,9 @@
 import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { expect } from 'vitest';
 
-/** A temp folder for one test; `cleanup()` removes it. */
-export function makeTempDir(prefix: string): {
-  dir: string;
-  file: (name: string) => string;
-  cleanup: () => void;
-} {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `coupa-csv-${prefix}-`));
-  return {
-    dir,
-    file: (name) => path.join(dir, name),
-    cleanup: () => fs.rmSync(dir, { recursive: true, force: true }),
-  };
-}
+/** Shared by every test folder (test/helpers/temp-dir.ts); exported here too for the tests that import it from here. */
+export { makeTempDir } from '../helpers/temp-dir.js';
 
 /** Reads a results CSV as objects keyed by header. */
 export function readResults(file: string): Array<Record<string, string>> {

@@ -1,11 +1,11 @@
 import * as fs from 'node:fs';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Simulator } from '../../src/sim/index.js';
 import { runCli, type CliResult } from '../helpers/cli.js';
-import { simEnv, startTestSim } from '../helpers/sim.js';
+import type { TempDir } from '../helpers/temp-dir.js';
+import { useSimWorkspace } from '../helpers/workspace.js';
 import {
   customFields,
-  makeTempDir,
   readHeader,
   readResults,
   vendorCsv,
@@ -15,18 +15,9 @@ import {
 
 describe('coupa-csv import against the simulator', () => {
   let sim: Simulator;
-  let tmp: ReturnType<typeof makeTempDir>;
+  let tmp: TempDir;
   let env: Record<string, string>;
-  beforeEach(async () => {
-    sim = await startTestSim();
-    tmp = makeTempDir('import');
-    env = simEnv(sim);
-    fs.writeFileSync(tmp.file('m.yaml'), VENDOR_MAPPING);
-  });
-  afterEach(async () => {
-    await sim.close();
-    tmp.cleanup();
-  });
+  useSimWorkspace('import', { files: { 'm.yaml': VENDOR_MAPPING } }, (ws) => ({ sim, tmp, env } = ws));
 
   // POSTs to /api (the token requests are POSTs too).
   const posts = (): number => (sim.stats().byMethod.POST ?? 0) - sim.stats().tokensIssued;

@@ -6,7 +6,9 @@ import { runImport, type ImportOptions } from '../../src/import/index.js';
 import { holdsAppliedRows, unfinishedRun } from '../../src/import/resume.js';
 import type { Simulator } from '../../src/sim/index.js';
 import { runCli } from '../helpers/cli.js';
-import { simEnv, startTestSim } from '../helpers/sim.js';
+import { startTestSim } from '../helpers/sim.js';
+import type { TempDir } from '../helpers/temp-dir.js';
+import { useSimWorkspace } from '../helpers/workspace.js';
 import {
   customFields,
   expectEveryRowOnce,
@@ -20,18 +22,9 @@ import {
 /** Edge cases of --resume found in review: each one used to lose an id or create a record twice. */
 describe('resume edge cases', () => {
   let sim: Simulator;
-  let tmp: ReturnType<typeof makeTempDir>;
+  let tmp: TempDir;
   let env: Record<string, string>;
-  beforeEach(async () => {
-    sim = await startTestSim();
-    tmp = makeTempDir('resume-edge');
-    env = simEnv(sim);
-    fs.writeFileSync(tmp.file('m.yaml'), VENDOR_MAPPING);
-  });
-  afterEach(async () => {
-    await sim.close();
-    tmp.cleanup();
-  });
+  useSimWorkspace('resume-edge', { files: { 'm.yaml': VENDOR_MAPPING } }, (ws) => ({ sim, tmp, env } = ws));
   const clientOptions = (): { instance: string; credentials: ReturnType<typeof credentialsFromEnv> } => ({
     instance: sim.url,
     credentials: credentialsFromEnv({ COUPA_CLIENT_ID: sim.clientId, COUPA_CLIENT_SECRET: sim.clientSecret }),

@@ -5,7 +5,14 @@ import { FILTER_OPERATORS, parseFilters } from '../../export/filters.js';
 import { planOutput } from '../../export/output.js';
 import type { ExportFormat, ExportOptions, ExportSummary } from '../../export/types.js';
 import { loadMapping } from '../../mapping/index.js';
-import { buildClientOptions, connectionOptions, createProgress, interruptSignal } from '../common.js';
+import {
+  buildClientOptions,
+  connectionOptions,
+  createProgress,
+  interruptSignal,
+  type CliContext,
+} from '../common.js';
+import type { CliIo } from '../io.js';
 
 interface ExportArgs {
   object?: number | undefined;
@@ -56,7 +63,7 @@ const EPILOG = [
 ].join('\n');
 
 /** `coupa-csv export`. */
-export function exportCommand(setExit: (code: number) => void): CommandModule<object, ExportArgs> {
+export function exportCommand({ io, setExit }: CliContext): CommandModule<object, ExportArgs> {
   return {
     command: 'export',
     describe:
@@ -119,7 +126,7 @@ export function exportCommand(setExit: (code: number) => void): CommandModule<ob
         .middleware(takeDashAsOut, true)
         .epilog(EPILOG),
     handler: async (args) => {
-      setExit(await handleExport(args));
+      setExit(await handleExport(io, args));
     },
   };
 }
@@ -137,8 +144,8 @@ function takeDashAsOut(argv: Record<string, unknown>): void {
 }
 
 /** Runs one export and prints what the user needs; returns the exit code (errors are thrown to main). */
-async function handleExport(args: ExportArgs): Promise<number> {
-  const env = process.env;
+async function handleExport(io: CliIo, args: ExportArgs): Promise<number> {
+  const env = io.env;
   if (args.json && args.out === '-') {
     throw new UsageError(
       '--json prints the summary on stdout, which --out - uses for the records: drop one of them',
@@ -149,8 +156,9 @@ async function handleExport(args: ExportArgs): Promise<number> {
   const mapping = args.mapping === undefined ? undefined : await loadMapping(args.mapping);
   // Given or not: the export notes date filters it reads in UTC because no zone was given at all.
   const timezone = args.timezone ?? env.COUPA_TIMEZONE;
-  const client = buildClientOptions(args, env);
+  const client = buildClientOptions(args, io);
   const progress = createProgress(
+    io,
     !args.quiet && !args.json,
     '  {value} records | {pages} pages | {speed} records/s',
   );
@@ -163,13 +171,12 @@ async function handleExport(args: ExportArgs): Promise<number> {
   const removeTemp = (): void => {
     if (tmp) rmSync(tmp, { force: true });
   };
-  process.on('exit', removeTemp);
+  const disposeExitHook = io.onExit(removeTemp);
   const interrupt = interruptSignal(
+    io,
     (sig) => {
       progress.stop();
-      process.stderr.write(
-        `\ncoupa-csv: ${sig}: stopping the export; nothing will be written to ${args.out}\n`,
-      );
+      io.stderr.write(`\ncoupa-csv: ${sig}: stopping the export; nothing will be written to ${args.out}\n`);
     },
     args.out === '-' ? 'the output on stdout is incomplete' : `nothing was written to ${args.out}`,
   );
@@ -186,7 +193,7 @@ async function handleExport(args: ExportArgs): Promise<number> {
     rate: args.rate,
     ...(timezone === undefined ? {} : { timezone }),
     signal: interrupt.signal,
-    ...(args.out === '-' ? { stdout: process.stdout } : {}),
+    ...(args.out === '-' ? { stdout: io.stdout } : {}),
     ...(args.object === undefined ? {} : { objectId: args.object }),
     ...(mapping === undefined ? {} : { mapping }),
     ...(args.state === undefined ? {} : { state: args.state }),
@@ -207,13 +214,13 @@ async function handleExport(args: ExportArgs): Promise<number> {
         progress.update(records, { pages, speed: seconds > 0 ? (records / seconds).toFixed(0) : '0' });
       },
       onNotice: (message) => {
-        process.stderr.write(`${progressStarted ? '\n' : ''}coupa-csv: note: ${message}\n`);
+        io.stderr.write(`${progressStarted ? '\n' : ''}coupa-csv: note: ${message}\n`);
       },
     });
   } finally {
     progress.stop();
     interrupt.dispose();
-    process.off('exit', removeTemp);
+    disposeExitHook();
   }
 
   // The keys of import's summary too (SPEC: --json "as for import"), for scripts that read both: the records
@@ -226,8 +233,8 @@ async function handleExport(args: ExportArgs): Promise<number> {
     invalid: 0,
     results: summary.out,
   };
-  if (args.json) process.stdout.write(`${JSON.stringify({ ...asImport, ...summary })}\n`);
-  else if (!args.quiet) process.stderr.write(formatExportSummary(summary));
+  if (args.json) io.stdout.write(`${JSON.stringify({ ...asImport, ...summary })}\n`);
+  else if (!args.quiet) io.stderr.write(formatExportSummary(summary));
   return 0;
 }
 

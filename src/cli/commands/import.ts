@@ -12,6 +12,7 @@ import {
   parseDelimiterFlag,
   resolveTimezone,
   shellQuote,
+  type CliContext,
 } from '../common.js';
 
 interface ValidateArgs {
@@ -72,7 +73,7 @@ const inputOptions = {
 } as const;
 
 /** `coupa-csv import <file>`. */
-export function importCommand(setExit: (code: number) => void): CommandModule<object, ImportArgs> {
+export function importCommand(ctx: CliContext): CommandModule<object, ImportArgs> {
   return {
     command: 'import <file>',
     describe: 'Import a CSV file into a Coupa custom object',
@@ -112,7 +113,7 @@ export function importCommand(setExit: (code: number) => void): CommandModule<ob
         )
         .example('$0 import vendors.csv --mapping m.yaml --concurrency 4 --rate 10', 'go gently'),
     handler: async (args) => {
-      setExit(await handleImport(args, args['dry-run'], args));
+      ctx.setExit(await handleImport(ctx, args, args['dry-run'], args));
     },
   };
 }
@@ -121,7 +122,7 @@ export function importCommand(setExit: (code: number) => void): CommandModule<ob
 const SENDING_FLAGS = ['instance', 'scopes', 'concurrency', 'rate', 'verbose', 'dry-run'] as const;
 
 /** `coupa-csv validate <file>`: `import --dry-run`, no connection needed. */
-export function validateCommand(setExit: (code: number) => void): CommandModule<object, ValidateArgs> {
+export function validateCommand(ctx: CliContext): CommandModule<object, ValidateArgs> {
   return {
     command: 'validate <file>',
     describe: 'Check a CSV file against a mapping without sending anything (import --dry-run)',
@@ -148,23 +149,25 @@ export function validateCommand(setExit: (code: number) => void): CommandModule<
         )
         .example('$0 validate budget.csv --mapping budget.yaml --mode update --json', 'check an update file'),
     handler: async (args) => {
-      setExit(await handleImport(args, true, undefined));
+      ctx.setExit(await handleImport(ctx, args, true, undefined));
     },
   };
 }
 
 /** Runs one import or validation and prints what the user needs; returns the exit code. */
 async function handleImport(
+  { io, argv }: CliContext,
   args: ValidateArgs,
   dryRun: boolean,
   connection: ImportArgs | undefined,
 ): Promise<number> {
-  const env = process.env;
+  const env = io.env;
   const delimiter = parseDelimiterFlag(args.delimiter);
   const mapping = await loadMapping(args.mapping);
   const timezone = resolveTimezone(args.timezone, env, mapping.timezone);
   const showSummary = !args.quiet && !args.json;
   const progress = createProgress(
+    io,
     showSummary,
     '  {bar} {value}/{total} rows | {speed} rows/s | {failed} failed | ETA {eta_formatted}',
   );
@@ -183,19 +186,23 @@ async function handleImport(
     ...(args.limit !== undefined ? { limit: args.limit } : {}),
   };
   if (!dryRun && connection) {
-    options.clientOptions = buildClientOptions(connection, env);
+    options.clientOptions = buildClientOptions(connection, io);
     options.concurrency = connection.concurrency;
     options.rate = connection.rate;
   }
 
   let started = false;
   const startedAt = Date.now();
-  const interrupt = interruptSignal((sig) => {
-    progress.stop();
-    process.stderr.write(
-      `\ncoupa-csv: ${sig}: stopping; letting the requests in flight finish and writing the results (press Ctrl-C again to stop at once)\n`,
-    );
-  }, 'finish the job with the same command and --resume');
+  const interrupt = interruptSignal(
+    io,
+    (sig) => {
+      progress.stop();
+      io.stderr.write(
+        `\ncoupa-csv: ${sig}: stopping; letting the requests in flight finish and writing the results (press Ctrl-C again to stop at once)\n`,
+      );
+    },
+    'finish the job with the same command and --resume',
+  );
   options.signal = interrupt.signal;
   let summary: ImportSummary;
   try {
@@ -217,7 +224,7 @@ async function handleImport(
           },
       onNotice: (message) => {
         if (started) progress.stop();
-        process.stderr.write(`coupa-csv: ${message}\n`);
+        io.stderr.write(`coupa-csv: ${message}\n`);
       },
     });
   } finally {
@@ -226,14 +233,14 @@ async function handleImport(
   }
 
   if (args.json) {
-    process.stdout.write(JSON.stringify(summary) + '\n');
+    io.stdout.write(JSON.stringify(summary) + '\n');
   } else if (!args.quiet) {
-    process.stderr.write(formatSummary(summary));
+    io.stderr.write(formatSummary(summary));
   }
   if (summary.stopped && summary.stopped.exitCode === 3) {
-    process.stderr.write(`coupa-csv: to finish the job, run:\n  ${resumeCommand()}\n`);
+    io.stderr.write(`coupa-csv: to finish the job, run:\n  ${resumeCommand(argv)}\n`);
   } else if (summary.stopped) {
-    process.stderr.write(`coupa-csv: after fixing the mapping, finish the job with:\n  ${resumeCommand()}\n`);
+    io.stderr.write(`coupa-csv: after fixing the mapping, finish the job with:\n  ${resumeCommand(argv)}\n`);
   }
   if (summary.stopped) return summary.stopped.exitCode;
   return summary.failed + summary.invalid > 0 ? 1 : 0;
@@ -279,9 +286,8 @@ export function formatSummary(s: ImportSummary): string {
 }
 
 /** The command line of this run with --resume added, quoted for a POSIX shell. */
-function resumeCommand(): string {
+function resumeCommand(given: readonly string[]): string {
   // --resume does not take --limit (rows past it would drop out of the results): the resume finishes every row.
-  const given = process.argv.slice(2);
   const argv = given.filter(
     (arg, i) => arg !== '--limit' && !arg.startsWith('--limit=') && given[i - 1] !== '--limit',
   );

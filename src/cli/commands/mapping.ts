@@ -1,13 +1,8 @@
-import * as fs from 'node:fs';
-import * as path from 'node:path';
-import { parse } from 'yaml';
 import type { Argv, CommandModule } from 'yargs';
-import { openCsv } from '../../csv/index.js';
-import type { EncodingOption } from '../../csv/types.js';
-import { errorText, InputError, UsageError } from '../../shared/errors.js';
-import { checkWritableFile } from '../../shared/files.js';
-import { guessMapping } from '../../mapping/index.js';
-import { parseDelimiterFlag } from '../common.js';
+import type { EncodingOption } from '../../csv/index.js';
+import { initMapping } from '../../mapping/index.js';
+import { UsageError } from '../../shared/index.js';
+import { parseDelimiterFlag, type CliContext } from '../common.js';
 
 interface MappingInitArgs {
   file: string;
@@ -20,7 +15,7 @@ interface MappingInitArgs {
 }
 
 /** `coupa-csv mapping init <file>`: a mapping skeleton from a CSV header, types guessed from the first rows. */
-export function mappingCommand(setExit: (code: number) => void): CommandModule<object, MappingInitArgs> {
+export function mappingCommand({ io, setExit }: CliContext): CommandModule<object, MappingInitArgs> {
   return {
     command: 'mapping init <file>',
     describe: 'Write a mapping file skeleton from a CSV header, with a type guessed for each column',
@@ -60,48 +55,23 @@ export function mappingCommand(setExit: (code: number) => void): CommandModule<o
           `unknown command "mapping ${String(sub)}": the mapping command is "mapping init <file>"`,
         );
       }
-      if (!Number.isInteger(args.sample) || args.sample <= 0) {
-        throw new UsageError(`--sample must be a positive whole number, got ${String(args.sample)}`);
-      }
-      if (args.object !== undefined && (!Number.isInteger(args.object) || args.object <= 0)) {
-        throw new UsageError(`--object must be a positive whole number, got ${String(args.object)}`);
-      }
-      if (args.out !== undefined && !args.force && fs.existsSync(args.out)) {
-        throw new InputError('EXISTS', 'already exists; pass --force to overwrite it', { file: args.out });
-      }
-      if (args.out !== undefined) checkWritableFile(args.out, 'mapping');
-      const source = await openCsv(args.file, {
+      const result = await initMapping({
+        file: args.file,
+        out: args.out,
+        object: args.object,
+        force: args.force,
         encoding: args.encoding,
         delimiter: parseDelimiterFlag(args.delimiter),
+        sample: args.sample,
       });
-      const sample: string[][] = [];
-      for await (const record of source.records()) {
-        if (record.error === undefined) sample.push(record.cells);
-        if (sample.length >= args.sample) break;
-      }
-      const yaml = guessMapping(
-        source.header,
-        sample,
-        args.object !== undefined ? { object: args.object } : {},
-      );
-      if (args.out === undefined) {
-        process.stdout.write(yaml.endsWith('\n') ? yaml : `${yaml}\n`);
+      if (result.out === undefined) {
+        io.stdout.write(result.text);
       } else {
-        // A .json mapping is read as JSON: the same mapping, without the comments.
-        const text =
-          path.extname(args.out).toLowerCase() === '.json'
-            ? `${JSON.stringify(parse(yaml), null, 2)}\n`
-            : yaml;
-        try {
-          fs.writeFileSync(args.out, text.endsWith('\n') ? text : `${text}\n`);
-        } catch (error) {
-          throw new InputError('OUTPUT', `cannot write the mapping: ${errorText(error)}`, { file: args.out });
-        }
-        process.stderr.write(
-          `coupa-csv: wrote ${args.out} (${source.header.length} columns); ` +
+        io.stderr.write(
+          `coupa-csv: wrote ${result.out} (${result.columns} columns); ` +
             // Without an object id the validate suggested next would stop at "no custom object id".
             (args.object === undefined ? 'set `object:` in it to the custom object id, ' : '') +
-            `check the field names and types, then run coupa-csv validate ${args.file} --mapping ${args.out}\n`,
+            `check the field names and types, then run coupa-csv validate ${args.file} --mapping ${result.out}\n`,
         );
       }
       setExit(0);

@@ -1,7 +1,7 @@
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { InputError, UsageError } from '../../shared/errors.js';
 import type { SimConfig, SimErrorBody, SimVariations, SimulatorOptions } from '../../sim/index.js';
-import { shellQuote } from '../common.js';
+import { shellQuote, type CliContext } from '../common.js';
 
 interface SimArgs {
   port: number;
@@ -29,7 +29,7 @@ interface SimArgs {
 }
 
 /** `coupa-csv sim`: runs the local Coupa simulator until SIGINT/SIGTERM. */
-export function simCommand(setExit: (code: number) => void): CommandModule<object, SimArgs> {
+export function simCommand({ io, setExit }: CliContext): CommandModule<object, SimArgs> {
   return {
     command: 'sim',
     describe: 'Start the local Coupa simulator and print its URL and demo credentials',
@@ -190,15 +190,16 @@ export function simCommand(setExit: (code: number) => void): CommandModule<objec
         throw error;
       }
       if (args.json) {
-        process.stdout.write(
-          `${JSON.stringify({ url: sim.url, clientId: sim.clientId, clientSecret: sim.clientSecret, scopes: sim.scopes, timezone: sim.timezone })}\n`,
+        io.stdout.write(
+          `${JSON.stringify({ url: sim.url, clientId: sim.clientId, clientSecret: sim.clientSecret, scopes: sim.scopes, timezone: sim.timezone })}
+`,
         );
       } else {
         const variations = Object.entries(sim.variations)
           .filter(([key, value]) => (key === 'errorBody' ? value !== 'default' : value === true))
           .map(([key, value]) => (key === 'errorBody' ? `errorBody=${String(value)}` : key));
         // The simulator's own demo secret: this is the one place it is printed.
-        process.stdout.write(
+        io.stdout.write(
           [
             `Coupa simulator listening on ${sim.url}`,
             `  client id:     ${sim.clientId}`,
@@ -223,13 +224,10 @@ export function simCommand(setExit: (code: number) => void): CommandModule<objec
         );
       }
       await new Promise<void>((resolve) => {
-        const stop = (): void => {
-          process.off('SIGINT', stop);
-          process.off('SIGTERM', stop);
+        const dispose = io.onSignal(() => {
+          dispose();
           resolve();
-        };
-        process.on('SIGINT', stop);
-        process.on('SIGTERM', stop);
+        });
       });
       await sim.close();
       setExit(0);

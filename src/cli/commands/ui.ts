@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import type { Argv, CommandModule } from 'yargs';
-import { buildClientOptions, connectionOptions } from '../common.js';
+import { buildClientOptions, connectionOptions, type CliContext } from '../common.js';
+import type { CliIo } from '../io.js';
 
 interface UiArgs {
   port: number;
@@ -16,7 +17,7 @@ interface UiArgs {
 const { instance, scopes, timezone, concurrency, rate, verbose } = connectionOptions;
 
 /** `coupa-csv ui`: the local web page. */
-export function uiCommand(setExit: (code: number) => void): CommandModule<object, UiArgs> {
+export function uiCommand({ io, setExit }: CliContext): CommandModule<object, UiArgs> {
   return {
     command: 'ui',
     describe: 'Open a local web page to import and export spreadsheets without the terminal',
@@ -45,34 +46,31 @@ export function uiCommand(setExit: (code: number) => void): CommandModule<object
             "page's temporary files are removed.",
         ),
     handler: async (args) => {
-      setExit(await handleUi(args));
+      setExit(await handleUi(args, io));
     },
   };
 }
 
-async function handleUi(args: UiArgs): Promise<number> {
-  const clientOptions = buildClientOptions(args, process.env);
-  const tz = args.timezone ?? process.env.COUPA_TIMEZONE;
+async function handleUi(args: UiArgs, io: CliIo): Promise<number> {
+  const clientOptions = buildClientOptions({ ...args, json: false, quiet: false }, io);
+  const tz = args.timezone ?? io.env.COUPA_TIMEZONE;
   const { startUiServer } = await import('../../ui/index.js');
   const server = await startUiServer({
     clientOptions,
     port: args.port,
     ...(tz === undefined ? {} : { timezone: tz }),
   });
-  process.stdout.write(`${server.url}\n`);
-  process.stderr.write(
+  io.stdout.write(`${server.url}\n`);
+  io.stderr.write(
     `coupa-csv: the page for ${new URL(clientOptions.instance).host} is at the link above (keep it private: it opens the page). Ctrl-C stops it.\n`,
   );
   if (args.open) openBrowser(server.url);
   await new Promise<void>((done) => {
-    const stop = (): void => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      process.stderr.write('\ncoupa-csv: stopping the page\n');
+    const dispose = io.onSignal(() => {
+      dispose();
+      io.stderr.write('\ncoupa-csv: stopping the page\n');
       done();
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
+    });
   });
   await server.close();
   return 0;
