@@ -17,6 +17,7 @@ import {
   type Scalar,
 } from 'yaml';
 import { errorText, InputError } from '../shared/errors.js';
+import { findYamlMistake } from './yaml-mistakes.js';
 
 /** A mapping file read as data, with the lines of its keys. */
 export interface MappingDocument {
@@ -131,6 +132,14 @@ export function parseMappingDocument(text: string, file: string): MappingDocumen
   const first = doc.errors[0];
   if (first !== undefined && (!isJson || first.code === 'DUPLICATE_KEY')) {
     const { line, column } = lineAndColumn(text, first.pos[0]);
+    const mistake = isJson ? undefined : findYamlMistake(text, first.code, line);
+    if (mistake !== undefined) {
+      throw new InputError('MAPPING', `not valid YAML: ${mistake.message}`, {
+        file,
+        line: mistake.line,
+        column: mistake.column,
+      });
+    }
     throw new InputError('MAPPING', `not valid ${isJson ? 'JSON' : 'YAML'}: ${yamlReason(first, text)}`, {
       file,
       line,

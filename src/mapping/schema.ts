@@ -344,7 +344,8 @@ function firstProblem(issues: readonly Issue[], lines: LineFinder): Problem {
   let bestLine = lines.line(best.path, best.part) ?? Infinity;
   for (const p of problems.slice(1)) {
     const line = lines.line(p.path, p.part) ?? Infinity;
-    if (line < bestLine) {
+    // On one line, an unknown key before a missing one: `{ field a }` is a typo of `field: a`.
+    if (line < bestLine || (line === bestLine && isUnknownKey(p) && !isUnknownKey(best))) {
       best = p;
       bestLine = line;
     }
@@ -361,6 +362,12 @@ function unwrapUnion(issue: Issue): Issue[] {
   const inner = issue.issues.filter((i) => i.path !== undefined);
   if (inner.length === 0) return [issue];
   return inner.map((i) => ({ ...i, path: [...(issue.path ?? []), ...(i.path ?? [])] }) as Issue);
+}
+
+function isUnknownKey(problem: Problem): boolean {
+  return (
+    problem.part === 'key' && problem.labelDepth !== undefined && problem.labelDepth < problem.path.length
+  );
 }
 
 /** An issue of the schema in words, at its path. */
