@@ -121,11 +121,6 @@ function keyColon(content: string): number {
   return -1;
 }
 
-function endsWithColon(content: string): boolean {
-  const colon = keyColon(content);
-  return colon >= 0 && content.slice(colon + 1).trim() === '';
-}
-
 /** `A: a` (a value on the line), not `A:` (its value below) nor a flow collection left open. */
 function hasInlineValue(content: string): boolean {
   const colon = keyColon(content);
