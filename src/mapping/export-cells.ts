@@ -27,7 +27,7 @@ export function exportColumns(mapping: Mapping): string[] {
  * export -> import round-trips. Dates are the calendar date of the stored instant in `timezone`, in the mapping's
  * `format` (else `YYYY-MM-DD`); datetimes are in the column's time zone (else `timezone`), with the format if one is
  * given, else ISO 8601 with the offset; decimals use the mapping's separator without thousands separators; booleans
- * are `true`/`false`; references are written by their `by:` attribute; null and missing values are empty cells.
+ * are the first of the column's `true:`/`false:` words, else `true`/`false`; references are written by their `by:` attribute; null and missing values are empty cells.
  * @example recordToCells(mapping, record, 'America/Los_Angeles') // ['1234', 'V-1001', '1250,50']
  */
 export function recordToCells(
@@ -145,9 +145,16 @@ export function valueToCell(spec: FieldSpec, value: unknown, timezone: string, n
       return spec.decimal === ',' ? text.replace('.', ',') : text;
     }
     case 'boolean': {
-      if (typeof value === 'boolean') return value ? 'true' : 'false';
-      const b = typeof value === 'string' ? parseBoolean(value.trim()) : undefined;
-      return b === undefined ? scalarText(value) : String(b);
+      const b =
+        typeof value === 'boolean'
+          ? value
+          : typeof value === 'string'
+            ? parseBoolean(value.trim())
+            : undefined;
+      if (b === undefined) return scalarText(value);
+      // The first of the column's words (`true: [Ja, J]` writes Ja): what the user's file had.
+      const word = b ? spec.trueWords?.[0] : spec.falseWords?.[0];
+      return word ?? String(b);
     }
     case 'date': {
       if (typeof value !== 'string') return scalarText(value);
