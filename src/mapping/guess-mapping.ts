@@ -255,8 +255,9 @@ function guessColumn(field: string, values: string[]): Guess {
         comment: 'decimal separator "." assumed; use decimal: "," if "1,234" means 1.234',
       };
     }
-    if (dot) return { value: `{ field: ${field}, type: decimal }` };
-    if (comma) return { value: `{ field: ${field}, type: decimal, decimal: "," }` };
+    if (dot) return { value: `{ field: ${field}, type: decimal${groupOption(values, '.')} }` };
+    if (comma)
+      return { value: `{ field: ${field}, type: decimal, decimal: ","${groupOption(values, ',')} }` };
   }
   const date = guessDateFormat(values);
   if (date !== undefined) {
@@ -276,6 +277,20 @@ function guessColumn(field: string, values: string[]): Guess {
       : { value: `{ field: ${field}, type: datetime }` };
   }
   return { value: field };
+}
+
+/**
+ * `, group: "."` when the sample's numbers group their thousands with one separator (`12.500,00`), so that an
+ * export writes them as the file had them; '' when none is grouped, or they disagree.
+ */
+function groupOption(values: readonly string[], decimal: '.' | ','): string {
+  const seen = new Set<string>();
+  for (const v of values) {
+    const int = v.split(decimal)[0] ?? '';
+    for (const c of int.replace(/^[+\-\u2212]/, '')) if (c < '0' || c > '9') seen.add(c);
+  }
+  const [group] = seen;
+  return seen.size === 1 && group !== undefined ? `, group: ${JSON.stringify(group)}` : '';
 }
 
 function guessDateFormat(values: string[]): { format: string; comment?: string } | undefined {

@@ -46,7 +46,7 @@ export const FIELD_TYPES: readonly FieldType[] = [
 ];
 export const BLANK_POLICIES: readonly BlankPolicy[] = ['skip', 'null', 'error'];
 /** Thousands separators a decimal column may name in `group:` (space, no-break spaces, apostrophes, `.`, `,`). */
-export const GROUP_SEPARATORS = ['.', ',', ' ', "'", '\u2019', '\u00a0', '\u202f'] as const;
+export const GROUP_SEPARATORS = ['.', ',', ' ', "'", '\u2019', '\u00a0', '\u202f', '\u2009'] as const;
 /** The attributes a reference can be identified by, per reference type (see coupa-api.md "Values"). */
 export const REFERENCE_KEYS: Readonly<Record<'lookup' | 'user' | 'supplier', readonly string[]>> = {
   lookup: ['id', 'name', 'external-ref-num', 'external-ref-code'],
