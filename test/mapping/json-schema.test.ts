@@ -5,8 +5,7 @@ import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
 import { format, resolveConfig } from 'prettier';
 import { parse } from 'yaml';
-import { parseMappingText } from '../../src/mapping/index.js';
-import { MAPPING_SCHEMA } from '../../src/mapping/schema.js';
+import { MAPPING_SCHEMA, parseMappingText } from '../../src/mapping/index.js';
 
 const SCHEMA_FILE = join(import.meta.dirname, '../../schema/mapping.schema.json');
 const SAMPLES = join(import.meta.dirname, '../../samples');
