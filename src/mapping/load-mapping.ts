@@ -1,12 +1,12 @@
 import { readFile } from 'node:fs/promises';
 import { InputError } from '../shared/errors.js';
 import { decodeMapping, parseMappingDocument } from './parse-document.js';
-import { validateMapping } from './schema.js';
+import { validateMapping } from './validate-mapping.js';
 import type { Mapping } from './types.js';
 
 /**
  * Loads and validates a mapping file (`.yaml`/`.yml`, or `.json`): the file's bytes are read here, its syntax in
- * `parse-document.ts`, its meaning in `schema.ts`.
+ * `parse-document.ts`, its meaning in `schema.ts` (shape) and `validate-mapping.ts` (rules, messages).
  * Every problem is an `InputError` with code `MAPPING`, the file and (when known) the line, whose message names the
  * key and what is wrong, with the closest valid choice for unknown keys and types.
  * @example
