@@ -207,13 +207,30 @@ function makeConverter(spec: FieldSpec, timezone: string): CellConverter {
         return new CellError(`${quoteCell(text)} is not a decimal${hint}`);
       };
     }
-    case 'boolean':
+    case 'boolean': {
+      if (spec.trueWords === undefined && spec.falseWords === undefined) {
+        return (text) => {
+          const b = parseBoolean(text);
+          return b === undefined
+            ? new CellError(`${quoteCell(text)} is not a boolean (true/false, yes/no, y/n, 1/0)`)
+            : b;
+        };
+      }
+      // The column's own words first (they may repeat a built-in one), matched ignoring case.
+      const words = new Map<string, boolean>();
+      for (const w of spec.trueWords ?? []) words.set(w.trim().toLowerCase(), true);
+      for (const w of spec.falseWords ?? []) words.set(w.trim().toLowerCase(), false);
+      const own = [
+        ...(spec.trueWords === undefined ? [] : [`true: ${spec.trueWords.join(', ')}`]),
+        ...(spec.falseWords === undefined ? [] : [`false: ${spec.falseWords.join(', ')}`]),
+      ].join('; ');
       return (text) => {
-        const b = parseBoolean(text);
+        const b = words.get(text.toLowerCase()) ?? parseBoolean(text);
         return b === undefined
-          ? new CellError(`${quoteCell(text)} is not a boolean (true/false, yes/no, y/n, 1/0)`)
+          ? new CellError(`${quoteCell(text)} is not a boolean (${own}; or true/false, yes/no, y/n, 1/0)`)
           : b;
       };
+    }
     case 'date': {
       const format = spec.format === undefined ? undefined : formatOf(spec.format, false);
       const expected = format === undefined ? '(expected YYYY-MM-DD)' : `(format ${format.source})`;

@@ -26,8 +26,8 @@ export function exportColumns(mapping: Mapping): string[] {
  * One export row for a record, aligned with {@link exportColumns}: the reverse of the import's conversion, so that
  * export -> import round-trips. Dates are the calendar date of the stored instant in `timezone`, in the mapping's
  * `format` (else `YYYY-MM-DD`); datetimes are in the column's time zone (else `timezone`), with the format if one is
- * given, else ISO 8601 with the offset; decimals use the mapping's separator without thousands separators; booleans
- * are `true`/`false`; references are written by their `by:` attribute; null and missing values are empty cells.
+ * given, else ISO 8601 with the offset; decimals use the mapping's separator, with its thousands separator (`group:`) when it names one; booleans
+ * are the first of the column's `true:`/`false:` words, else `true`/`false`; references are written by their `by:` attribute; null and missing values are empty cells.
  * @example recordToCells(mapping, record, 'America/Los_Angeles') // ['1234', 'V-1001', '1250,50']
  */
 export function recordToCells(
@@ -138,16 +138,25 @@ export function valueToCell(spec: FieldSpec, value: unknown, timezone: string, n
       if (note && value !== '' && value.trim() !== value) note(spec, 'trimmed', value);
       if (note && value === '' && spec.blank === 'null') note(spec, 'empty-to-null', value);
       return value;
-    case 'integer':
-      return typeof value === 'number' ? plainNumber(value) : scalarText(value);
+    case 'integer': {
+      const text = typeof value === 'number' ? plainNumber(value) : scalarText(value);
+      return spec.group === undefined ? text : formatNumber(text, spec.decimal, spec.group);
+    }
     case 'decimal': {
       const text = typeof value === 'number' ? plainNumber(value) : scalarText(value);
-      return spec.decimal === ',' ? text.replace('.', ',') : text;
+      return formatNumber(text, spec.decimal, spec.group);
     }
     case 'boolean': {
-      if (typeof value === 'boolean') return value ? 'true' : 'false';
-      const b = typeof value === 'string' ? parseBoolean(value.trim()) : undefined;
-      return b === undefined ? scalarText(value) : String(b);
+      const b =
+        typeof value === 'boolean'
+          ? value
+          : typeof value === 'string'
+            ? parseBoolean(value.trim())
+            : undefined;
+      if (b === undefined) return scalarText(value);
+      // The first of the column's words (`true: [Ja, J]` writes Ja): what the user's file had.
+      const word = b ? spec.trueWords?.[0] : spec.falseWords?.[0];
+      return word ?? String(b);
     }
     case 'date': {
       if (typeof value !== 'string') return scalarText(value);
@@ -189,6 +198,27 @@ export function valueToCell(spec: FieldSpec, value: unknown, timezone: string, n
       return scalarText(attr);
     }
   }
+}
+
+/**
+ * A number as plain `[-]digits[.digits]` text written with the column's decimal separator and, when the mapping
+ * names one, its thousands separator (`12500.00` -> `12.500,00`), as the user's spreadsheet shows it; an import
+ * reads it back to the same number. Text that is not such a number is written as it is.
+ * @example formatNumber('-1234567.5', ',', '.') // '-1.234.567,5'
+ */
+export function formatNumber(text: string, decimal: '.' | ',', group?: string): string {
+  const m = /^([+-]?)(\d+)(?:\.(\d+))?$/.exec(text);
+  if (m === null) return decimal === ',' ? text.replace('.', ',') : text;
+  const [, sign = '', int = '', frac] = m;
+  let grouped = int;
+  if (group !== undefined && int.length > 3) {
+    grouped = '';
+    for (let end = int.length; end > 0; end -= 3) {
+      const start = Math.max(0, end - 3);
+      grouped = start === 0 ? int.slice(start, end) + grouped : group + int.slice(start, end) + grouped;
+    }
+  }
+  return `${sign}${grouped}${frac === undefined ? '' : decimal + frac}`;
 }
 
 function scalarText(value: unknown): string {

@@ -131,12 +131,114 @@ export function yamlKey(name: string): string {
 
 const BOOLEAN_WORDS = new Set(['true', 'false', 'yes', 'no', 'y', 'n']);
 
+/**
+ * The common yes/no (and true/false) of languages, as a spreadsheet user types them: a column of two of these
+ * words (one of each side) is a boolean with the words as its `true:`/`false:` lists.
+ */
+export const YES_NO_WORDS: ReadonlyArray<readonly [yes: string, no: string]> = [
+  ['Ja', 'Nein'], // German
+  ['J', 'N'], // German, Dutch, Scandinavian short forms
+  ['Ja', 'Nee'], // Dutch
+  ['Ja', 'Nej'], // Swedish, Danish
+  ['Ja', 'Nei'], // Norwegian
+  ['Oui', 'Non'], // French
+  ['O', 'N'], // French short forms
+  ['Sí', 'No'], // Spanish
+  ['Si', 'No'], // Italian, Spanish without the accent
+  ['S', 'N'], // Spanish, Portuguese, Italian short forms
+  ['Sim', 'Não'], // Portuguese
+  ['Sim', 'Nao'], // Portuguese without the accent
+  ['Tak', 'Nie'], // Polish
+  ['T', 'N'], // Polish short forms
+  ['Da', 'Nu'], // Romanian
+  ['Da', 'Ne'], // Croatian, Serbian, Slovenian
+  ['Ano', 'Ne'], // Czech
+  ['Áno', 'Nie'], // Slovak
+  ['Kyllä', 'Ei'], // Finnish
+  ['K', 'E'], // Finnish short forms
+  ['Jah', 'Ei'], // Estonian
+  ['Jā', 'Nē'], // Latvian
+  ['Taip', 'Ne'], // Lithuanian
+  ['Igen', 'Nem'], // Hungarian
+  ['I', 'N'], // Hungarian short forms
+  ['Evet', 'Hayır'], // Turkish
+  ['E', 'H'], // Turkish short forms
+  ['Ναι', 'Όχι'], // Greek
+  ['Да', 'Нет'], // Russian
+  ['Так', 'Ні'], // Ukrainian
+  ['Да', 'Не'], // Bulgarian
+  ['Wahr', 'Falsch'], // German true/false
+  ['Vrai', 'Faux'], // French true/false
+  ['Verdadero', 'Falso'], // Spanish true/false
+  ['Vero', 'Falso'], // Italian true/false
+  ['Verdadeiro', 'Falso'], // Portuguese true/false
+  ['Waar', 'Onwaar'], // Dutch true/false
+  ['Sant', 'Falskt'], // Swedish true/false
+  ['Prawda', 'Fałsz'], // Polish true/false
+  ['Igaz', 'Hamis'], // Hungarian true/false
+  ['はい', 'いいえ'], // Japanese
+  ['是', '否'], // Chinese
+  ['예', '아니요'], // Korean
+  ['✓', '✗'],
+  ['✔', '✘'],
+];
+
+const BUILT_IN_YES = new Set(['true', 'yes', 'y', '1']);
+const BUILT_IN_NO = new Set(['false', 'no', 'n', '0']);
+const fold = (word: string): string => word.trim().toLowerCase();
+/** Every word of the table and the built-in ones, by side. */
+const YES_WORDS = new Set([...BUILT_IN_YES, ...YES_NO_WORDS.map(([yes]) => fold(yes))]);
+const NO_WORDS = new Set([...BUILT_IN_NO, ...YES_NO_WORDS.map(([, no]) => fold(no))]);
+
+/**
+ * A column of one or two words that read as yes and no in some language (e.g. Ja/Nein), as the `true:`/`false:`
+ * lists to write; undefined when the values are not such words, or only the built-in ones (which need no list).
+ */
+export function guessBooleanWords(
+  values: readonly string[],
+): { yes: string | undefined; no: string | undefined; comment?: string } | undefined {
+  const distinct = new Map<string, string>();
+  for (const v of values) if (!distinct.has(fold(v))) distinct.set(fold(v), v.trim());
+  if (distinct.size === 0 || distinct.size > 2) return undefined;
+  const folded = [...distinct.keys()];
+  if (folded.every((w) => BUILT_IN_YES.has(w) || BUILT_IN_NO.has(w))) return undefined;
+  // With a pair, the side of each word; a word on both sides of the table (none today) is not a boolean.
+  const yes = folded.filter((w) => YES_WORDS.has(w) && !NO_WORDS.has(w));
+  const no = folded.filter((w) => NO_WORDS.has(w) && !YES_WORDS.has(w));
+  if (yes.length + no.length !== folded.length || yes.length > 1 || no.length > 1) return undefined;
+  const written = (w: string | undefined): string | undefined =>
+    w === undefined ? undefined : (distinct.get(w) ?? w);
+  if (yes.length === 1 && no.length === 1) return { yes: written(yes[0]), no: written(no[0]) };
+  // One word only in the sample (all rows Ja): its pair from the table, in the same letter case.
+  const seen = (yes[0] ?? no[0]) as string;
+  if (seen.length < 2) return undefined; // a lone `S` or `T` is as likely a code as a yes
+  const pair = YES_NO_WORDS.find(([y, n]) => fold(y) === seen || fold(n) === seen);
+  if (pair === undefined) return undefined;
+  const upper = (written(seen) ?? '') === (written(seen) ?? '').toUpperCase() && seen.length > 1;
+  const other = (w: string): string => (upper ? w.toUpperCase() : w);
+  const comment = `only ${JSON.stringify(written(seen))} in the first rows: check the other word`;
+  return yes.length === 1
+    ? { yes: written(seen), no: BUILT_IN_NO.has(fold(pair[1])) ? undefined : other(pair[1]), comment }
+    : { yes: BUILT_IN_YES.has(fold(pair[0])) ? undefined : other(pair[0]), no: written(seen), comment };
+}
+
 function guessColumn(field: string, values: string[]): Guess {
   if (values.length === 0)
     return { value: field, comment: 'no values in the first rows: type string assumed' };
   if (values.every((v) => BOOLEAN_WORDS.has(v.toLowerCase()) || v === '0' || v === '1')) {
     if (values.some((v) => BOOLEAN_WORDS.has(v.toLowerCase())))
       return { value: `{ field: ${field}, type: boolean }` };
+  }
+  const words = guessBooleanWords(values);
+  if (words !== undefined) {
+    const lists = [
+      ...(words.yes === undefined ? [] : [`true: [${yamlKey(words.yes)}]`]),
+      ...(words.no === undefined ? [] : [`false: [${yamlKey(words.no)}]`]),
+    ];
+    return {
+      value: `{ field: ${field}, type: boolean, ${lists.join(', ')} }`,
+      ...(words.comment === undefined ? {} : { comment: words.comment }),
+    };
   }
   if (values.every((v) => /^[+-]?\d+$/.test(v)) && !values.some((v) => /^[+-]?0\d/.test(v))) {
     if (values.every((v) => Number.isSafeInteger(Number(v))))
@@ -153,8 +255,9 @@ function guessColumn(field: string, values: string[]): Guess {
         comment: 'decimal separator "." assumed; use decimal: "," if "1,234" means 1.234',
       };
     }
-    if (dot) return { value: `{ field: ${field}, type: decimal }` };
-    if (comma) return { value: `{ field: ${field}, type: decimal, decimal: "," }` };
+    if (dot) return { value: `{ field: ${field}, type: decimal${groupOption(values, '.')} }` };
+    if (comma)
+      return { value: `{ field: ${field}, type: decimal, decimal: ","${groupOption(values, ',')} }` };
   }
   const date = guessDateFormat(values);
   if (date !== undefined) {
@@ -174,6 +277,20 @@ function guessColumn(field: string, values: string[]): Guess {
       : { value: `{ field: ${field}, type: datetime }` };
   }
   return { value: field };
+}
+
+/**
+ * `, group: "."` when the sample's numbers group their thousands with one separator (`12.500,00`), so that an
+ * export writes them as the file had them; '' when none is grouped, or they disagree.
+ */
+function groupOption(values: readonly string[], decimal: '.' | ','): string {
+  const seen = new Set<string>();
+  for (const v of values) {
+    const int = v.split(decimal)[0] ?? '';
+    for (const c of int.replace(/^[+\-\u2212]/, '')) if (c < '0' || c > '9') seen.add(c);
+  }
+  const [group] = seen;
+  return seen.size === 1 && group !== undefined ? `, group: ${JSON.stringify(group)}` : '';
 }
 
 function guessDateFormat(values: string[]): { format: string; comment?: string } | undefined {

@@ -4,7 +4,15 @@
  */
 export { loadMapping, parseMappingText } from './load-mapping.js';
 export { bindMapping, convertRow } from './convert.js';
-export { ExportIssues, exportColumns, recordToCells, droppedFields } from './export-cells.js';
-export { guessMapping } from './guess-mapping.js';
+export {
+  ExportIssues,
+  exportColumns,
+  recordToCells,
+  droppedFields,
+  formatNumber,
+  valueToCell,
+} from './export-cells.js';
+export { guessMapping, guessBooleanWords, YES_NO_WORDS } from './guess-mapping.js';
+export { MAPPING_SCHEMA, FIELD_KEYS, FIELD_TYPES, GROUP_SEPARATORS, REFERENCE_KEYS } from './schema.js';
 export type { BlankPolicy, BoundMapping, FieldSpec, FieldType, Mapping, RowConversion } from './types.js';
 export { initMapping, type InitMappingOptions, type InitMappingResult } from './init-mapping.js';

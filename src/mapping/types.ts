@@ -19,6 +19,12 @@ export interface FieldSpec {
   format?: string;
   /** Decimal separator. */
   decimal: '.' | ',';
+  /** Thousands separator an export writes (an import reads any); absent = none written. */
+  group?: string;
+  /** Boolean words of the user's language read as true, beside the built-in ones; an export writes the first. */
+  trueWords?: string[];
+  /** Boolean words read as false; an export writes the first. */
+  falseWords?: string[];
   /** For datetimes without an offset; default the instance's. */
   timezone?: string;
   /** For reference types: the identifying attribute (name, login, number, id, ...). */
