@@ -20,7 +20,9 @@ const INTEGRATION = [
   'test/import/resume-edge.test.ts',
   'test/reliability/bad-input.test.ts',
   'test/reliability/secrets.test.ts',
+  'test/reliability/variations.test.ts',
   'test/sim/cli.test.ts',
+  'test/ui/ui-browser.test.ts',
 ];
 
 export default defineConfig({
