@@ -10,7 +10,8 @@ import { unlessAborted } from '../shared/abort.js';
 import { checkWritableFile, sameFile } from '../shared/files.js';
 import { isValidTimeZone } from '../shared/time.js';
 import { chooseColumns, recordToPlainCells, unknownFields } from './columns.js';
-import { parseFilters, zoneFilterValues, type ParsedFilter } from './filters.js';
+import { checkRecordFilters, type FilterMismatch } from './check-filters.js';
+import { parseFilter, parseFilters, zoneFilterValues, type ParsedFilter } from './filters.js';
 import { writeOutput } from './output.js';
 import { pageInIdOrder } from './pager.js';
 import { DEFAULT_OVERLAP_MS, IncrementalTracker, readState, writeState } from './state.js';
@@ -106,7 +107,20 @@ export async function runExport(
           "set --timezone (or COUPA_TIMEZONE, or the mapping's timezone) to it, or records of that day may be missed",
       );
   }
-  const { query, after, upTo } = buildQuery(zoned, tracker?.since(), options.state !== undefined);
+  const since = tracker?.since();
+  const { query, after, upTo } = buildQuery(zoned, since, options.state !== undefined);
+  // Every record written is checked against what was asked for, the watermark included.
+  const checkRecord = checkRecordFilters(
+    since === undefined
+      ? zoned
+      : [
+          ...zoned,
+          {
+            ...parseFilter(`updated-at[gt_or_eq]=${since}`),
+            source: `the --state watermark updated-at >= ${since}`,
+          },
+        ],
+  );
 
   const created = !isClient(options.client);
   const client = isClient(options.client)
@@ -204,6 +218,8 @@ export async function runExport(
                 );
               }
             }
+            const mismatch = checkRecord(record);
+            if (mismatch) throw filterMismatchError(record, mismatch);
             chunk += formatRecord(record);
             records++;
           }
@@ -290,6 +306,16 @@ export async function runExport(
     ...(watermark === undefined ? {} : { watermark }),
     ...(options.state === undefined || truncated ? {} : { state: options.state }),
   };
+}
+
+/** A record the instance should not have returned: exit 3, nothing written. */
+function filterMismatchError(record: ObjectInstance, mismatch: FilterMismatch): AbortedError {
+  return new AbortedError(
+    `the instance returned record ${record.id} although it does not satisfy ${mismatch.filter.startsWith('the --state') ? mismatch.filter : `--filter "${mismatch.filter}"`} ` +
+      `(its value: ${mismatch.value}): the instance ignored or misread that filter, so the export cannot be trusted ` +
+      '(filters on custom fields are not all documented: check the field name and operator, or filter another way)',
+    'INSTANCE_FILTER',
+  );
 }
 
 function validateOptions(options: ExportOptions): ExportFormat {

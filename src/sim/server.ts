@@ -31,6 +31,10 @@ interface Token {
   scopes: Set<string>;
 }
 
+/** Query arguments `ignoreFilters` keeps: paging, order, and filters on the standard attributes. */
+const KEPT_WHEN_IGNORING =
+  /^(id|created[-_]at|updated[-_]at|limit|offset|order[-_]by|dir|return[-_]object|fields)(\[|$)/i;
+
 /**
  * Starts a local Coupa Custom Objects server (node:http) and resolves once it listens.
  * @example
@@ -281,7 +285,10 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     try {
       if (memberPart === '') {
         if (req.method === 'GET') {
-          const page = store.list(objectId, params);
+          const page = store.list(
+            objectId,
+            options.ignoreFilters === true ? params.filter(([k]) => KEPT_WHEN_IGNORING.test(k)) : params,
+          );
           const how = returnObject === 'none' ? 'full' : returnObject;
           const records = page.map((r) => store.present(objectId, r, how));
           if (json) sendJson(res, 200, records);
