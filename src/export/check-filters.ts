@@ -79,7 +79,7 @@ function canonical(name: string): string {
 function describe(value: unknown): string {
   if (value === null) return 'empty';
   if (typeof value === 'string') return JSON.stringify(value);
-  return String(value as number | boolean);
+  return textOf(value);
 }
 
 /** Text as a case- and accent-insensitive collation compares it. */
@@ -144,7 +144,9 @@ function equalsOperand(value: unknown, operand: string): boolean {
 }
 
 function textOf(value: unknown): string {
-  return typeof value === 'string' ? value : String(value as number | boolean);
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  return JSON.stringify(value) ?? '';
 }
 
 /** Order comparison (`gt` & co.) on instants or numbers; undefined when neither applies (not judged). */

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { ObjectInstance } from '../../src/coupa/types.js';
 import { checkRecordFilters } from '../../src/export/check-filters.js';
 import { parseFilters } from '../../src/export/filters.js';
 import { runExport } from '../../src/export/index.js';
@@ -14,10 +15,7 @@ import { clientFor, makeTempDir, readCsv, seedVendors } from './helpers.js';
 function record(
   fields: Record<string, unknown>,
   extra: Record<string, unknown> = {},
-): {
-  id: number;
-  [key: string]: unknown;
-} {
+): ObjectInstance {
   return {
     id: 7,
     'created-at': '2026-02-01T09:00:00-08:00',
