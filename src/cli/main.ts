@@ -1,5 +1,6 @@
 import yargs from 'yargs';
 import { exportCommand } from './commands/export.js';
+import { fieldsCommand } from './commands/fields.js';
 import { importCommand, validateCommand } from './commands/import.js';
 import { mappingCommand } from './commands/mapping.js';
 import { simCommand } from './commands/sim.js';
@@ -21,6 +22,7 @@ export async function main(argv: string[]): Promise<number> {
       .command(validateCommand(setExit))
       .command(exportCommand(setExit))
       .command(mappingCommand(setExit))
+      .command(fieldsCommand(setExit))
       .command(simCommand(setExit))
       .middleware((parsed) => {
         // The options of the command being run (yargs keeps them on the one instance).
@@ -39,7 +41,7 @@ export async function main(argv: string[]): Promise<number> {
         '$0 export --mapping vendors.mapping.yaml --out vendors-export.csv',
         'export what the mapping maps',
       )
-      .demandCommand(1, 'Name a command: import, validate, export, mapping init or sim.')
+      .demandCommand(1, 'Name a command: import, validate, export, fields, mapping init or sim.')
       .strict()
       .recommendCommands()
       .epilog(
