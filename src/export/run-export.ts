@@ -23,6 +23,7 @@ import {
   type XlsxColumn,
   type XlsxSink,
 } from './excel.js';
+import { checkInstanceZone, dateSpecsOf, withOwnCalendarDates } from './instance-zone.js';
 import { writeOutput, type OutputTarget } from './output.js';
 import { pageInIdOrder } from './pager.js';
 import { DEFAULT_OVERLAP_MS, IncrementalTracker, readState, writeState } from './state.js';
@@ -147,6 +148,15 @@ export async function runExport(
   let columns: string[] = mapping ? exportColumns(mapping) : [];
   let watermark: string | undefined;
 
+  // A set zone is checked against the offsets the instance reports; dates are written as the instance's calendar
+  // date whatever the zone (see withOwnCalendarDates).
+  const zoneSetBy =
+    options.timezone !== undefined
+      ? '--timezone or COUPA_TIMEZONE'
+      : mapping?.timezone !== undefined
+        ? `the timezone: of ${mapping.file}`
+        : undefined;
+  const dateSpecs = dateSpecsOf(mapping);
   // --excel: BOM, CRLF, formula escaping and the spreadsheet's delimiter; xlsx: a streaming workbook.
   const excelRows =
     options.excel === true && format === 'csv' ? new ExcelCsvRows(excelDelimiter(mapping)) : undefined;
@@ -173,6 +183,7 @@ export async function runExport(
       // Nothing matches: still give the file the object's columns, from any record.
       sample = (await client.list(objectId, [['limit', '1']]))[0];
     }
+    if (zoneSetBy !== undefined) checkInstanceZone(first ?? sample, timezone, zoneSetBy);
     let maxId = first?.id;
     if (first) {
       const last = (
@@ -273,11 +284,15 @@ export async function runExport(
         if (excelRows) return excelRows.row(plain, record.id);
         return formatCsvRow(plain, { excelSafe: options.excelSafe ?? false });
       }
-      const cells = recordToCells(mapping, record, timezone, issues);
+      const own =
+        dateSpecs.length === 0
+          ? record
+          : withOwnCalendarDates(record, dateSpecs, timezone, zoneSetBy === undefined ? issues : undefined);
+      const cells = recordToCells(mapping, own, timezone, issues);
       if (format === 'jsonl')
         return `${JSON.stringify(Object.fromEntries(columns.map((c, i) => [c, cells[i] ?? ''])))}\n`;
       if (sink) {
-        sink.addRow(mappedXlsxRow(mapping, record, cells, xlsxColumns, timezone));
+        sink.addRow(mappedXlsxRow(mapping, own, cells, xlsxColumns, timezone));
         return '';
       }
       if (excelRows) return excelRows.row(cells, record.id);
