@@ -194,6 +194,8 @@ export async function openXlsxSink(sheetName: string): Promise<XlsxSink> {
       await workbook.commit();
     },
     fail(error) {
+      // The output may not be reading the bytes (a failure before it started): the error is the caller's to report.
+      bytes.on('error', () => undefined);
       bytes.destroy(error instanceof Error ? error : new Error(String(error)));
     },
   };

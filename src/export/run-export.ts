@@ -342,6 +342,8 @@ export async function runExport(
       }
     }
   } catch (error) {
+    // A workbook opened before a failure that came before its output: nothing reads its bytes, discard them.
+    sink?.fail(error);
     throw translateError(error, options, objectId);
   } finally {
     if (created) await client.close().catch(() => undefined);

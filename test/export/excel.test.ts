@@ -197,6 +197,29 @@ describe('export --format xlsx', () => {
     expect(row.getCell(col('created-at')).value).toBeInstanceOf(Date);
   });
 
+  it('a failure before or during the output leaves no file (unknown object; a record the filter excludes)', async () => {
+    const out = join(dir, 'x.xlsx');
+    const missing = await runExport({ objectId: 999, out, format: 'xlsx', client: clientFor(sim) }).catch(
+      (e: unknown) => e,
+    );
+    expect((missing as { code?: string }).code).toBe('OBJECT_NOT_FOUND');
+    const lax = await startTestSim({ ignoreFilters: true });
+    try {
+      seedVendors(lax, 1, 120);
+      const ignored = await runExport({
+        objectId: 101,
+        out,
+        format: 'xlsx',
+        filters: ['active=true'],
+        client: clientFor(lax),
+      }).catch((e: unknown) => e);
+      expect((ignored as { code?: string }).code).toBe('INSTANCE_FILTER');
+    } finally {
+      await lax.close();
+    }
+    expect(await readdir(dir)).toEqual([]);
+  });
+
   it('refuses CSV-only flags', async () => {
     for (const extra of [{ gzip: true }, { bom: true }, { excelSafe: true }]) {
       const error = await runExport({
