@@ -12,10 +12,7 @@ import { CLI_PATH, runCli } from '../helpers/cli.js';
 import { simEnv, startTestSim } from '../helpers/sim.js';
 import { clientFor, makeTempDir, readCsv, seedVendors } from './helpers.js';
 
-function record(
-  fields: Record<string, unknown>,
-  extra: Record<string, unknown> = {},
-): ObjectInstance {
+function record(fields: Record<string, unknown>, extra: Record<string, unknown> = {}): ObjectInstance {
   return {
     id: 7,
     'created-at': '2026-02-01T09:00:00-08:00',

@@ -37,7 +37,11 @@ async function dateMapping(extra = ''): Promise<string> {
 describe("export: dates are the instance's calendar dates", () => {
   it('an instance east of UTC with no zone set: the date comes back as stored, not a day early', async () => {
     sim = await startTestSim({ timezone: 'Asia/Tokyo' });
-    sim.insert(101, { 'vendor-code': 'V-1', 'vendor-name': 'x', 'onboarding-date': '2026-02-28T00:00:00+09:00' });
+    sim.insert(101, {
+      'vendor-code': 'V-1',
+      'vendor-name': 'x',
+      'onboarding-date': '2026-02-28T00:00:00+09:00',
+    });
     const out = join(dir, 'x.csv');
     await runExport({ mapping: await dateMapping(), out, client: clientFor(sim) });
     expect((await readCsv(out)).rows).toEqual([['V-1', '2026-02-28']]);
@@ -49,7 +53,11 @@ describe("export: dates are the instance's calendar dates", () => {
       timezone: 'America/Los_Angeles',
       now: () => Date.parse('2026-12-03T12:00:00Z'),
     });
-    sim.insert(101, { 'vendor-code': 'V-1', 'vendor-name': 'x', 'onboarding-date': '2026-07-01T00:00:00-07:00' });
+    sim.insert(101, {
+      'vendor-code': 'V-1',
+      'vendor-name': 'x',
+      'onboarding-date': '2026-07-01T00:00:00-07:00',
+    });
     const out = join(dir, 'x.csv');
     await runExport({
       mapping: await dateMapping(),
@@ -65,7 +73,11 @@ describe("export: dates are the instance's calendar dates", () => {
       timezone: 'America/Los_Angeles',
       now: () => Date.parse('2026-12-03T12:00:00Z'),
     });
-    sim.insert(101, { 'vendor-code': 'V-1', 'vendor-name': 'x', 'onboarding-date': '2026-02-28T00:00:00-08:00' });
+    sim.insert(101, {
+      'vendor-code': 'V-1',
+      'vendor-name': 'x',
+      'onboarding-date': '2026-02-28T00:00:00-08:00',
+    });
     const out = join(dir, 'x.csv');
     const error = await runExport({
       mapping: await dateMapping(),
@@ -82,7 +94,11 @@ describe("export: dates are the instance's calendar dates", () => {
 
   it("the built CLI: the mapping's timezone contradicting the instance exits 2 naming the offset and how to set the zone", async () => {
     sim = await startTestSim({ timezone: 'America/Los_Angeles' });
-    sim.insert(101, { 'vendor-code': 'V-1', 'vendor-name': 'x', 'onboarding-date': '2026-02-28T00:00:00-08:00' });
+    sim.insert(101, {
+      'vendor-code': 'V-1',
+      'vendor-name': 'x',
+      'onboarding-date': '2026-02-28T00:00:00-08:00',
+    });
     const out = join(dir, 'x.csv');
     const mapping = await dateMapping('timezone: Asia/Tokyo\n');
     const r = await runCli(['export', '--mapping', mapping, '--out', out], { env: simEnv(sim) });
