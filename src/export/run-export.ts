@@ -396,7 +396,7 @@ function filterMismatchError(record: ObjectInstance, mismatch: FilterMismatch): 
     `the instance returned record ${record.id} although it does not satisfy ${mismatch.filter.startsWith('the --state') ? mismatch.filter : `--filter "${mismatch.filter}"`} ` +
       `(its value: ${mismatch.value}): the instance ignored or misread that filter, so the export cannot be trusted ` +
       '(filters on custom fields are not all documented: check the field name and operator, or filter another way)',
-    'INSTANCE_FILTER',
+    'ABORTED',
   );
 }
 

@@ -50,7 +50,6 @@ export const ERROR_CODES = [
   'PREFLIGHT', // the read of the object before the first write failed
   'COUPA_API', // an export stopped on an HTTP error
   'KEY_FILTER', // the instance ignored the key filter of a lookup
-  'INSTANCE_FILTER', // an export got a record that does not satisfy its filters (the instance ignored or misread one)
   'CLOSED', // the library's client was closed while requests waited
   'NOT_SENT', // internal: a request held back because the run is stopping
 ] as const;

@@ -142,7 +142,7 @@ describe('export: a record the instance should not have returned', () => {
       filters: ['active=true'],
     }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AbortedError);
-    expect((error as AbortedError).code).toBe('INSTANCE_FILTER');
+    expect((error as AbortedError).code).toBe('ABORTED');
     expect((error as AbortedError).exitCode).toBe(3);
     expect((error as Error).message).toMatch(
       /record 1 although it does not satisfy --filter "active=true" \(its value: false\)/,

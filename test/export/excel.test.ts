@@ -213,7 +213,7 @@ describe('export --format xlsx', () => {
         filters: ['active=true'],
         client: clientFor(lax),
       }).catch((e: unknown) => e);
-      expect((ignored as { code?: string }).code).toBe('INSTANCE_FILTER');
+      expect((ignored as { code?: string }).code).toBe('ABORTED');
     } finally {
       await lax.close();
     }
