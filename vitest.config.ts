@@ -1,29 +1,25 @@
 import { defineConfig } from 'vitest/config';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 /**
- * The integration tier: files that spawn the built CLI (dist/) or import the built package. Everything else is the
- * unit tier (`npm run test:unit`): in-process, no spawned process, no dist/. A new test file that spawns the CLI
- * goes here (the unit tier refuses to spawn: test/helpers/unit-setup.ts).
+ * The integration tier: files that spawn a process (the built CLI in dist/, chromium) or import the built package.
+ * A file belongs to it when it uses the CLI helpers (test/helpers/cli.ts: runCli, spawnCli, CLI_PATH),
+ * node:child_process, playwright or the package's exports (the built entry): the rule is read from the files themselves, so a new test file cannot land in
+ * the wrong tier. Everything else is the unit tier (`npm run test:unit`): in-process, no spawned process, no dist/
+ * (test/helpers/unit-setup.ts refuses to spawn there).
  */
-const INTEGRATION = [
-  'test/cli-entry.test.ts',
-  'test/cli-built.test.ts',
-  'test/samples.test.ts',
-  'test/library/package-api.test.ts',
-  'test/export/export-cli.test.ts',
-  'test/import/faults.test.ts',
-  'test/import/fixtures-cli.test.ts',
-  'test/import/import-cli.test.ts',
-  'test/import/interrupt.test.ts',
-  'test/import/preflight.test.ts',
-  'test/import/quirks.test.ts',
-  'test/import/resume-edge.test.ts',
-  'test/reliability/bad-input.test.ts',
-  'test/reliability/secrets.test.ts',
-  'test/reliability/variations.test.ts',
-  'test/sim/cli.test.ts',
-  'test/ui/ui-browser.test.ts',
-];
+const SPAWNS = /\b(runCli|spawnCli|CLI_PATH|SPEC_CLI_PATH)\b|node:child_process|playwright-core|pkg\.exports/;
+
+function testFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) return entry.name === 'fixtures' ? [] : testFiles(path);
+    return entry.name.endsWith('.test.ts') ? [path.split('\\').join('/')] : [];
+  });
+}
+
+const INTEGRATION = testFiles('test').filter((file) => SPAWNS.test(readFileSync(file, 'utf8')));
 
 export default defineConfig({
   test: {

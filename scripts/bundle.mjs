@@ -29,6 +29,9 @@ await build({
     js: "import { createRequire as __cjsRequire } from 'node:module'; const require = __cjsRequire(import.meta.url);",
   },
   plugins: [leanStart],
+  // exceljs (xlsx export) is loaded from node_modules, only by an xlsx export: bundled, its dependencies' old
+  // `new Buffer()` calls would print Node's DEP0005 warning (Node spares code inside node_modules), and it is large.
+  external: ['exceljs'],
   // Not minified: stack traces of an unexpected error keep readable names and lines.
   logLevel: 'warning',
 });

@@ -29,6 +29,14 @@ export type {
   ParsedFilter,
 } from './export/index.js';
 
+export { discoverFields, describeFields, NO_RECORDS_HINT } from './fields/index.js';
+export type {
+  DiscoveredType,
+  DiscoverFieldsOptions,
+  DiscoverFieldsResult,
+  FieldInfo,
+} from './fields/index.js';
+
 export {
   createClient,
   credentialsFromEnv,

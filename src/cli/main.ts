@@ -1,5 +1,6 @@
 import yargs from 'yargs';
 import { exportCommand } from './commands/export.js';
+import { fieldsCommand } from './commands/fields.js';
 import { importCommand, validateCommand } from './commands/import.js';
 import { mappingCommand } from './commands/mapping.js';
 import { simCommand } from './commands/sim.js';
@@ -38,6 +39,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
       .command(validateCommand(context))
       .command(exportCommand(context))
       .command(mappingCommand(context))
+      .command(fieldsCommand(context))
       .command(simCommand(context))
       .command(uiCommand(context))
       .middleware((parsed) => {
@@ -58,7 +60,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
         '$0 export --mapping vendors.mapping.yaml --out vendors-export.csv',
         'export what the mapping maps',
       )
-      .demandCommand(1, 'Name a command: import, validate, export, mapping init or sim.')
+      .demandCommand(1, 'Name a command: import, validate, export, fields, mapping init or sim.')
       .strict()
       .recommendCommands()
       .epilog(

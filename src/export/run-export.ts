@@ -16,8 +16,21 @@ import {
   readPreflight,
 } from '../run/index.js';
 import { chooseColumns, recordToPlainCells, unknownFields } from './columns.js';
-import { parseFilters, zoneFilterValues, type ParsedFilter } from './filters.js';
-import { writeOutput } from './output.js';
+import { checkRecordFilters, type FilterMismatch } from './check-filters.js';
+import { parseFilter, parseFilters, zoneFilterValues, type ParsedFilter } from './filters.js';
+import {
+  ExcelCsvRows,
+  excelDelimiter,
+  mappedXlsxColumns,
+  mappedXlsxRow,
+  openXlsxSink,
+  plainXlsxColumns,
+  plainXlsxRow,
+  type XlsxColumn,
+  type XlsxSink,
+} from './excel.js';
+import { checkInstanceZone, dateSpecsOf, withOwnCalendarDates } from './instance-zone.js';
+import { writeOutput, type OutputTarget } from './output.js';
 import { pageInIdOrder } from './pager.js';
 import { DEFAULT_OVERLAP_MS, IncrementalTracker, readState, writeState } from './state.js';
 import type { ExportFormat, ExportHooks, ExportOptions, ExportSummary } from './types.js';
@@ -105,7 +118,20 @@ export async function runExport(
           "set --timezone (or COUPA_TIMEZONE, or the mapping's timezone) to it, or records of that day may be missed",
       );
   }
-  const { query, after, upTo } = buildQuery(zoned, tracker?.since(), options.state !== undefined);
+  const since = tracker?.since();
+  const { query, after, upTo } = buildQuery(zoned, since, options.state !== undefined);
+  // Every record written is checked against what was asked for, the watermark included.
+  const checkRecord = checkRecordFilters(
+    since === undefined
+      ? zoned
+      : [
+          ...zoned,
+          {
+            ...parseFilter(`updated-at[gt_or_eq]=${since}`),
+            source: `the --state watermark updated-at >= ${since}`,
+          },
+        ],
+  );
 
   const session = openClient({
     ...(isClient(options.client) ? { client: options.client } : { clientOptions: options.client }),
@@ -128,7 +154,23 @@ export async function runExport(
   let columns: string[] = mapping ? exportColumns(mapping) : [];
   let watermark: string | undefined;
 
+  // A set zone is checked against the offsets the instance reports; dates are written as the instance's calendar
+  // date whatever the zone (see withOwnCalendarDates).
+  const zoneSetBy =
+    options.timezone !== undefined
+      ? '--timezone or COUPA_TIMEZONE'
+      : mapping?.timezone !== undefined
+        ? `the timezone: of ${mapping.file}`
+        : undefined;
+  const dateSpecs = dateSpecsOf(mapping);
+  // --excel: BOM, CRLF, formula escaping and the spreadsheet's delimiter; xlsx: a streaming workbook.
+  const excelRows =
+    options.excel === true && format === 'csv' ? new ExcelCsvRows(excelDelimiter(mapping)) : undefined;
+  let xlsxColumns: XlsxColumn[] = [];
+  let sink: XlsxSink | undefined;
+
   try {
+    if (format === 'xlsx') sink = await openXlsxSink(`Object ${objectId}`);
     options.signal?.throwIfAborted();
     // The preflight retries an unreachable instance for a while: Ctrl-C must not wait for that.
     const first = await unlessAborted(
@@ -143,10 +185,11 @@ export async function runExport(
       () => new AbortedError('export interrupted', 'INTERRUPTED'),
     );
     let sample = first;
-    if (!first && !mapping && format === 'csv') {
+    if (!first && !mapping && format !== 'jsonl') {
       // Nothing matches: still give the file the object's columns, from any record.
       sample = (await client.list(objectId, [['limit', '1']]))[0];
     }
+    if (zoneSetBy !== undefined) checkInstanceZone(first ?? sample, timezone, zoneSetBy);
     let maxId = first?.id;
     if (first) {
       const last = (
@@ -172,6 +215,14 @@ export async function runExport(
           known = new Set(columns);
         }
         if (format === 'jsonl') return '';
+        if (sink) {
+          xlsxColumns = mapping
+            ? mappedXlsxColumns(mapping)
+            : plainXlsxColumns(columns, sample ? [sample, ...firstPage] : firstPage);
+          sink.start(xlsxColumns);
+          return '';
+        }
+        if (excelRows) return BOM + excelRows.row(columns);
         return (options.bom ? BOM : '') + formatCsvRow(columns, { excelSafe: options.excelSafe ?? false });
       };
       if (first && maxId !== undefined) {
@@ -200,16 +251,18 @@ export async function runExport(
               truncated = true;
               break;
             }
-            if (!mapping && format === 'csv') {
+            if (!mapping && format !== 'jsonl') {
               for (const field of unknownFields(record, known)) {
                 if (reported.has(field)) continue;
                 reported.add(field);
                 notice(
                   `field "${field}" first appears on record ${record.id}, after the CSV header was written: ` +
-                    'it is left out of the CSV (export with --format jsonl or a mapping to get it)',
+                    `it is left out of the ${format === 'xlsx' ? 'worksheet' : 'CSV'} (export with --format jsonl or a mapping to get it)`,
                 );
               }
             }
+            const mismatch = checkRecord(record);
+            if (mismatch) throw filterMismatchError(record, mismatch);
             chunk += formatRecord(record);
             records++;
           }
@@ -229,23 +282,45 @@ export async function runExport(
     const formatRecord = (record: ObjectInstance): string => {
       if (!mapping) {
         if (format === 'jsonl') return `${JSON.stringify(record)}\n`;
-        return formatCsvRow(recordToPlainCells(record, columns), { excelSafe: options.excelSafe ?? false });
+        if (sink) {
+          sink.addRow(plainXlsxRow(record, xlsxColumns));
+          return '';
+        }
+        const plain = recordToPlainCells(record, columns);
+        if (excelRows) return excelRows.row(plain, record.id);
+        return formatCsvRow(plain, { excelSafe: options.excelSafe ?? false });
       }
-      const cells = recordToCells(mapping, record, timezone, issues);
+      const own =
+        dateSpecs.length === 0
+          ? record
+          : withOwnCalendarDates(record, dateSpecs, timezone, zoneSetBy === undefined ? issues : undefined);
+      const cells = recordToCells(mapping, own, timezone, issues);
       if (format === 'jsonl')
         return `${JSON.stringify(Object.fromEntries(columns.map((c, i) => [c, cells[i] ?? ''])))}\n`;
+      if (sink) {
+        sink.addRow(mappedXlsxRow(mapping, own, cells, xlsxColumns, timezone));
+        return '';
+      }
+      if (excelRows) return excelRows.row(cells, record.id);
       return formatCsvRow(cells, { excelSafe: options.excelSafe ?? false });
     };
 
-    await writeOutput(
-      {
-        out: options.out,
-        gzip: options.gzip ?? false,
-        ...(options.stdout ? { stdout: options.stdout } : {}),
-        ...(options.signal ? { signal: options.signal } : {}),
-      },
-      source(),
-    );
+    const target: OutputTarget = {
+      out: options.out,
+      gzip: options.gzip ?? false,
+      ...(options.stdout ? { stdout: options.stdout } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
+    };
+    if (sink) await writeXlsx(sink, source(), target);
+    else await writeOutput(target, source());
+    if (excelRows && excelRows.escaped > 0) {
+      notice(
+        `${excelRows.escaped} cell${excelRows.escaped === 1 ? '' : 's'} (first: record ${String(excelRows.firstEscapedId)}) ` +
+          "begin with = + - or @ and were written with a leading ' so that a spreadsheet shows them as text instead of " +
+          "running them as a formula; an import of this file stores the '" +
+          (mapping ? ' (remove it from those cells before importing the file again)' : ''),
+      );
+    }
     if (mapping && issues) for (const message of issues.messages(mapping, records, timezone)) notice(message);
 
     if (tracker && options.state !== undefined) {
@@ -273,6 +348,8 @@ export async function runExport(
       }
     }
   } catch (error) {
+    // A workbook opened before a failure that came before its output: nothing reads its bytes, discard them.
+    sink?.fail(error);
     throw translateError(error, options, objectId);
   } finally {
     await session.close().catch(() => undefined);
@@ -298,10 +375,51 @@ export async function runExport(
   };
 }
 
+/**
+ * Drives an xlsx export: the records go into the workbook while its bytes go to the output; an error on either side
+ * stops both (the output's temporary file is removed).
+ */
+async function writeXlsx(sink: XlsxSink, source: AsyncIterable<string>, target: OutputTarget): Promise<void> {
+  const written = writeOutput(target, sink.bytes);
+  // Rejections are handled below, once the source is drained or has failed.
+  written.catch(() => undefined);
+  try {
+    for await (const _chunk of source) {
+      // The records go into the workbook as the source formats them.
+    }
+    await sink.finish();
+  } catch (error) {
+    sink.fail(error);
+    await written.catch(() => undefined);
+    throw error;
+  }
+  await written;
+}
+
+/** A record the instance should not have returned: exit 3, nothing written. */
+function filterMismatchError(record: ObjectInstance, mismatch: FilterMismatch): AbortedError {
+  return new AbortedError(
+    `the instance returned record ${record.id} although it does not satisfy ${mismatch.filter.startsWith('the --state') ? mismatch.filter : `--filter "${mismatch.filter}"`} ` +
+      `(its value: ${mismatch.value}): the instance ignored or misread that filter, so the export cannot be trusted ` +
+      '(filters on custom fields are not all documented: check the field name and operator, or filter another way)',
+    'ABORTED',
+  );
+}
+
 function validateOptions(options: ExportOptions): ExportFormat {
   const format = options.format ?? 'csv';
-  if (format !== 'csv' && format !== 'jsonl')
-    throw new UsageError(`--format must be csv or jsonl, got "${String(format)}"`);
+  if (format !== 'csv' && format !== 'jsonl' && format !== 'xlsx')
+    throw new UsageError(`--format must be csv, jsonl or xlsx, got "${String(format)}"`);
+  if (format === 'xlsx') {
+    for (const [on, flag] of [
+      [options.gzip, '--gzip (an xlsx file is compressed already)'],
+      [options.bom, '--bom'],
+      [options.excelSafe, '--excel-safe (xlsx cells are never run as formulas)'],
+    ] as const) {
+      if (on === true) throw new UsageError(`${flag} applies to CSV only, not --format xlsx`);
+    }
+  }
+  if (format === 'jsonl' && options.excel) throw new UsageError('--excel applies to CSV, not --format jsonl');
   if (!options.out) throw new UsageError('--out is required: a file path, or - for stdout');
   if (options.out === '-' && !options.stdout) throw new UsageError('--out - needs a stdout stream');
   if (format === 'jsonl' && options.bom)

@@ -3,7 +3,7 @@ import type { ClientEvent, ClientOptions, CoupaClient } from '../coupa/types.js'
 import type { Mapping } from '../mapping/types.js';
 
 /** Output formats of `export`. */
-export type ExportFormat = 'csv' | 'jsonl';
+export type ExportFormat = 'csv' | 'jsonl' | 'xlsx';
 
 export interface ExportOptions {
   /** Custom object id. Default: the mapping's `object`. */
@@ -20,13 +20,18 @@ export interface ExportOptions {
   state?: string;
   /** How far before the watermark an incremental run starts asking, in ms. Default 5 minutes. */
   overlapMs?: number;
-  /** Default `csv`. */
+  /** Default `csv`. `xlsx`: one worksheet with typed cells (numbers, dates, booleans). */
   format?: ExportFormat;
   gzip?: boolean;
   /** Start a CSV with a UTF-8 BOM. */
   bom?: boolean;
   /** Escape cells that a spreadsheet would run as a formula. */
   excelSafe?: boolean;
+  /**
+   * A CSV for the user's spreadsheet: UTF-8 BOM, CRLF, formula escaping; with a mapping that has a `decimal: ","`
+   * column, `;` as the delimiter. (The mapping's formats apply to every mapped export.)
+   */
+  excel?: boolean;
   /** Export at most this many records. */
   limit?: number;
   /** Id ranges paged at once (default: the client's concurrency, else 8). */

@@ -30,6 +30,8 @@ export interface SimContext {
   retryAfter: boolean | 'mixed';
   variations: SimVariations;
   query: QueryOptions;
+  /** Index filters on custom fields are dropped (SimulatorOptions.ignoreFilters). */
+  ignoreFilters: boolean;
   isClosed(): boolean;
   snapshot(): SimStats;
 }

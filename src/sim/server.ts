@@ -65,6 +65,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     retryAfter: o.retryAfter,
     variations,
     query: { caseInsensitive: variations.caseInsensitiveFilters, localZone },
+    ignoreFilters: options.ignoreFilters === true,
     isClosed: () => closed,
     snapshot,
   };

@@ -170,6 +170,11 @@ export interface SimulatorOptions {
   tokenLifetimeS?: number;
   /** The instance's IANA time zone for datetimes out. Default: the config's, else America/Los_Angeles. */
   timezone?: string;
+  /**
+   * Ignore index filters on custom fields (filters on id, created-at and updated-at still apply), as an instance may
+   * do with a filter it does not know: tests of the export's check of every record against its filters.
+   */
+  ignoreFilters?: boolean;
   /** Accept the legacy `X-COUPA-API-KEY` header with this key. Default: the header is refused. */
   apiKey?: string;
   /** Override the config's OAuth client id. */

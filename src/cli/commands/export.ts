@@ -24,6 +24,7 @@ interface ExportArgs {
   gzip: boolean;
   bom: boolean;
   'excel-safe': boolean;
+  excel: boolean;
   concurrency: number;
   rate: number;
   limit?: number | undefined;
@@ -87,13 +88,23 @@ export function exportCommand({ io, setExit }: CliContext): CommandModule<object
             describe:
               'Incremental export: state file with the updated-at watermark (created on the first run)',
           },
-          format: { choices: ['csv', 'jsonl'] as const, default: 'csv' as const, describe: 'Output format' },
+          format: {
+            choices: ['csv', 'jsonl', 'xlsx'] as const,
+            default: 'csv' as const,
+            describe: 'Output format (xlsx: one worksheet, typed cells: numbers, dates, booleans)',
+          },
           gzip: { type: 'boolean', default: false, describe: 'Compress the output (gzip)' },
           bom: { type: 'boolean', default: false, describe: 'Start a CSV with a UTF-8 BOM (for Excel)' },
           'excel-safe': {
             type: 'boolean',
             default: false,
             describe: "Escape cells a spreadsheet would run as a formula (prefix ')",
+          },
+          excel: {
+            type: 'boolean',
+            default: false,
+            describe:
+              'A CSV for Excel: UTF-8 BOM, CRLF, formula escaping; with a mapping, ";" when a column has decimal: ","',
           },
           ...connectionOptions,
           limit: { type: 'number', describe: 'Export only the first n records (in id order)' },
@@ -108,9 +119,10 @@ export function exportCommand({ io, setExit }: CliContext): CommandModule<object
           'stream to stdout',
         )
         .example(
-          '$0 export --mapping vendors.mapping.yaml --out vendors.csv --bom',
-          'for Excel, re-importable',
+          '$0 export --mapping budget.mapping.yaml --out budget.csv --excel',
+          "for Excel in the mapping's formats; edit it, then import it with --mode upsert",
         )
+        .example('$0 export --object 101 --out vendors.xlsx --format xlsx', 'an Excel workbook, typed cells')
         .example(
           '$0 export --object 101 --out vendors.jsonl.gz --format jsonl --gzip',
           'compressed JSON lines',
@@ -189,6 +201,7 @@ async function handleExport(io: CliIo, args: ExportArgs): Promise<number> {
     gzip: args.gzip,
     bom: args.bom,
     excelSafe: args['excel-safe'],
+    excel: args.excel,
     concurrency: args.concurrency,
     rate: args.rate,
     ...(timezone === undefined ? {} : { timezone }),

@@ -90,7 +90,9 @@ export async function handleApi(
       if (req.method === 'GET') {
         const page = listRecords(
           store.object(objectId),
-          [...url.searchParams.entries()],
+          ctx.ignoreFilters
+            ? keptWhenIgnoring([...url.searchParams.entries()])
+            : [...url.searchParams.entries()],
           store.directory,
           ctx.query,
         );
@@ -191,4 +193,13 @@ function customFieldsOf(body: string, contentType: string | undefined): Record<s
 function readReturnObject(value: string | null): ReturnObject {
   if (value === 'none' || value === 'limited' || value === 'shallow') return value;
   return 'full';
+}
+
+/** Query arguments `ignoreFilters` keeps: paging, order, and filters on the standard attributes. */
+const KEPT_WHEN_IGNORING =
+  /^(id|created[-_]at|updated[-_]at|limit|offset|order[-_]by|dir|return[-_]object|fields)(\[|$)/i;
+
+/** An instance that ignores filters it does not know: filters on custom fields are dropped. */
+function keptWhenIgnoring(params: [string, string][]): [string, string][] {
+  return params.filter(([k]) => KEPT_WHEN_IGNORING.test(k));
 }

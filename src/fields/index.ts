@@ -1,0 +1,8 @@
+/** Field discovery: an object's custom fields, names and types, as its records show them. */
+export { describeFields, discoverFields, NO_RECORDS_HINT } from './discover-fields.js';
+export type {
+  DiscoveredType,
+  DiscoverFieldsOptions,
+  DiscoverFieldsResult,
+  FieldInfo,
+} from './discover-fields.js';
