@@ -2,7 +2,7 @@
 // plus one file per dynamically imported part (dist/chunks/: the HTTP client with undici, the export, the
 // simulator), so that a dry run or `--help` still never reads the HTTP stack. Node then reads a few files instead of
 // about 300 (undici alone is 110 CommonJS modules, yaml 72): about 120 ms off every start, and the lean-start plugin
-// about 70 ms more (README "Design" and "Performance" say how each was timed). The library (dist/index.js) stays
+// about 70 ms more (ARCHITECTURE.md and docs/performance.md say how each was timed). The library (dist/index.js) stays
 // unbundled: its users' own bundlers decide.
 import { build } from 'esbuild';
 import { rmSync } from 'node:fs';

@@ -6,7 +6,7 @@
 export type ExitCode = 0 | 1 | 2 | 3;
 
 /**
- * Every `code` a {@link CoupaCsvError} carries, for callers that branch on it (README lists what each means).
+ * Every `code` a {@link CoupaCsvError} carries, for callers that branch on it (docs/library.md lists what each means).
  */
 export const ERROR_CODES = [
   // Exit 2, nothing sent: flags, settings and input files.

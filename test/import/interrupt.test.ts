@@ -243,7 +243,8 @@ describe('interruptions and --resume', () => {
   });
   it('a second run into the same results file is refused while the first runs; a lock left by a dead process is taken over', async () => {
     const args = ['import', tmp.file('in.csv'), '--mapping', tmp.file('m.yaml'), '--concurrency', '2'];
-    const first = spawnCli(args, { env });
+    // At 5 rows/s the first run lasts about 6 s: the second process starts well within it, even on a loaded machine.
+    const first = spawnCli([...args, '--rate', '5'], { env });
     await waitFor(() => sim.records(101).length >= 2);
     const second = await runCli([...args, '--resume'], { env });
     expect(second.code).toBe(2);
