@@ -60,7 +60,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
         '$0 export --mapping vendors.mapping.yaml --out vendors-export.csv',
         'export what the mapping maps',
       )
-      .demandCommand(1, 'Name a command: import, validate, export, fields, mapping init or sim.')
+      .demandCommand(1, 'Name a command: import, validate, export, fields, mapping init, sim or ui.')
       .strict()
       .recommendCommands()
       .epilog(
