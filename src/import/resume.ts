@@ -374,8 +374,12 @@ export async function startResume(options: {
     };
   }
   const carried = [...state.done.values()].filter((d) => d.status !== 'failed').length;
+  const repaired = state.done.size - carried;
   const note =
     `resuming from the ${state.source === 'journal' ? 'journal of a killed run' : 'results file'}: ${carried} rows already applied are carried over` +
+    (repaired > 0
+      ? `, ${repaired} stored with a problem (a dropped field, shifted dates) are sent again to their record`
+      : '') +
     (state.uncertain.size > 0 ? `, ${state.uncertain.size} rows have an uncertain outcome` : '');
   return { state, note };
 }

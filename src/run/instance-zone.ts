@@ -184,7 +184,7 @@ export function describeZoneMismatch(
   const what =
     setBy === undefined
       ? `no time zone is set, so dates would be sent as UTC (${ours}), but the instance reports UTC offset ${instanceOffset}`
-      : `the time zone ${timezone} (${setBy}) has UTC offset ${ours} there, but the instance reports ${instanceOffset}`;
+      : `the time zone ${timezone} (${setBy}) has UTC offset ${ours} at that time, but the instance reports ${instanceOffset}`;
   const how =
     `set the instance's zone with --timezone, COUPA_TIMEZONE or "timezone:" in the mapping` +
     (zones.length > 0 ? ` (zones at ${instanceOffset}: ${zones.join(', ')})` : '');
