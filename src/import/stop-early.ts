@@ -40,7 +40,10 @@ export class StopEarly {
     return this.failed;
   }
 
-  /** Counts the results row of a row that was sent; returns the stop when the run must stop sending. */
+  /**
+   * Counts the results row of a row that was sent; returns the stop when the run must stop sending (the summary
+   * names the most common message: {@link top}).
+   */
   note(row: ResultRow): ImportStop | undefined {
     if (row.status === 'created' || row.status === 'updated') {
       this.succeeded = true;
@@ -68,15 +71,13 @@ export class StopEarly {
   }
 
   private stop(): ImportStop {
-    const top = this.top();
-    const common = top ? `; most common error (${top.rows} of ${this.failed}): ${top.message}` : '';
     const why =
       !this.succeeded && (this.maxFailures === undefined || this.maxFailures >= EARLY_FAILURES)
         ? `the first ${this.failed} rows sent all failed on the server`
         : `${this.failed} rows failed on the server (--max-failures ${String(this.maxFailures)})`;
     return {
       code: 'TOO_MANY_FAILURES',
-      message: `${why}, so the rest were not sent${common}`,
+      message: `${why}, so the rest were not sent (_code stopped)`,
       exitCode: 1,
     };
   }

@@ -259,7 +259,9 @@ describe('stop early', () => {
     expect(summary.stopped.message).toContain('the first 10 rows sent all failed on the server');
     expect(summary.topError.rows).toBe(10);
     expect(summary.topError.message).toContain("can't be blank");
-    expect(res.stderr).toContain('after fixing the mapping, finish the job with');
+    expect(res.stderr).toContain(
+      'after fixing the cause (the mapping, or the data: see the most common error above), finish the job with',
+    );
     const rows = readResults(file('in.results.csv'));
     expect(rows.filter((r) => r._code === 'rejected')).toHaveLength(10);
     expect(rows.filter((r) => r._code === 'stopped')).toHaveLength(290);

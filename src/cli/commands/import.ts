@@ -268,6 +268,10 @@ async function handleImport(
     );
   } else if (summary.stopped && summary.stopped.exitCode === 3) {
     process.stderr.write(`coupa-csv: to finish the job, run:\n  ${resumeCommand()}\n`);
+  } else if (summary.stopped?.code === 'TOO_MANY_FAILURES') {
+    process.stderr.write(
+      `coupa-csv: after fixing the cause (the mapping, or the data: see the most common error above), finish the job with:\n  ${resumeCommand()}\n`,
+    );
   } else if (summary.stopped) {
     process.stderr.write(`coupa-csv: after fixing the mapping, finish the job with:\n  ${resumeCommand()}\n`);
   }
