@@ -1,5 +1,5 @@
 import { CoupaApiError } from '../coupa/errors.js';
-import type { CoupaClient } from '../coupa/types.js';
+import type { CoupaClient, ObjectInstance } from '../coupa/types.js';
 import { openClient, readPreflight, type RunClient } from '../run/index.js';
 import { unlessAborted } from '../shared/abort.js';
 import { AbortedError, UsageError } from '../shared/errors.js';
@@ -43,23 +43,29 @@ export async function connect(
 /**
  * The first request (an index read, `limit=1`): a wrong object id is a ConfigError (exit 2), any other refusal an
  * AbortedError (exit 3), before anything is written. It retries an unreachable instance for a while: Ctrl-C must not
- * wait for that. The coming date-offset check (the instance's UTC offset, learned before the first write) goes here.
+ * wait for that. Returns the record it read (none: the object has no records), whose timestamps carry the
+ * instance's UTC offset (see zone-check.ts).
  */
 export async function preflightImport(
   client: CoupaClient,
   objectId: number,
   signal: AbortSignal | undefined,
-): Promise<void> {
-  await unlessAborted(
+): Promise<ObjectInstance | undefined> {
+  return unlessAborted(
     preflight(client, objectId),
     signal,
     () => new AbortedError('interrupted before anything was sent', 'INTERRUPTED'),
   );
 }
 
-async function preflight(client: CoupaClient, objectId: number): Promise<void> {
+async function preflight(client: CoupaClient, objectId: number): Promise<ObjectInstance | undefined> {
   try {
-    await readPreflight(client, objectId, [['limit', '1']], 'check "object:" in the mapping or --object');
+    return await readPreflight(
+      client,
+      objectId,
+      [['limit', '1']],
+      'check "object:" in the mapping or --object',
+    );
   } catch (error) {
     if (error instanceof CoupaApiError) {
       throw new AbortedError(

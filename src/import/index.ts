@@ -10,4 +10,5 @@ export type {
   ImportStop,
   ImportSummary,
   RowStatus,
+  TopError,
 } from './types.js';

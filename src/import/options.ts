@@ -20,6 +20,14 @@ export interface CheckedImportOptions {
   limit: number | undefined;
   objectId: number;
   timezone: string;
+  /** Where the zone was set (for messages), or undefined when none was: the instance's offset is then checked. */
+  zoneSetBy: string | undefined;
+  /** True when rows carry a date whose stored instant depends on the zone (date/datetime columns, date constants). */
+  writesDates: boolean;
+  /** Create mode: run a file whose results record a finished run again. */
+  again: boolean;
+  /** Stop once this many rows have failed on the server (undefined: only the early stop of the first rows). */
+  maxFailures: number | undefined;
   /** How the input is read. */
   csvOptions: CsvReadOptions;
 }
@@ -61,8 +69,22 @@ export async function checkImportOptions(
   }
   checkObjectId(objectId);
   const timezone = checkTimeZone(options.timezone ?? mapping.timezone ?? 'UTC');
+  const zoneSetBy =
+    options.timezone !== undefined
+      ? '--timezone or COUPA_TIMEZONE'
+      : mapping.timezone !== undefined
+        ? `"timezone:" in ${path.basename(mapping.file)}`
+        : undefined;
+  const maxFailures =
+    options.maxFailures === undefined
+      ? undefined
+      : checkPositiveWholeNumber(options.maxFailures, 'max-failures');
+  let writesDates = mapping.fields.some(
+    (f) => f.type === 'date' || (f.type === 'datetime' && f.timezone === undefined),
+  );
   for (const [field, value] of Object.entries(mapping.constants)) {
     if (typeof value !== 'string' || readIsoDate(value.trim()) === undefined) continue;
+    writesDates = true;
     // Constants are sent as written (the field may be text); a date field would read this as midnight UTC.
     hooks.onNotice?.(
       `constant ${field}: ${value} is sent as written; if ${field} is a date field, Coupa reads it as midnight UTC, ` +
@@ -76,7 +98,22 @@ export async function checkImportOptions(
     ...(options.encoding ? { encoding: options.encoding } : {}),
     ...(options.delimiter ? { delimiter: options.delimiter } : {}),
   };
-  return { file, mapping, mode, dryRun, resume, concurrency, limit, objectId, timezone, csvOptions };
+  return {
+    file,
+    mapping,
+    mode,
+    dryRun,
+    resume,
+    concurrency,
+    limit,
+    objectId,
+    timezone,
+    zoneSetBy,
+    writesDates,
+    again: options.again === true,
+    maxFailures,
+    csvOptions,
+  };
 }
 
 /** What a mode needs of the mapping and the header: update an id column, upsert a key; a key is a plain field. */

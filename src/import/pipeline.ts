@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import pLimit from 'p-limit';
-import type { CoupaClient } from '../coupa/types.js';
+import type { CoupaClient, ObjectInstance } from '../coupa/types.js';
 import type { CsvRecord, CsvSource } from '../csv/types.js';
 import { convertRow } from '../mapping/index.js';
 import type { BoundMapping, Mapping, RowConversion } from '../mapping/types.js';
@@ -8,11 +8,13 @@ import { KeyIdentity } from './identity.js';
 import type { Journal } from './journal.js';
 import type { ResumeState } from './resume.js';
 import { ResultsWriter, type ResultRow } from './results-writer.js';
-import { decideRow, isFinalRow, notSentRow, type RowContext } from './row-decision.js';
+import { decideRow, isFinalRow, notSentRow, type RowContext, type RowExtra } from './row-decision.js';
 import type { SendContext } from './send/context.js';
 import { sendRow } from './send/send-row.js';
+import { StopEarly } from './stop-early.js';
 import { formatLines, noRows } from './summary.js';
 import type { ImportHooks, ImportMode, ImportStop, ImportSummary } from './types.js';
+import type { ZoneCheck } from './zone-check.js';
 
 /** What one pass of the pipeline needs. `client` and `journal` are absent in a dry run. */
 export interface PipelineOptions {
@@ -32,12 +34,26 @@ export interface PipelineOptions {
   client: CoupaClient | undefined;
   hooks: ImportHooks;
   signal: AbortSignal | undefined;
+  /** Stop sending once this many rows failed on the server (besides the early stop of the first rows). */
+  maxFailures?: number | undefined;
+  /** The instance's offset, when it is learned from the first record stored (that row is sent alone). */
+  zoneCheck?: ZoneCheck | undefined;
 }
 
 /** The summary's row counts, plus the creates re-sent (counted as retries) and why the run stopped. */
 export type PipelineResult = Pick<
   ImportSummary,
-  'rows' | 'created' | 'updated' | 'failed' | 'invalid' | 'valid' | 'unknown' | 'skipped' | 'notSent'
+  | 'rows'
+  | 'created'
+  | 'updated'
+  | 'failed'
+  | 'invalid'
+  | 'valid'
+  | 'unknown'
+  | 'skipped'
+  | 'notSent'
+  | 'serverFailed'
+  | 'topError'
 > & { resent: number; stop: ImportStop | undefined };
 
 /**
@@ -54,7 +70,8 @@ const SENDING_CHUNK = { chunkBytes: 16 * 1024 };
  *
  * Where the coming features go: the batched key lookup is a stage per window between `decideRow` and `sendRow`
  * (collect the window's keys, one `[in]` request per 50, hand each row its matches); `--plan` stops after that
- * stage; `--max-failures` calls {@link halt} with its own code, and rows not sent then end `not-sent`/`stopped`.
+ * stage. Two gates hold rows back before they are sent (see {@link Pipeline.gate}): stop early (too many rows
+ * failed on the server: rows not sent end `stopped`) and the time-zone probe (the first stored record is awaited).
  */
 export async function runPipeline(options: PipelineOptions): Promise<PipelineResult> {
   return new Pipeline(options).execute();
@@ -71,8 +88,12 @@ class Pipeline {
   private readonly rowContext: RowContext;
   private readonly sendContext: SendContext | undefined;
   private readonly sentAgain: (record: CsvRecord) => RowConversion | undefined;
+  private readonly stopEarly: StopEarly;
+  /** Rows whose request is under way (sent, or waiting for the limiter). */
+  private sending = 0;
 
   constructor(private readonly s: PipelineOptions) {
+    this.stopEarly = new StopEarly(s.maxFailures);
     this.writer = new ResultsWriter(s.resultsPath, s.source.header);
     this.window = Math.max(16, s.concurrency * 4);
     this.identity = new KeyIdentity({ mode: s.mode, mapping: s.mapping, resumeState: s.resumeState });
@@ -99,6 +120,7 @@ class Pipeline {
             uncertainLines: [],
             stopped: () => this.stop,
             halt: (stop) => this.halt(stop),
+            checkStored: s.zoneCheck ? (line, returned) => this.checkZone(line, returned) : undefined,
           }
         : undefined;
     this.sentAgain = (record) => this.reapplied(record);
@@ -128,6 +150,13 @@ class Pipeline {
             notSentHere++;
             decision = notSentRow(this.rowContext, record, this.stop);
           }
+          if (!isFinalRow(decision) && this.mustWait()) {
+            await this.gate();
+            if (this.stop) {
+              notSentHere++;
+              decision = notSentRow(this.rowContext, record, this.stop);
+            }
+          }
           if (isFinalRow(decision)) {
             this.finish(mySeq, decision);
           } else {
@@ -135,10 +164,16 @@ class Pipeline {
             if (!ctx) throw new Error('internal: no client');
             const conv = decision;
             this.identity.noteSending(record.line, conv);
+            this.sending++;
             const task = limiter(() => sendRow(ctx, record, conv))
-              .then((row) => this.finish(mySeq, row))
+              .then((row) => {
+                this.sending--;
+                this.finishSent(mySeq, row);
+              })
               .catch((error: unknown) => {
                 internalError ??= error;
+                this.sending--;
+                this.wakeUp();
               });
             tasks.add(task);
             void task.finally(() => tasks.delete(task));
@@ -184,14 +219,49 @@ class Pipeline {
     }
     if (this.stop && this.stop.code !== 'INTERRUPTED')
       this.s.hooks.onNotice?.(`stopped: ${this.stop.message}`);
+    const topError = this.stopEarly.top();
     return {
       rows: seq,
       ...this.counts,
       unknown: sent.unknown,
       resent: sent.resent,
       notSent: sent.notSent + notSentHere,
+      serverFailed: this.stopEarly.serverFailed,
+      ...(topError ? { topError } : {}),
       stop: this.stop,
     };
+  }
+
+  /** True when a row to send must wait: a zone probe is under way, or the failures allowed are all in flight. */
+  private mustWait(): boolean {
+    if (this.sending === 0) return false;
+    return this.s.zoneCheck?.probing() === true || this.sending >= this.stopEarly.allowance();
+  }
+
+  /** Waits until a row may be sent (see {@link mustWait}) or the run stopped. */
+  private async gate(): Promise<void> {
+    while (!this.stop && this.mustWait()) await this.nextWake();
+  }
+
+  /** A sent row's outcome: counted for stop early, then finished like any row. */
+  private finishSent(seq: number, row: ResultRow): void {
+    const stop = this.stopEarly.note(row);
+    if (stop) this.halt(stop);
+    this.finish(seq, row);
+  }
+
+  /** The zone probe's answer: a record stored with shifted dates stops the run (exit 2) and is marked in its row. */
+  private checkZone(line: number, returned: ObjectInstance): RowExtra | undefined {
+    const verdict = this.s.zoneCheck?.checkStored(line, returned);
+    if (!verdict) return undefined;
+    this.halt(verdict.stop);
+    return verdict.extra;
+  }
+
+  private wakeUp(): void {
+    const wake = this.wake;
+    this.wake = undefined;
+    wake?.();
   }
 
   private nextWake(): Promise<void> {
@@ -202,6 +272,7 @@ class Pipeline {
 
   private halt(stop: ImportStop): void {
     this.stop ??= stop;
+    this.wakeUp();
   }
 
   /**
@@ -234,9 +305,7 @@ class Pipeline {
     }
     this.done++;
     this.writer.put(seq, row);
-    const wake = this.wake;
-    this.wake = undefined;
-    wake?.();
+    this.wakeUp();
     const { created, updated, failed, invalid, valid, skipped } = this.counts;
     this.s.hooks.onProgress?.({
       done: this.done,

@@ -26,6 +26,17 @@ export const RESULT_CODES = {
   'unknown-field': 'Coupa ignored a field (the object has no such field); the record was stored without it',
   /** The run stopped (Ctrl-C, auth refused, unreachable, a dropped field) before this row was sent. */
   'not-sent': 'the run stopped before this row was sent; finish with --resume',
+  /**
+   * The run stopped sending because too many rows failed on the server (the first rows sent all failed, or
+   * `--max-failures`): this row was not sent; fix the cause, then finish with --resume.
+   */
+  stopped: 'the run stopped sending after too many rows failed on the server; fix the cause, then --resume',
+  /**
+   * With `_status` `created`/`updated` and `_id`: the record was stored, but its dates are shifted (no time zone was
+   * set and the instance is not at UTC). --resume with the zone set sends the row again to that record.
+   */
+  'date-shifted':
+    "the record was stored with its dates shifted (the time zone was not the instance's); --resume with the zone set corrects it",
   /** The create may or may not have been stored (answer lost, no key or no lookup to tell). */
   'outcome-unknown': 'the record may or may not exist in Coupa; check before sending it again',
   /** A create that never got an answer after every attempt, and the key lookup found nothing. */

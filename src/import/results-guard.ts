@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import type { Mapping } from '../mapping/types.js';
 import { InputError, UsageError } from '../shared/errors.js';
 import { checkWritableFile, sameFile } from '../shared/files.js';
-import { holdsAppliedRows, unfinishedRun } from './resume.js';
+import { finishedRun, holdsAppliedRows, unfinishedRun } from './resume.js';
 import { defaultResultsPath } from './options.js';
 import type { ImportMode } from './types.js';
 
@@ -23,16 +23,19 @@ export interface ResultsGuardOptions {
   mode: ImportMode;
   dryRun: boolean;
   resume: boolean;
+  /** Create mode: run a file whose results record a finished run again (`--again`). */
+  again: boolean;
 }
 
 /**
  * Refuses a run that would overwrite the only record of an earlier one (InputError, exit 2), before anything is sent:
  * a journal of a killed run (without --resume); the results of a create run that stopped part-way (create mode
  * without --resume would create its applied rows again); the results of an import (a dry run would replace them).
- * Call with the results file locked. The coming "refuse a second create run" guard goes here.
+ * the results of a finished create run, unless `again` (the same rows would be created a second time).
+ * Call with the results file locked.
  */
 export async function guardResultsFile(options: ResultsGuardOptions): Promise<void> {
-  const { resultsPath, journalPath, mode, dryRun, resume } = options;
+  const { resultsPath, journalPath, mode, dryRun, resume, again } = options;
   if (!resume && fs.existsSync(journalPath)) {
     // Starting over would overwrite the only record of what the killed run applied.
     throw new InputError(
@@ -53,6 +56,7 @@ export async function guardResultsFile(options: ResultsGuardOptions): Promise<vo
         { file: resultsPath },
       );
     }
+    if (!again) await refuseFinishedRun(resultsPath);
   }
 
   if (dryRun && (await holdsAppliedRows(resultsPath))) {
@@ -61,5 +65,42 @@ export async function guardResultsFile(options: ResultsGuardOptions): Promise<vo
       'holds the results of an import (rows created/updated); a dry run would replace them and a later --resume could no longer skip those rows: pass --results <another file>',
       { file: resultsPath },
     );
+  }
+}
+
+/**
+ * Refuses (exit 2) a create run into a results file that records a finished run which applied rows: running the same
+ * file again would create every record once more (duplicates). `--again` runs it anyway.
+ */
+async function refuseFinishedRun(resultsPath: string): Promise<void> {
+  const earlier = await finishedRun(resultsPath);
+  if (!earlier) return;
+  const when = modifiedAt(resultsPath);
+  const rows = (n: number): string => `${n} ${n === 1 ? 'row' : 'rows'}`;
+  const what =
+    earlier.created === earlier.applied
+      ? `created ${rows(earlier.created)}`
+      : `created ${rows(earlier.created)} and updated ${rows(earlier.applied - earlier.created)}`;
+  throw new InputError(
+    'RESULTS_IN_USE',
+    `records a finished create run${when ? ` (last written ${when})` : ''} that ${what}; running it again would create ${earlier.created === 1 ? 'that record' : 'those records'} a second time. ` +
+      'To reload a file, use --mode upsert (with "key:" in the mapping); to create the rows again on purpose, add --again; or pass --results <another file>',
+    { file: resultsPath },
+  );
+}
+
+/** When the file was last written, as local time with its offset (`2026-12-03 16:40:56 +00:00`); undefined if unknown. */
+function modifiedAt(file: string): string | undefined {
+  try {
+    const t = fs.statSync(file).mtime;
+    const pad = (n: number): string => String(n).padStart(2, '0');
+    const offset = -t.getTimezoneOffset();
+    const sign = offset < 0 ? '-' : '+';
+    return (
+      `${t.getFullYear()}-${pad(t.getMonth() + 1)}-${pad(t.getDate())} ${pad(t.getHours())}:${pad(t.getMinutes())}:${pad(t.getSeconds())} ` +
+      `${sign}${pad(Math.floor(Math.abs(offset) / 60))}:${pad(Math.abs(offset) % 60)}`
+    );
+  } catch {
+    return undefined;
   }
 }

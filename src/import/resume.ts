@@ -199,7 +199,10 @@ async function readResultsState(path: string, inputHeader: readonly string[]): P
       // Cells as written (already escaped): hashed the way hashCells hashes escaped input cells.
       state.rowHashes?.set(line, hashCells(record.cells.slice(lead), true));
     }
-    if ((status === 'created' || status === 'updated') && hasId) {
+    if ((status === 'created' || status === 'updated') && hasId && code === 'date-shifted') {
+      // Stored with its dates shifted (no zone was set): sent again to that record, like a dropped field.
+      state.done.set(line, { status: 'failed', id });
+    } else if ((status === 'created' || status === 'updated') && hasId) {
       state.done.set(line, { status, id });
     } else if (status === 'failed' && hasId) {
       // Stored, but Coupa dropped a field: a resumed run updates this id instead of creating a duplicate.
@@ -235,8 +238,11 @@ function checkResultsHeader(path: string, header: readonly string[]): never {
 /** The start of a results line: `_line`, `_status`, `_id`, then `_error` (maybe quoted). */
 const RESULT_LINE = /^\d+,(created|updated|failed|valid|invalid),(\d*),/;
 
-/** What a results line says about its row, read from the start of the line. */
-type ResultKind = 'applied' | 'not-sent' | 'dry-run' | 'other';
+/**
+ * What a results line says about its row, read from the start of the line. `created` is applied too (a row this
+ * import created); `not-sent` also stands for `stopped` (both are sent by --resume).
+ */
+type ResultKind = 'created' | 'applied' | 'not-sent' | 'dry-run' | 'other';
 
 /**
  * The `_code` cell of a results line whose `_error` starts at `from`: coupa-csv writes `_error` on one line, quoted
@@ -290,10 +296,10 @@ async function* resultKinds(path: string): AsyncGenerator<ResultKind, void, unde
           ? (readLegacyError(line.slice(start.length).replace(/^"/, '')).code ?? '')
           : codeAfterError(line, start.length);
         // Created or updated, stored with a dropped field (an id), or maybe stored (outcome unknown).
-        if (status === 'created' || status === 'updated' || id !== '' || code === 'outcome-unknown')
-          yield 'applied';
+        if (status === 'created') yield 'created';
+        else if (status === 'updated' || id !== '' || code === 'outcome-unknown') yield 'applied';
         else if (status === 'valid' || status === 'invalid') yield 'dry-run';
-        else yield code === 'not-sent' ? 'not-sent' : 'other';
+        else yield code === 'not-sent' || code === 'stopped' ? 'not-sent' : 'other';
       }
     }
   } catch {
@@ -309,7 +315,7 @@ export async function holdsAppliedRows(path: string): Promise<boolean> {
   for await (const kind of resultKinds(path)) {
     // Only dry runs write valid/invalid, and a file is written by one run: no need to read a big file to its end.
     if (kind === 'dry-run') return false;
-    if (kind === 'applied') return true;
+    if (kind === 'applied' || kind === 'created') return true;
   }
   return false;
 }
@@ -324,10 +330,26 @@ export async function unfinishedRun(path: string): Promise<{ applied: number; no
   let notSent = 0;
   for await (const kind of resultKinds(path)) {
     if (kind === 'dry-run') return undefined;
-    if (kind === 'applied') applied++;
+    if (kind === 'applied' || kind === 'created') applied++;
     else if (kind === 'not-sent') notSent++;
   }
   return applied > 0 && notSent > 0 ? { applied, notSent } : undefined;
+}
+
+/**
+ * When `path` holds the results of an import that finished (every row has a final status: none left not sent) and
+ * applied rows: how many it created, and how many it applied in all. Running it again in create mode would create
+ * those records a second time.
+ */
+export async function finishedRun(path: string): Promise<{ created: number; applied: number } | undefined> {
+  let created = 0;
+  let applied = 0;
+  for await (const kind of resultKinds(path)) {
+    if (kind === 'dry-run' || kind === 'not-sent') return undefined;
+    if (kind === 'created') created++;
+    if (kind === 'applied' || kind === 'created') applied++;
+  }
+  return applied > 0 ? { created, applied } : undefined;
 }
 
 /**
@@ -352,8 +374,12 @@ export async function startResume(options: {
     };
   }
   const carried = [...state.done.values()].filter((d) => d.status !== 'failed').length;
+  const repaired = state.done.size - carried;
   const note =
     `resuming from the ${state.source === 'journal' ? 'journal of a killed run' : 'results file'}: ${carried} rows already applied are carried over` +
+    (repaired > 0
+      ? `, ${repaired} stored with a problem (a dropped field, shifted dates) are sent again to their record`
+      : '') +
     (state.uncertain.size > 0 ? `, ${state.uncertain.size} rows have an uncertain outcome` : '');
   return { state, note };
 }

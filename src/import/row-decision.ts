@@ -86,14 +86,29 @@ function failedRow(
   return resultRow(record, status, { error, code, id: storedId });
 }
 
-/** A row the run did not send because it stopped (`stop`): `failed`, `not-sent`, finish with --resume. */
+/**
+ * A row the run did not send because it stopped (`stop`): `failed`, `not-sent` (`stopped` when too many rows failed
+ * on the server), finish with --resume.
+ */
 export function notSentRow(
   ctx: Pick<RowContext, 'resumeState'>,
   record: CsvRecord,
   stop: ImportStop | undefined,
 ): ResultRow {
+  if (stop?.code === 'TOO_MANY_FAILURES') {
+    return failedRow(
+      ctx,
+      record,
+      'failed',
+      'stopped',
+      `${NOT_SENT}the run stopped after too many rows failed on the server; fix the cause, then finish with --resume`,
+    );
+  }
   let why = 'run interrupted; finish with --resume';
-  if (stop && stop.code !== 'INTERRUPTED') why = `${stop.message}; finish with --resume`;
+  if (stop?.code === 'TIMEZONE')
+    why =
+      "dates would be stored shifted (the time zone is not the instance's); set it, then finish with --resume";
+  else if (stop && stop.code !== 'INTERRUPTED') why = `${stop.message}; finish with --resume`;
   return failedRow(ctx, record, 'failed', 'not-sent', `${NOT_SENT}${why}`);
 }
 

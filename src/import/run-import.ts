@@ -12,6 +12,7 @@ import { guardResultsFile, resolveResultsPath } from './results-guard.js';
 import { checkRowUnchanged, startResume } from './resume.js';
 import { buildSummary, noRows } from './summary.js';
 import type { ImportHooks, ImportOptions, ImportSummary } from './types.js';
+import { ZoneCheck } from './zone-check.js';
 
 export { defaultResultsPath } from './options.js';
 export { IN_FLIGHT_MESSAGE, UNKNOWN_OUTCOME_MESSAGE } from './send/outcome.js';
@@ -24,7 +25,8 @@ export { IN_FLIGHT_MESSAGE, UNKNOWN_OUTCOME_MESSAGE } from './send/outcome.js';
  * file and reports why in `summary.stopped`.
  *
  * The stages, in order: options -> input and mapping -> results-file guards (locked) -> resume state -> a count of
- * the rows (real runs) -> client and preflight -> the pipeline (decide, send, write) -> the summary.
+ * the rows (real runs) -> client and preflight (with the instance's UTC offset checked when rows carry dates) ->
+ * the pipeline (decide, send, write) -> the summary.
  *
  * @example
  * const summary = await runImport({ file: 'vendors.csv', mapping: 'vendors.mapping.yaml', clientOptions });
@@ -52,7 +54,14 @@ export async function runImport(
   const journalPath = journalPathFor(resultsPath);
   const unlock = lockResults(resultsPath);
   try {
-    await guardResultsFile({ resultsPath, journalPath, mode, dryRun, resume: checked.resume });
+    await guardResultsFile({
+      resultsPath,
+      journalPath,
+      mode,
+      dryRun,
+      resume: checked.resume,
+      again: checked.again,
+    });
     const journalHeader: JournalHeader = {
       v: 1,
       input: file,
@@ -85,7 +94,8 @@ export async function runImport(
     const session = dryRun ? undefined : await connect(options, checked.concurrency, hooks, clientModule);
     const client = session?.client;
     try {
-      if (client) await preflightImport(client, objectId, options.signal);
+      const zoneCheck = new ZoneCheck(checked);
+      if (client) zoneCheck.checkPreflight(await preflightImport(client, objectId, options.signal));
       const outcome = await runPipeline({
         source,
         bound,
@@ -103,6 +113,8 @@ export async function runImport(
         client,
         hooks,
         signal: options.signal,
+        maxFailures: checked.maxFailures,
+        zoneCheck,
       });
       return buildSummary({ file, objectId, mode, dryRun, resultsPath, source, client, startedAt }, outcome);
     } finally {

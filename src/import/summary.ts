@@ -45,6 +45,8 @@ export function buildSummary(input: SummaryInput, outcome: PipelineResult): Impo
     lineEnding: input.source.lineEnding,
     interrupted: outcome.stop?.exitCode === 3,
     ...(outcome.stop ? { stopped: outcome.stop } : {}),
+    serverFailed: outcome.serverFailed,
+    ...(outcome.topError ? { topError: outcome.topError } : {}),
   };
 }
 

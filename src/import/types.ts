@@ -32,8 +32,18 @@ export interface ImportOptions {
   limit?: number;
   encoding?: EncodingOption;
   delimiter?: DelimiterOption;
-  /** The instance's IANA time zone; default the mapping's `timezone`, else UTC. */
+  /**
+   * The instance's IANA time zone; default the mapping's `timezone`. With neither, dates are sent as UTC and the
+   * instance's UTC offset is checked before a date is written (a run that would store dates shifted stops, exit 2).
+   */
   timezone?: string;
+  /** Create mode: run a file whose results file records a finished run once more (refused without it). */
+  again?: boolean;
+  /**
+   * Stop sending once this many rows have failed on the server (4xx, 5xx after retries); rows not sent end
+   * `stopped`. Without it, a run still stops when its first 10 rows sent all fail.
+   */
+  maxFailures?: number;
   /** Connection settings; the client is created (and closed) by the import. Ignored when `client` is given. */
   clientOptions?: ClientOptions;
   /** An already built client (tests, library users). Not closed by the import. */
@@ -72,8 +82,19 @@ export interface ImportStop {
   /** `INTERRUPTED`, `AUTH`, `AUTH_SCOPE`, `UNREACHABLE`, `DROPPED_FIELD`, ... */
   code: string;
   message: string;
-  /** Exit code the CLI should use: 3 for aborted runs, 1 for a dropped field (a mapping problem). */
-  exitCode: 1 | 3;
+  /**
+   * Exit code the CLI should use: 3 for aborted runs, 1 for a dropped field or too many failed rows (a mapping
+   * problem), 2 for dates that would be stored shifted (`TIMEZONE`: set the zone, then --resume).
+   */
+  exitCode: 1 | 2 | 3;
+  /** `TIMEZONE`: IANA zones that have the offset the instance reported, most populous first. */
+  zones?: string[];
+}
+
+/** The most common message of the rows that failed on the server, and how many rows had it. */
+export interface TopError {
+  message: string;
+  rows: number;
 }
 
 /** What happened, for the summary and `--json`. */
@@ -113,4 +134,8 @@ export interface ImportSummary {
   /** True when the run stopped before every row was processed (Ctrl-C, auth refused, unreachable). */
   interrupted: boolean;
   stopped?: ImportStop;
+  /** Rows that failed on the server (HTTP 4xx, 5xx after retries) this run. */
+  serverFailed: number;
+  /** The most common message of those rows, when there are any. */
+  topError?: TopError;
 }

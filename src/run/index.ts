@@ -6,3 +6,10 @@
 export { checkObjectId, checkPositiveWholeNumber, checkTimeZone } from './target.js';
 export { combineHandlers, openClient, readPreflight } from './session.js';
 export type { OpenClientOptions, RunClient } from './session.js';
+export {
+  contradictedOffset,
+  describeZoneMismatch,
+  instanceOffsets,
+  zonesWithOffsets,
+} from './instance-zone.js';
+export type { InstanceOffset } from './instance-zone.js';

@@ -148,7 +148,7 @@ describe('coupa-csv sim', () => {
       const ok = await runCli(args, { env });
       expect(ok.code).toBe(0);
       expect(JSON.parse(ok.stdout)).toMatchObject({ created: 1 });
-      const wrong = await runCli(args, { env: { ...env, COUPA_API_KEY: 'other-key' } });
+      const wrong = await runCli([...args, '--again'], { env: { ...env, COUPA_API_KEY: 'other-key' } });
       expect(wrong.code).toBe(3);
       expect(wrong.stderr).toContain('COUPA_API_KEY');
       expect(wrong.stderr).not.toContain('other-key');

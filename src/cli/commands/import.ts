@@ -10,7 +10,6 @@ import {
   createProgress,
   interruptSignal,
   parseDelimiterFlag,
-  resolveTimezone,
   shellQuote,
   type CliContext,
 } from '../common.js';
@@ -34,6 +33,8 @@ interface ImportArgs extends ValidateArgs {
   rate: number;
   'dry-run': boolean;
   resume: boolean;
+  again: boolean;
+  'max-failures'?: number | undefined;
   instance?: string | undefined;
   scopes?: string | undefined;
   verbose: boolean;
@@ -95,6 +96,17 @@ export function importCommand(ctx: CliContext): CommandModule<object, ImportArgs
             describe:
               'Finish an interrupted run: rows already created/updated are carried over, not sent again',
           },
+          again: {
+            type: 'boolean',
+            default: false,
+            describe:
+              'Create mode: run a file whose results file records a finished run, creating its rows once more',
+          },
+          'max-failures': {
+            type: 'number',
+            describe:
+              'Stop sending once n rows have failed on the server (default: stop when the first 10 rows sent all fail)',
+          },
         })
         .example('$0 import vendors.csv --mapping vendors.mapping.yaml', 'create one record per row')
         .example(
@@ -111,7 +123,11 @@ export function importCommand(ctx: CliContext): CommandModule<object, ImportArgs
           '$0 import vendors.csv --mapping m.yaml --instance https://acme.coupahost.com --json',
           'JSON summary',
         )
-        .example('$0 import vendors.csv --mapping m.yaml --concurrency 4 --rate 10', 'go gently'),
+        .example('$0 import vendors.csv --mapping m.yaml --concurrency 4 --rate 10', 'go gently')
+        .example(
+          '$0 import vendors.csv --mapping m.yaml --timezone America/Los_Angeles --max-failures 100',
+          "the instance's zone for dates; stop after 100 failed rows",
+        ),
     handler: async (args) => {
       ctx.setExit(await handleImport(ctx, args, args['dry-run'], args));
     },
@@ -119,7 +135,16 @@ export function importCommand(ctx: CliContext): CommandModule<object, ImportArgs
 }
 
 /** Import flags that only matter when rows are sent: validate takes them and ignores them. */
-const SENDING_FLAGS = ['instance', 'scopes', 'concurrency', 'rate', 'verbose', 'dry-run'] as const;
+const SENDING_FLAGS = [
+  'instance',
+  'scopes',
+  'concurrency',
+  'rate',
+  'verbose',
+  'dry-run',
+  'again',
+  'max-failures',
+] as const;
 
 /** `coupa-csv validate <file>`: `import --dry-run`, no connection needed. */
 export function validateCommand(ctx: CliContext): CommandModule<object, ValidateArgs> {
@@ -139,7 +164,10 @@ export function validateCommand(ctx: CliContext): CommandModule<object, Validate
           ...Object.fromEntries(
             SENDING_FLAGS.map((flag) => [
               flag,
-              { type: flag === 'verbose' || flag === 'dry-run' ? 'boolean' : 'string', hidden: true },
+              {
+                type: flag === 'verbose' || flag === 'dry-run' || flag === 'again' ? 'boolean' : 'string',
+                hidden: true,
+              },
             ]),
           ),
         })
@@ -164,7 +192,8 @@ async function handleImport(
   const env = io.env;
   const delimiter = parseDelimiterFlag(args.delimiter);
   const mapping = await loadMapping(args.mapping);
-  const timezone = resolveTimezone(args.timezone, env, mapping.timezone);
+  // The mapping's zone is the core's default; with none set at all, the import checks the instance's offset.
+  const timezone = args.timezone ?? env.COUPA_TIMEZONE;
   const showSummary = !args.quiet && !args.json;
   const progress = createProgress(
     io,
@@ -180,7 +209,7 @@ async function handleImport(
     resume: connection?.resume === true,
     encoding: args.encoding,
     delimiter,
-    timezone,
+    ...(timezone !== undefined ? { timezone } : {}),
     ...(args.object !== undefined ? { objectId: args.object } : {}),
     ...(args.results !== undefined ? { results: args.results } : {}),
     ...(args.limit !== undefined ? { limit: args.limit } : {}),
@@ -189,6 +218,8 @@ async function handleImport(
     options.clientOptions = buildClientOptions(connection, io);
     options.concurrency = connection.concurrency;
     options.rate = connection.rate;
+    options.again = connection.again;
+    if (connection['max-failures'] !== undefined) options.maxFailures = connection['max-failures'];
   }
 
   let started = false;
@@ -237,8 +268,17 @@ async function handleImport(
   } else if (!args.quiet) {
     io.stderr.write(formatSummary(summary));
   }
-  if (summary.stopped && summary.stopped.exitCode === 3) {
+  if (summary.stopped?.code === 'TIMEZONE') {
+    const zone = summary.stopped.zones?.[0];
+    io.stderr.write(
+      `coupa-csv: set the instance's time zone${zone ? ` (e.g. --timezone ${zone}, or another zone of the list above)` : ''}, then finish the job (this also corrects the record stored first) with:\n  ${resumeCommand(argv, zone)}\n`,
+    );
+  } else if (summary.stopped && summary.stopped.exitCode === 3) {
     io.stderr.write(`coupa-csv: to finish the job, run:\n  ${resumeCommand(argv)}\n`);
+  } else if (summary.stopped?.code === 'TOO_MANY_FAILURES') {
+    io.stderr.write(
+      `coupa-csv: after fixing the cause (the mapping, or the data: see the most common error above), finish the job with:\n  ${resumeCommand(argv)}\n`,
+    );
   } else if (summary.stopped) {
     io.stderr.write(`coupa-csv: after fixing the mapping, finish the job with:\n  ${resumeCommand(argv)}\n`);
   }
@@ -277,6 +317,10 @@ export function formatSummary(s: ImportSummary): string {
     ];
     lines.push(`  failed:    ${s.failed}${details.length > 0 ? ` (${details.join(', ')})` : ''}`);
     if (s.skipped > 0) lines.push(`  carried over from the previous run: ${s.skipped}`);
+    if (s.topError)
+      lines.push(
+        `  most common error (${s.topError.rows} of ${s.serverFailed} failed on the server): ${s.topError.message}`,
+      );
     lines.push(`  retries:   ${s.retries}, throttled responses: ${s.throttled}`);
   }
   lines.push(`  elapsed:   ${(s.elapsedMs / 1000).toFixed(1)} s (${s.rowsPerSecond} rows/s)`);
@@ -285,13 +329,15 @@ export function formatSummary(s: ImportSummary): string {
   return lines.join('\n') + '\n';
 }
 
-/** The command line of this run with --resume added, quoted for a POSIX shell. */
-function resumeCommand(given: readonly string[]): string {
+/** The command line of this run with --resume (and `timezone`, when given) added, quoted for a POSIX shell. */
+function resumeCommand(given: readonly string[], timezone?: string): string {
   // --resume does not take --limit (rows past it would drop out of the results): the resume finishes every row.
   const argv = given.filter(
     (arg, i) => arg !== '--limit' && !arg.startsWith('--limit=') && given[i - 1] !== '--limit',
   );
   const args = argv.includes('--resume') ? argv : [...argv, '--resume'];
+  if (timezone !== undefined && !argv.some((a) => a === '--timezone' || a.startsWith('--timezone=')))
+    args.push('--timezone', timezone);
   const command = ['coupa-csv', ...args].map(shellQuote).join(' ');
   return argv.length < given.length ? `${command}   # every row: --resume does not take --limit` : command;
 }

@@ -1,9 +1,11 @@
 import type { CoupaClient } from '../../coupa/types.js';
 import type { CsvRecord } from '../../csv/types.js';
 import type { Mapping } from '../../mapping/types.js';
+import type { ObjectInstance } from '../../coupa/types.js';
 import type { KeyIdentity } from '../identity.js';
 import type { Journal } from '../journal.js';
 import { hashCells, type ResumeState } from '../resume.js';
+import type { RowExtra } from '../row-decision.js';
 import type { ImportMode, ImportStop } from '../types.js';
 
 /** The counts senders keep besides the row statuses (which the pipeline counts as rows finish). */
@@ -34,8 +36,13 @@ export interface SendContext {
   uncertainLines: number[];
   /** Why the run stopped; undefined while it runs. */
   stopped: () => ImportStop | undefined;
-  /** Stops the run (the first reason wins): rows not sent yet end `not-sent`. */
+  /** Stops the run (the first reason wins): rows not sent yet end `not-sent` (`stopped` after too many failures). */
   halt: (stop: ImportStop) => void;
+  /**
+   * Called with each record a row stored: what its results row must say besides (a record stored with shifted
+   * dates), if anything. Absent: nothing to check.
+   */
+  checkStored?: ((line: number, returned: ObjectInstance) => RowExtra | undefined) | undefined;
 }
 
 /**

@@ -43,9 +43,10 @@ export function applied(
     });
     return resultRow(record, 'failed', { id: returned.id, error: message, code: 'unknown-field' });
   }
+  const extra = ctx.checkStored?.(record.line, returned);
   ctx.journal.done(record.line, status, returned.id);
   ctx.identity.claim(returned.id);
-  return resultRow(record, status, { id: returned.id });
+  return resultRow(record, status, { ...extra, id: returned.id });
 }
 
 /**
