@@ -103,7 +103,15 @@ export function matchField(header: string, fields: readonly KnownField[]): Match
 }
 
 function matchWords(header: string, fields: readonly KnownField[]): MatchFieldResult {
-  const variants = [nameWords(header), nameWords(header, true)];
+  // `E-Mail` is one word to a person.
+  const joinEmail = (words: string[]): string[] =>
+    words.length === 0
+      ? []
+      : words
+          .join(' ')
+          .replace(/\be mail\b/g, 'email')
+          .split(' ');
+  const variants = [nameWords(header), nameWords(header, true)].map(joinEmail);
   const fieldWords = fields.map((f) => ({ field: f, words: nameWords(f.name) }));
   const joined = (words: readonly string[]): string => words.join('');
   const sorted = (words: readonly string[]): string => [...words].sort().join(' ');
