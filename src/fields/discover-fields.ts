@@ -37,6 +37,8 @@ export interface FieldInfo {
 export interface DiscoverFieldsOptions {
   /** Records read at most: the newest page, then, when there are more, the oldest. Default 100 (two pages). */
   sample?: number;
+  /** Also return the offsets the records' timestamps carry (`offsets`), to learn the instance's time zone. */
+  withOffsets?: boolean;
 }
 
 export interface DiscoverFieldsResult {
@@ -44,6 +46,22 @@ export interface DiscoverFieldsResult {
   /** Records read. 0: the object has no records, and `fields` is empty ({@link NO_RECORDS_HINT} says what to do). */
   records: number;
   fields: FieldInfo[];
+  /**
+   * The UTC offsets the instance wrote in the records' own timestamps (`created-at`, `updated-at`): its time zone's
+   * offset at those instants, the newest first (empty for an object with no records). Only with `withOffsets`.
+   */
+  offsets?: ReportedOffset[];
+}
+
+/** An offset a record's timestamp carries, e.g. `created-at` `2026-01-05T09:30:00-08:00`: -8 h at that instant. */
+export interface ReportedOffset {
+  recordId: number;
+  attribute: 'created-at' | 'updated-at';
+  /** The timestamp as the instance wrote it. */
+  text: string;
+  /** The instant, in ms since the epoch (UTC). */
+  instant: number;
+  offsetMs: number;
 }
 
 /** Where the field names are when an object has no records to learn them from. */
@@ -81,7 +99,33 @@ export async function discoverFields(
     const oldest = await readPage(client, objectId, 'asc', Math.min(PAGE, sample - limit));
     records = [...newest, ...oldest.filter((r) => !seen.has(r.id))];
   }
-  return { objectId, records: records.length, fields: describeFields(records) };
+  return {
+    objectId,
+    records: records.length,
+    fields: describeFields(records),
+    ...(options.withOffsets === true ? { offsets: reportedOffsets(records) } : {}),
+  };
+}
+
+/** The offsets of the records' `created-at` and `updated-at`, in record order (see {@link ReportedOffset}). */
+export function reportedOffsets(records: readonly ObjectInstance[]): ReportedOffset[] {
+  const out: ReportedOffset[] = [];
+  for (const record of records) {
+    for (const attribute of ['created-at', 'updated-at'] as const) {
+      const text: unknown = record[attribute];
+      if (typeof text !== 'string') continue;
+      const dt = parseIsoDateTime(text.trim());
+      if (dt?.offsetMs === undefined) continue;
+      out.push({
+        recordId: record.id,
+        attribute,
+        text,
+        instant: dt.localMs - dt.offsetMs,
+        offsetMs: dt.offsetMs,
+      });
+    }
+  }
+  return out;
 }
 
 async function readPage(

@@ -12,7 +12,23 @@ export {
   formatNumber,
   valueToCell,
 } from './export-cells.js';
-export { guessMapping, guessBooleanWords, YES_NO_WORDS } from './guess-mapping.js';
+export {
+  guessMapping,
+  guessMappingColumns,
+  guessBooleanWords,
+  YES_NO_WORDS,
+  type GuessedColumn,
+  type GuessInstance,
+  type GuessMappingOptions,
+  type GuessMappingResult,
+} from './guess-mapping.js';
+export {
+  chooseReferenceKey,
+  matchField,
+  nameWords,
+  type FieldMatch,
+  type KnownField,
+  type MatchFieldResult,
+} from './match-fields.js';
 export { MAPPING_SCHEMA, FIELD_KEYS, FIELD_TYPES, GROUP_SEPARATORS, REFERENCE_KEYS } from './schema.js';
 export type { BlankPolicy, BoundMapping, FieldSpec, FieldType, Mapping, RowConversion } from './types.js';
-export { initMapping, type InitMappingOptions, type InitMappingResult } from './init-mapping.js';
