@@ -7,7 +7,7 @@ import type { BoundMapping, Mapping, RowConversion } from '../mapping/types.js';
 import { KeyIdentity } from './identity.js';
 import type { Journal } from './journal.js';
 import type { ResumeState } from './resume.js';
-import { ResultsWriter, type ResultRow } from './results-writer.js';
+import { ResultsWriter, resultsDialectOf, type ResultRow } from './results-writer.js';
 import { decideRow, isFinalRow, notSentRow, type RowContext } from './row-decision.js';
 import type { SendContext } from './send/context.js';
 import { sendRow } from './send/send-row.js';
@@ -73,7 +73,7 @@ class Pipeline {
   private readonly sentAgain: (record: CsvRecord) => RowConversion | undefined;
 
   constructor(private readonly s: PipelineOptions) {
-    this.writer = new ResultsWriter(s.resultsPath, s.source.header);
+    this.writer = new ResultsWriter(s.resultsPath, s.source.header, resultsDialectOf(s.source));
     this.window = Math.max(16, s.concurrency * 4);
     this.identity = new KeyIdentity({ mode: s.mode, mapping: s.mapping, resumeState: s.resumeState });
     this.rowContext = {
