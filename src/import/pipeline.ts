@@ -211,7 +211,7 @@ class Pipeline {
    */
   private reapplied(record: CsvRecord): RowConversion | undefined {
     if (this.identity.nothingSentAgain) return undefined;
-    const conv = convertRow(this.s.bound, record.cells, this.s.timezone);
+    const conv = convertRow(this.s.bound, record.cells, this.s.timezone, record.typed);
     if (!conv.ok || !this.identity.isSentAgain(conv)) return undefined;
     this.s.journal?.reapplied(record.line);
     return conv;
