@@ -12,6 +12,7 @@ const INTEGRATION = [
   'test/library/package-api.test.ts',
   'test/export/export-cli.test.ts',
   'test/import/faults.test.ts',
+  'test/import/excel-cli.test.ts',
   'test/import/fixtures-cli.test.ts',
   'test/import/import-cli.test.ts',
   'test/import/interrupt.test.ts',
