@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Simulator } from '../../src/sim/index.js';
-import { runCli } from '../helpers/cli.js';
+import { CLI_PATH, runCli } from '../helpers/cli.js';
 import { simEnv, startTestSim } from '../helpers/sim.js';
 import { makeTempDir, readResults } from './helpers.js';
 
@@ -177,6 +177,8 @@ describe('Excel in, Excel out through the CLI', () => {
       const mapping = path.join(SAMPLES, 'budget-allocations.mapping.yaml');
       const valid = await runCli(['validate', input, '--mapping', mapping, '--json']);
       expect(valid.code, valid.stderr).toBe(0);
+      // Nothing on stderr: no deprecation warning from exceljs's dependencies either.
+      expect(valid.stderr).toBe('');
       const validSummary = JSON.parse(valid.stdout) as Summary;
       expect(validSummary).toMatchObject({ encoding: 'xlsx', invalid: 0 });
       expect(validSummary.resultsXlsx).toBe(path.join(tmp.dir, 'budget-allocations.results.xlsx'));
@@ -282,6 +284,24 @@ fields:
       const noSheet = await runCli(['validate', file, '--mapping', mapping, '--sheet', 'Budgte']);
       expect(noSheet.code).toBe(2);
       expect(noSheet.stderr).toMatch(/no sheet "Budgte".*Budget/);
+    });
+
+    it('the CLI bundle loads exceljs only for a workbook (a dynamic import, not at start-up)', () => {
+      // Every file the bin loads statically (its `import ... from "./chunks/x.js"`), transitively: none imports exceljs.
+      const seen = new Set<string>();
+      const visit = (file: string): void => {
+        if (seen.has(file)) return;
+        seen.add(file);
+        const text = fs.readFileSync(file, 'utf8');
+        expect(text, file).not.toMatch(/from\s*["']exceljs["']/);
+        for (const m of text.matchAll(/(?:^|\n)\s*(?:import|export)\s[^;()]*?from\s*["'](\.[^"']+)["']/g))
+          visit(path.resolve(path.dirname(file), m[1] as string));
+      };
+      visit(CLI_PATH);
+      expect(seen.size).toBeGreaterThan(1);
+      // ... and the workbook reader is a chunk of its own, imported on demand.
+      const chunks = fs.readdirSync(path.join(path.dirname(CLI_PATH), 'chunks'));
+      expect(chunks.some((c) => c.startsWith('xlsx-input-'))).toBe(true);
     });
 
     it('a workbook named .dat is still read as one (ZIP signature)', async () => {
