@@ -4,6 +4,7 @@
  * run does not pay for loading them.
  */
 import { open } from 'node:fs/promises';
+import { InputError } from '../shared/errors.js';
 import { openCsv } from './open-csv.js';
 import type { CsvReadOptions, CsvSource } from './types.js';
 
@@ -41,7 +42,21 @@ export async function isWorkbookFile(path: string): Promise<boolean> {
 export async function openInput(path: string, options: CsvReadOptions = {}): Promise<InputSource> {
   if (!(await isWorkbookFile(path))) return openCsv(path, options);
   const { openXlsxInput } = await import('./xlsx-input.js');
-  const { source, workbook } = await openXlsxInput(path, options);
+  let opened;
+  try {
+    opened = await openXlsxInput(path, options);
+  } catch (error) {
+    // Taken for a workbook by its ZIP signature alone: to the user it is a file that is neither CSV nor a workbook.
+    if (error instanceof InputError && error.code === 'UNREADABLE' && !/\.xls[xm]$/i.test(path)) {
+      throw new InputError(
+        'BINARY',
+        'this is not a text CSV file: it contains binary data (a ZIP file, but not an .xlsx workbook that can be read)',
+        { file: path },
+      );
+    }
+    throw error;
+  }
+  const { source, workbook } = opened;
   return {
     ...source,
     writeXlsxResults: async (journal, out) => {
