@@ -29,8 +29,8 @@ await build({
     js: "import { createRequire as __cjsRequire } from 'node:module'; const require = __cjsRequire(import.meta.url);",
   },
   plugins: [leanStart],
-  // exceljs (xlsx export) is loaded from node_modules, only by an xlsx export: bundled, its dependencies' old
-  // `new Buffer()` calls would print Node's DEP0005 warning (Node spares code inside node_modules), and it is large.
+  // exceljs (only for .xlsx files, loaded on demand) stays in node_modules: bundled, its dependencies' `new Buffer()`
+  // would no longer be inside node_modules, and Node would print a deprecation warning to every user (DEP0005).
   external: ['exceljs'],
   // Not minified: stack traces of an unexpected error keep readable names and lines.
   logLevel: 'warning',

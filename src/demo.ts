@@ -1,6 +1,7 @@
 /**
  * `npm run demo`: the main job with no Coupa instance. Starts the built-in simulator, imports every sample in
- * samples/ (CSV + mapping), exports each object back with the same mapping, and prints where the files are.
+ * samples/ (CSV or .xlsx + mapping), exports each object back with the same mapping, and prints where the files are
+ * (an .xlsx input's results are an .xlsx too, beside the results CSV that --resume reads).
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -14,14 +15,14 @@ import { startSimulator } from './sim/index.js';
 
 const samples = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../samples');
 
-/** Each `<name>.mapping.yaml` goes with the CSV files in samples/ whose names start with `<name>`. */
+/** Each `<name>.mapping.yaml` goes with the CSV and .xlsx files in samples/ whose names start with `<name>`. */
 function findSamplePairs(): Array<{ csv: string; mapping: string }> {
   const files = fs.readdirSync(samples).sort();
   const pairs: Array<{ csv: string; mapping: string }> = [];
   for (const m of files.filter((f) => /\.mapping\.(ya?ml|json)$/.test(f))) {
     const base = m.replace(/\.mapping\.(ya?ml|json)$/, '');
     for (const csv of files.filter(
-      (f) => f.endsWith('.csv') && f.startsWith(base) && !f.includes('.results.'),
+      (f) => /\.(csv|xlsx)$/.test(f) && f.startsWith(base) && !f.includes('.results.'),
     )) {
       pairs.push({ csv: path.join(samples, csv), mapping: path.join(samples, m) });
     }
@@ -49,7 +50,7 @@ async function runDemo(): Promise<number> {
   let exitCode = 0;
   try {
     for (const { csv, mapping: mappingPath } of findSamplePairs()) {
-      const name = path.basename(csv, '.csv');
+      const name = path.basename(csv).replace(/\.(csv|xlsx)$/, '');
       const mapping = await loadMapping(mappingPath);
       const summary = await runImport({
         file: csv,
@@ -60,11 +61,17 @@ async function runDemo(): Promise<number> {
       });
       if (summary.failed > 0 || summary.stopped) exitCode = 1;
       log(`import  ${path.relative(process.cwd(), csv)} -> object ${summary.object}`);
+      const format =
+        summary.encoding === 'xlsx'
+          ? `Excel workbook, sheet "${summary.sheet ?? ''}"`
+          : `${summary.encoding}, "${summary.delimiter === '\t' ? 'tab' : summary.delimiter}", ${summary.lineEnding}`;
       log(
-        `        ${summary.rows} rows (${summary.encoding}, "${summary.delimiter === '\t' ? 'tab' : summary.delimiter}", ${summary.lineEnding}): ` +
+        `        ${summary.rows} rows (${format}): ` +
           `${summary.created} created, ${summary.updated} updated, ${summary.failed} failed in ${(summary.elapsedMs / 1000).toFixed(1)} s`,
       );
-      log(`        results: ${summary.results}`);
+      log(`        results: ${summary.resultsXlsx ?? summary.results}`);
+      if (summary.resultsXlsx !== undefined)
+        log(`                 (written from ${summary.results}, which --resume reads)`);
       const exportFile = path.join(out, `${name}.export.csv`);
       const exported = await runExport({ mapping, out: exportFile, client: clientOptions });
       log(

@@ -5,7 +5,13 @@
  */
 export * from './shared/errors.js';
 
-export { runImport, defaultResultsPath, journalPathFor, RESULT_CODES, RESULT_COLUMNS } from './import/index.js';
+export {
+  runImport,
+  defaultResultsPath,
+  journalPathFor,
+  RESULT_CODES,
+  RESULT_COLUMNS,
+} from './import/index.js';
 export type {
   ImportHooks,
   ImportMode,

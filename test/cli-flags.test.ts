@@ -103,7 +103,11 @@ const usageCases: UsageCase[] = [
   },
   // Commands.
   { args: ['improt', 'in.csv'], message: 'Unknown command improt; did you mean import?', help: undefined },
-  { args: [], message: 'Name a command: import, validate, export, fields, mapping init, sim or ui.', help: undefined },
+  {
+    args: [],
+    message: 'Name a command: import, validate, export, fields, mapping init, sim or ui.',
+    help: undefined,
+  },
 ];
 
 describe('usage errors: exit 2, what is wrong in words a person can act on, then the command help', () => {

@@ -6,7 +6,7 @@ import { isUtf8 } from 'node:buffer';
 import { createRequire } from 'node:module';
 import type { CsvSource } from './types.js';
 
-export type DetectedEncoding = CsvSource['encoding'];
+export type DetectedEncoding = Exclude<CsvSource['encoding'], 'xlsx'>;
 export type Delimiter = CsvSource['delimiter'];
 
 /** How many bytes the detection looks at first. */

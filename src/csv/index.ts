@@ -3,6 +3,7 @@
  * numbers, malformed input as row errors or InputErrors) and writing (quoting, formula escaping).
  */
 export { openCsv } from './open-csv.js';
+export { isWorkbookFile, openInput, type InputSource } from './open-input.js';
 export { MAX_RECORD_CHARS } from './parser-settings.js';
 export { escapeFormula, formatCsvRow } from './write-csv.js';
 export type {

@@ -23,7 +23,9 @@ import {
   type EncodingGuess,
   type HeaderScan,
 } from './detect.js';
+import { normalizeColumn } from '../shared/column-name.js';
 import { checkHeader, parseHeaderCells, pickDelimiterFindingColumns } from './header.js';
+import { findHeaderRow, HEADER_SCAN_LINES, type HeadLine } from './header-row.js';
 import { MAX_RECORD_CHARS } from './parser-settings.js';
 import { streamRecordBatches, streamRecords, type RecordStreamOptions } from './record-stream.js';
 import { fsError } from './translate-error.js';
@@ -60,8 +62,20 @@ export async function openCsv(path: string, options: CsvReadOptions = {}): Promi
     let delimiter = explicit ?? pickDelimiter(counts);
     if (explicit === undefined && options.columns !== undefined && options.columns.length > 0)
       delimiter = await pickDelimiterFindingColumns(text, whole, counts, delimiter, options.columns);
-    const scan = locateHeader(text, whole, delimiter);
-    if (scan.complete) return buildSource(path, text, scan, delimiter, guess, options.allowDuplicateHeaders);
+    const first = locateHeader(text, whole, delimiter);
+    const chosen = first.complete ? chooseHeader(text, whole, first, delimiter, explicit, options) : 'more';
+    if (chosen !== 'more') {
+      const source = await buildSource(
+        path,
+        text,
+        chosen.scan,
+        chosen.delimiter,
+        guess,
+        options.allowDuplicateHeaders,
+      );
+      return chosen.note === undefined ? source : { ...source, headerNote: chosen.note };
+    }
+    const scan = first.complete ? { ...first, complete: false, inQuotes: false } : first;
     if (scan.inQuotes && whole) {
       throw new InputError('UNCLOSED_QUOTE', 'a quote in the header is never closed (a " is missing)', {
         file: path,
@@ -231,7 +245,10 @@ function countLines(bytes: Buffer, upTo: number): number {
 
 function binaryError(path: string, head: Buffer, what: string): InputError {
   const zip = head.length >= 4 && head[0] === 0x50 && head[1] === 0x4b && head[2] === 3 && head[3] === 4;
-  const hint = zip ? ' It looks like a ZIP or Excel .xlsx file: save it as CSV first.' : '';
+  // import and validate read workbooks (open-input.ts); the readers that take only text say where to go.
+  const hint = zip
+    ? ' It looks like a ZIP or Excel .xlsx file: import and validate read .xlsx workbooks as they are; here, save it as CSV.'
+    : '';
   return new InputError('BINARY', `this is not a text CSV file: it contains binary data (${what}).${hint}`, {
     file: path,
   });
@@ -296,4 +313,113 @@ async function buildSource(
  */
 function locateHeader(text: string, whole: boolean, delimiter: Delimiter): HeaderScan {
   return scanHeader(text, whole, delimiter);
+}
+
+/** The header chosen: its scan (offsets and lines in the whole text), the delimiter and the note for the user. */
+interface ChosenHeader {
+  scan: HeaderScan;
+  delimiter: Delimiter;
+  note?: string;
+}
+
+/**
+ * The header line: line 1 (`first`), `--header-row`, or a line below a title line holding the mapped columns
+ * (header-row.ts decides). Looked for only with `headerRow` or when line 1 lacks a mapped column, so that ordinary
+ * files pay for one scan. With the delimiter sniffed, each candidate is tried (a title line has no delimiter to sniff).
+ * 'more' when the line asked for is past the text read so far.
+ */
+function chooseHeader(
+  text: string,
+  whole: boolean,
+  first: HeaderScan,
+  delimiter: Delimiter,
+  explicit: Delimiter | undefined,
+  options: CsvReadOptions,
+): ChosenHeader | 'more' {
+  const columns = options.columns ?? [];
+  const headerRow = options.headerRow;
+  const taken: ChosenHeader = { scan: first, delimiter };
+  if (headerRow === undefined && columns.length === 0) return taken;
+  if (headerRow === undefined) {
+    const cells = splitCells(text.slice(first.start, first.contentEnd), delimiter);
+    const names = new Set(cells.map(normalizeColumn));
+    if (columns.every((c) => names.has(normalizeColumn(c)))) return taken;
+  }
+  const candidates =
+    explicit !== undefined ? [explicit] : [delimiter, ...DELIMITERS.filter((d) => d !== delimiter)];
+  let best: { chosen: ChosenHeader; found: number } | undefined;
+  for (const d of candidates) {
+    const lines = headLines(text, whole, d, Math.max(headerRow ?? 0, HEADER_SCAN_LINES));
+    if (headerRow !== undefined && !whole && !lines.some((l) => l.line >= headerRow)) return 'more';
+    const found = findHeaderRow(lines, { ...(headerRow !== undefined ? { headerRow } : {}), columns });
+    const line = lines[found.index] as HeadLineScan;
+    if (headerRow === undefined && !found.detected) continue;
+    const names = new Set(line.cells.map(normalizeColumn));
+    const hits = columns.filter((c) => names.has(normalizeColumn(c))).length;
+    const score = hits * 1000 + line.cells.length;
+    if (best === undefined || score > best.found) {
+      best = {
+        chosen: { scan: line.scan, delimiter: d, ...(found.note !== undefined ? { note: found.note } : {}) },
+        found: score,
+      };
+    }
+    if (hits === columns.length && columns.length > 0) break;
+  }
+  return best?.chosen ?? taken;
+}
+
+const DELIMITERS: readonly Delimiter[] = [',', ';', '\t', '|'];
+
+interface HeadLineScan extends HeadLine {
+  cells: string[];
+  scan: HeaderScan;
+}
+
+/** The first `max` records of the text (complete ones only), with their scans in the whole text's offsets and lines. */
+function headLines(text: string, whole: boolean, delimiter: Delimiter, max: number): HeadLineScan[] {
+  const lines: HeadLineScan[] = [];
+  let offset = 0;
+  let lineBase = 0;
+  while (offset < text.length) {
+    const rest = scanHeader(text.slice(offset), whole, delimiter);
+    if (!rest.complete) break;
+    const content = text.slice(offset + rest.start, offset + rest.contentEnd);
+    if (content.trim() === '') break;
+    const scan: HeaderScan = {
+      ...rest,
+      start: offset + rest.start,
+      end: offset + rest.end,
+      contentEnd: offset + rest.contentEnd,
+      startLine: lineBase + rest.startLine,
+      endLine: lineBase + rest.endLine,
+    };
+    lines.push({ line: scan.startLine, cells: splitCells(content, delimiter), scan });
+    if (scan.startLine >= max || rest.end === 0) break;
+    offset = scan.end;
+    lineBase = scan.endLine;
+  }
+  return lines;
+}
+
+/** A record's cells for telling a header from a title (quotes removed; the header itself is parsed by csv-parse). */
+function splitCells(record: string, delimiter: Delimiter): string[] {
+  const cells: string[] = [];
+  let cell = '';
+  let quoted = false;
+  for (let i = 0; i < record.length; i++) {
+    const c = record[i] as string;
+    if (quoted) {
+      if (c === '"' && record[i + 1] === '"') {
+        cell += '"';
+        i++;
+      } else if (c === '"') quoted = false;
+      else cell += c;
+    } else if (c === '"' && cell === '') quoted = true;
+    else if (c === delimiter) {
+      cells.push(cell);
+      cell = '';
+    } else cell += c;
+  }
+  cells.push(cell);
+  return cells;
 }

@@ -1,3 +1,5 @@
+import type { TypedCell } from '../shared/typed-cell.js';
+
 export type EncodingOption = 'auto' | 'utf8' | 'utf16le' | 'windows-1252';
 export type DelimiterOption = 'auto' | ',' | ';' | '\t' | '|';
 
@@ -15,6 +17,13 @@ export interface CsvReadOptions {
    * holds more of them wins over the most frequent one on the header line.
    */
   columns?: readonly string[];
+  /**
+   * `--header-row`: the line holding the header; the lines above it are skipped (records keep the file's line
+   * numbers). Without it, a title line above the header is recognised when `columns` are given (header-row.ts).
+   */
+  headerRow?: number;
+  /** For an `.xlsx` input (openInput): the worksheet to read; the first one when absent. */
+  sheet?: string;
 }
 
 /** One data record of the input. */
@@ -25,15 +34,24 @@ export interface CsvRecord {
   cells: string[];
   /** Set when the record is malformed but the file is still readable (ragged row): the row fails with it. */
   error?: string;
+  /** From a spreadsheet (`.xlsx`): each cell's typed value (undefined for text cells), as long as `cells`. */
+  typed?: readonly (TypedCell | undefined)[];
 }
 
 /** An opened CSV input: header read, format detected, records streamed lazily. */
 export interface CsvSource {
   file: string;
   header: string[];
-  encoding: 'utf8' | 'utf8-bom' | 'utf16le' | 'utf16be' | 'windows-1252';
+  /** `xlsx`: a workbook (see `sheet`); delimiter and line ending then describe nothing and are `,` and LF. */
+  encoding: 'utf8' | 'utf8-bom' | 'utf16le' | 'utf16be' | 'windows-1252' | 'xlsx';
   delimiter: ',' | ';' | '\t' | '|';
   lineEnding: 'CRLF' | 'LF' | 'CR';
+  /** The line (sheet row) of the header: 1 unless lines above it were skipped. */
+  headerLine?: number;
+  /** Set when the header was found below a title line: which line was taken, for the user. */
+  headerNote?: string;
+  /** For a workbook: the worksheet read. */
+  sheet?: string;
   /**
    * Streams the data records from the start of the file (each call reads it again); throws InputError for a file
    * that stops being readable (unclosed quote).

@@ -3,19 +3,9 @@ import ExcelJS from 'exceljs';
 import { errorText, InputError } from '../shared/errors.js';
 import { hint } from '../shared/suggest.js';
 
-/**
- * The typed value of a cell, when the workbook stored one: a mapping takes it as it is, with no `format:` to parse.
- * Dates are calendar values (the sheet's wall clock), never instants: no machine or instance time zone moves them.
- */
-export type TypedCell =
-  | { kind: 'number'; value: number }
-  | { kind: 'boolean'; value: boolean }
-  /** `YYYY-MM-DD`: a cell whose number format shows a date and no time. */
-  | { kind: 'date'; value: string }
-  /** `YYYY-MM-DDTHH:mm:ss`: a cell whose number format shows a date and a time. */
-  | { kind: 'datetime'; value: string }
-  /** `HH:mm:ss`: a cell whose number format shows only a time of day. */
-  | { kind: 'time'; value: string };
+import type { TypedCell } from '../shared/typed-cell.js';
+
+export type { TypedCell } from '../shared/typed-cell.js';
 
 /** One non-blank row of the chosen sheet. */
 export interface XlsxRow {

@@ -97,6 +97,8 @@ export async function checkImportOptions(
     columns: mapping.fields.map((f) => f.column),
     ...(options.encoding ? { encoding: options.encoding } : {}),
     ...(options.delimiter ? { delimiter: options.delimiter } : {}),
+    ...(options.sheet !== undefined ? { sheet: options.sheet } : {}),
+    ...(options.headerRow !== undefined ? { headerRow: options.headerRow } : {}),
   };
   return {
     file,
@@ -167,8 +169,16 @@ export function checkModePrerequisites(mode: ImportMode, mapping: Mapping, bound
   }
 }
 
-/** `<input without .csv>.results.csv` beside the input. */
+/**
+ * `<input without .csv>.results.csv` beside the input (an `.xlsx` input's too: its `.results.xlsx` is written from
+ * this file at the end of the run, see xlsxResultsPathFor).
+ */
 export function defaultResultsPath(file: string): string {
-  const base = file.replace(/\.csv$/i, '');
+  const base = file.replace(/\.(csv|xlsx|xlsm)$/i, '');
   return `${base}.results.csv`;
+}
+
+/** The `.xlsx` results file of a workbook input, beside its results CSV: `x.results.csv` -> `x.results.xlsx`. */
+export function xlsxResultsPathFor(resultsCsv: string): string {
+  return /\.csv$/i.test(resultsCsv) ? resultsCsv.replace(/\.csv$/i, '.xlsx') : `${resultsCsv}.xlsx`;
 }

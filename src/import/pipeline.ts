@@ -7,7 +7,7 @@ import type { BoundMapping, Mapping, RowConversion } from '../mapping/types.js';
 import { KeyIdentity } from './identity.js';
 import type { Journal } from './journal.js';
 import type { ResumeState } from './resume.js';
-import { ResultsWriter, type ResultRow } from './results-writer.js';
+import { ResultsWriter, resultsDialectOf, type ResultRow } from './results-writer.js';
 import { decideRow, isFinalRow, notSentRow, type RowContext, type RowExtra } from './row-decision.js';
 import type { SendContext } from './send/context.js';
 import { sendRow } from './send/send-row.js';
@@ -94,7 +94,7 @@ class Pipeline {
 
   constructor(private readonly s: PipelineOptions) {
     this.stopEarly = new StopEarly(s.maxFailures);
-    this.writer = new ResultsWriter(s.resultsPath, s.source.header);
+    this.writer = new ResultsWriter(s.resultsPath, s.source.header, resultsDialectOf(s.source));
     this.window = Math.max(16, s.concurrency * 4);
     this.identity = new KeyIdentity({ mode: s.mode, mapping: s.mapping, resumeState: s.resumeState });
     this.rowContext = {
@@ -282,7 +282,7 @@ class Pipeline {
    */
   private reapplied(record: CsvRecord): RowConversion | undefined {
     if (this.identity.nothingSentAgain) return undefined;
-    const conv = convertRow(this.s.bound, record.cells, this.s.timezone);
+    const conv = convertRow(this.s.bound, record.cells, this.s.timezone, record.typed);
     if (!conv.ok || !this.identity.isSentAgain(conv)) return undefined;
     this.s.journal?.reapplied(record.line);
     return conv;

@@ -8,6 +8,38 @@ import type { ResultCode } from './result-codes.js';
 import { TextBatch } from './text-batch.js';
 import type { RowStatus } from './types.js';
 
+/**
+ * How the results file is written: in the input's dialect (SPEC "Results CSV"), so that it opens in the spreadsheet
+ * the input came from. The default (no input to follow) is `,`, LF, no BOM.
+ */
+export interface ResultsDialect {
+  delimiter: ',' | ';' | '\t' | '|';
+  lineEnding: '\r\n' | '\n' | '\r';
+  /** Start with a UTF-8 byte order mark (Excel reads a BOM-less file in the machine's code page). */
+  bom: boolean;
+}
+
+export const DEFAULT_RESULTS_DIALECT: ResultsDialect = { delimiter: ',', lineEnding: '\n', bom: false };
+
+/**
+ * The results dialect of an input: its delimiter and line ending; a BOM when the input had one, and for a
+ * Windows-1252 or UTF-16 input (the results are UTF-8, which Excel recognises only by its BOM). An input without a
+ * text dialect (a workbook) gets `,`, CRLF and a BOM: its CSV journal is for Excel users too.
+ */
+export function resultsDialectOf(source: {
+  encoding?: string;
+  delimiter?: ResultsDialect['delimiter'];
+  lineEnding?: 'CRLF' | 'LF' | 'CR';
+}): ResultsDialect {
+  if (source.encoding === undefined || source.encoding === 'xlsx')
+    return { delimiter: ',', lineEnding: '\r\n', bom: true };
+  return {
+    delimiter: source.delimiter ?? ',',
+    lineEnding: source.lineEnding === 'CRLF' ? '\r\n' : source.lineEnding === 'CR' ? '\r' : '\n',
+    bom: source.encoding !== 'utf8',
+  };
+}
+
 /** One results row before escaping. */
 export interface ResultRow {
   line: number;
@@ -60,6 +92,7 @@ export class ResultsWriter {
   constructor(
     readonly path: string,
     private readonly inputHeader: readonly string[],
+    private readonly dialect: ResultsDialect = DEFAULT_RESULTS_DIALECT,
   ) {}
 
   /** Rows written so far. */
@@ -71,10 +104,10 @@ export class ResultsWriter {
   put(seq: number, row: ResultRow): void {
     if (row.sentAt !== undefined) this.sentTimes.set(row.line, row.sentAt);
     if (seq !== this.nextSeq) {
-      this.waiting.set(seq, formatResultRow(row));
+      this.waiting.set(seq, formatResultRow(row, this.dialect));
       return;
     }
-    let text = formatResultRow(row);
+    let text = formatResultRow(row, this.dialect);
     this.nextSeq++;
     for (
       let next = this.waiting.get(this.nextSeq);
@@ -126,7 +159,8 @@ export class ResultsWriter {
     stream.on('error', (error) => {
       this.failure ??= error;
     });
-    stream.write(formatCsvRow([...RESULT_COLUMNS, ...this.inputHeader].map(escapeFormula)));
+    const header = [...RESULT_COLUMNS, ...this.inputHeader].map(escapeFormula);
+    stream.write((this.dialect.bom ? '\uFEFF' : '') + formatLine(header, this.dialect, false));
     this.stream = stream;
     return stream;
   }
@@ -144,7 +178,13 @@ export class ResultsWriter {
   }
 }
 
-function formatResultRow(row: ResultRow): string {
+/** One CSV line in the dialect (formatCsvRow writes `,` and LF). */
+function formatLine(cells: readonly string[], dialect: ResultsDialect, excelSafe: boolean): string {
+  const line = formatCsvRow(cells, { delimiter: dialect.delimiter, excelSafe });
+  return dialect.lineEnding === '\n' ? line : line.slice(0, -1) + dialect.lineEnding;
+}
+
+function formatResultRow(row: ResultRow, dialect: ResultsDialect): string {
   const error = row.error === undefined ? '' : oneLine(row.error);
   const cells = [
     integerText(row.line),
@@ -154,7 +194,7 @@ function formatResultRow(row: ResultRow): string {
     row.code ?? '',
     ...row.cells,
   ];
-  return formatCsvRow(cells, { excelSafe: true });
+  return formatLine(cells, dialect, true);
 }
 
 /**

@@ -155,7 +155,13 @@ function checkSameRun(previous: JournalHeader, current: JournalHeader, file: str
 }
 
 /** How a results file is read: as written (UTF-8, commas), its result columns repeated when the input was a results file. */
-const RESULTS_FILE = { encoding: 'utf8', delimiter: ',', allowDuplicateHeaders: true } as const;
+// Written in the input's dialect: any delimiter, UTF-8 with or without a BOM.
+const RESULTS_FILE = {
+  encoding: 'utf8',
+  delimiter: 'auto',
+  allowDuplicateHeaders: true,
+  columns: ['_line', '_status', '_id', '_error'],
+} as const;
 
 /** True when `header` is `columns` followed by the input's header (as the results file escapes it). */
 function resultsHeaderIs(
@@ -236,7 +242,12 @@ function checkResultsHeader(path: string, header: readonly string[]): never {
 }
 
 /** The start of a results line: `_line`, `_status`, `_id`, then `_error` (maybe quoted). */
-const RESULT_LINE = /^\d+,(created|updated|failed|valid|invalid),(\d*),/;
+const RESULT_LINES = new Map(
+  [',', ';', '\t', '|'].map((d) => [
+    d,
+    new RegExp(`^\\d+\\${d}(created|updated|failed|valid|invalid)\\${d}(\\d*)\\${d}`),
+  ]),
+);
 
 /**
  * What a results line says about its row, read from the start of the line. `created` is applied too (a row this
@@ -248,7 +259,8 @@ type ResultKind = 'created' | 'applied' | 'not-sent' | 'dry-run' | 'other';
  * The `_code` cell of a results line whose `_error` starts at `from`: coupa-csv writes `_error` on one line, quoted
  * when it holds a comma or quote, and `_code` as a bare word.
  */
-function codeAfterError(line: string, from: number): string {
+function codeAfterError(line: string, from: number, delimiter: string): string {
+  const d = delimiter.charCodeAt(0);
   let i = from;
   if (line.charCodeAt(i) === 34 /* " */) {
     for (i++; i < line.length; i++) {
@@ -258,11 +270,11 @@ function codeAfterError(line: string, from: number): string {
     }
     i++; // past the closing quote
   } else {
-    i = line.indexOf(',', i);
+    i = line.indexOf(delimiter, i);
     if (i < 0) return '';
   }
-  if (line.charCodeAt(i) !== 44 /* , */) return '';
-  const end = line.indexOf(',', i + 1);
+  if (line.charCodeAt(i) !== d) return '';
+  const end = line.indexOf(delimiter, i + 1);
   return line.slice(i + 1, end < 0 ? line.length : end).replace(/\r$/, '');
 }
 
@@ -276,6 +288,8 @@ function codeAfterError(line: string, from: number): string {
 async function* resultKinds(path: string): AsyncGenerator<ResultKind, void, undefined> {
   let first = true;
   let legacy = false;
+  let delimiter = ',';
+  let resultLine = RESULT_LINES.get(',') as RegExp;
   let carry = '';
   try {
     for await (const chunk of fs.createReadStream(path, { encoding: 'utf8' })) {
@@ -284,17 +298,23 @@ async function* resultKinds(path: string): AsyncGenerator<ResultKind, void, unde
       for (const line of lines) {
         if (first) {
           first = false;
-          const header = line.replace(/^\uFEFF/, '');
-          if (!header.startsWith(`${RESULT_COLUMNS[0]},${RESULT_COLUMNS[1]},`)) return;
-          legacy = !header.startsWith(`${RESULT_COLUMNS.join(',')},`) && header !== RESULT_COLUMNS.join(',');
+          const header = line.replace(/^\uFEFF/, '').replace(/\r$/, '');
+          // The results file is in its input's dialect: the delimiter is the character after `_line`.
+          delimiter = header.charAt(RESULT_COLUMNS[0].length);
+          const found = RESULT_LINES.get(delimiter);
+          if (found === undefined) return;
+          resultLine = found;
+          if (!header.startsWith(`${RESULT_COLUMNS[0]}${delimiter}${RESULT_COLUMNS[1]}${delimiter}`)) return;
+          const all = RESULT_COLUMNS.join(delimiter);
+          legacy = !header.startsWith(`${all}${delimiter}`) && header !== all;
           continue;
         }
-        const m = RESULT_LINE.exec(line);
+        const m = resultLine.exec(line);
         if (!m) continue;
         const [start, status, id] = m;
         const code = legacy
           ? (readLegacyError(line.slice(start.length).replace(/^"/, '')).code ?? '')
-          : codeAfterError(line, start.length);
+          : codeAfterError(line, start.length, delimiter);
         // Created or updated, stored with a dropped field (an id), or maybe stored (outcome unknown).
         if (status === 'created') yield 'created';
         else if (status === 'updated' || id !== '' || code === 'outcome-unknown') yield 'applied';

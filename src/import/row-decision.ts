@@ -143,7 +143,7 @@ function decide(
       return { ...resultRow(record, carried.status, { id: carried.id }), carried: true };
   }
   if (record.error !== undefined) return failRow(ctx, record, 'bad-row', record.error);
-  const conv = again ?? convertRow(bound, record.cells, ctx.timezone);
+  const conv = again ?? convertRow(bound, record.cells, ctx.timezone, record.typed);
   if (!conv.ok) return failRow(ctx, record, 'invalid-value', conv.error);
   if (mode === 'update' && conv.id === undefined) {
     const raw = (bound.idIndex === undefined ? '' : record.cells[bound.idIndex]) ?? '';

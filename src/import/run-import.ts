@@ -1,4 +1,4 @@
-import { openCsv } from '../csv/index.js';
+import { openInput } from '../csv/index.js';
 import { bindMapping } from '../mapping/index.js';
 import { guardCallbacks } from '../shared/callbacks.js';
 import { AbortedError } from '../shared/errors.js';
@@ -6,7 +6,7 @@ import { connect, preflightImport, preloadClient } from './connect.js';
 import { countRecords } from './count-rows.js';
 import { Journal, journalPathFor, type JournalHeader } from './journal.js';
 import { lockResults } from './lock.js';
-import { checkImportOptions, checkModePrerequisites } from './options.js';
+import { checkImportOptions, checkModePrerequisites, xlsxResultsPathFor } from './options.js';
 import { runPipeline } from './pipeline.js';
 import { guardResultsFile, resolveResultsPath } from './results-guard.js';
 import { checkRowUnchanged, startResume } from './resume.js';
@@ -41,12 +41,13 @@ export async function runImport(
   const checked = await checkImportOptions(options, hooks);
   const { file, mapping, mode, dryRun, objectId } = checked;
 
-  const source = await openCsv(file, checked.csvOptions);
+  const source = await openInput(file, checked.csvOptions);
   hooks.onDetected?.({
     encoding: source.encoding,
     delimiter: source.delimiter,
     lineEnding: source.lineEnding,
   });
+  if (source.headerNote !== undefined) hooks.onNotice?.(source.headerNote);
   const bound = bindMapping(mapping, source.header, file);
   checkModePrerequisites(mode, mapping, bound);
 
@@ -116,7 +117,19 @@ export async function runImport(
         maxFailures: checked.maxFailures,
         zoneCheck,
       });
-      return buildSummary({ file, objectId, mode, dryRun, resultsPath, source, client, startedAt }, outcome);
+      const summary = buildSummary(
+        { file, objectId, mode, dryRun, resultsPath, source, client, startedAt },
+        outcome,
+      );
+      if (source.sheet !== undefined) summary.sheet = source.sheet;
+      // A workbook's results are a workbook too, written from the complete results CSV: a run stopped part-way
+      // leaves only the CSV, which --resume finishes (and then writes the workbook).
+      if (source.writeXlsxResults !== undefined && !summary.stopped) {
+        const out = xlsxResultsPathFor(resultsPath);
+        await source.writeXlsxResults(resultsPath, out);
+        summary.resultsXlsx = out;
+      }
+      return summary;
     } finally {
       await session?.close();
     }

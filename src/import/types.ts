@@ -32,6 +32,10 @@ export interface ImportOptions {
   limit?: number;
   encoding?: EncodingOption;
   delimiter?: DelimiterOption;
+  /** For an `.xlsx` input: the worksheet to read (default the first). */
+  sheet?: string;
+  /** The line (sheet row) of the header; default line 1, or the line below a title that holds the mapped columns. */
+  headerRow?: number;
   /**
    * The instance's IANA time zone; default the mapping's `timezone`. With neither, dates are sent as UTC and the
    * instance's UTC offset is checked before a date is written (a run that would store dates shifted stops, exit 2).
@@ -128,6 +132,13 @@ export interface ImportSummary {
   rowsPerSecond: number;
   /** Absolute path of the results CSV. */
   results: string;
+  /**
+   * For an `.xlsx` input, after a run that went to its end: the `.xlsx` results file written from the results CSV
+   * (which stays beside it for `--resume`).
+   */
+  resultsXlsx?: string;
+  /** For an `.xlsx` input: the worksheet read. */
+  sheet?: string;
   encoding: CsvSource['encoding'];
   delimiter: CsvSource['delimiter'];
   lineEnding: CsvSource['lineEnding'];

@@ -8,6 +8,7 @@ import {
   wallClockToIso,
   zonedMidnightOf,
 } from '../shared/time.js';
+import type { TypedCell } from '../shared/typed-cell.js';
 import type { BoundMapping, FieldSpec, Mapping, RowConversion } from './types.js';
 import {
   compileFormat,
@@ -16,6 +17,7 @@ import {
   parseDecimal,
   parseInteger,
   parsePositiveId,
+  plainNumber,
   readIsoDate,
   readWithFormat,
   wallClockMs,
@@ -94,6 +96,8 @@ class CellError {
 }
 
 type CellConverter = (text: string) => unknown;
+/** A typed spreadsheet cell's value for the field, or undefined to convert the cell's shown text instead. */
+type TypedConverter = (typed: TypedCell) => unknown;
 
 interface CompiledColumn {
   index: number;
@@ -102,6 +106,7 @@ interface CompiledColumn {
   required: boolean;
   blank: FieldSpec['blank'];
   convert: CellConverter;
+  convertTyped: TypedConverter;
 }
 
 interface CompiledRow {
@@ -166,6 +171,7 @@ function compileRow(bound: BoundMapping, timezone: string): CompiledRow {
       required: spec.required,
       blank: spec.blank,
       convert: makeConverter(spec, timezone),
+      convertTyped: makeTypedConverter(spec, timezone),
     })),
     constants: Object.entries(mapping.constants),
     idIndex: bound.idIndex ?? -1,
@@ -297,6 +303,65 @@ function makeConverter(spec: FieldSpec, timezone: string): CellConverter {
 }
 
 /**
+ * How a typed spreadsheet cell (an `.xlsx` input) becomes a field's value. The workbook already holds the number,
+ * the date or the boolean, so `decimal:`, `group:`, `format:` and word lists, which describe text, do not apply.
+ * A string field takes the text as shown (undefined here); so does any pairing not listed (a number in a date
+ * column, a time of day), whose text then goes through the column's ordinary rules and errors.
+ */
+function makeTypedConverter(spec: FieldSpec, timezone: string): TypedConverter {
+  switch (spec.type) {
+    case 'integer':
+      return (typed) => {
+        if (typed.kind !== 'number') return undefined;
+        if (!Number.isSafeInteger(typed.value))
+          return new CellError(`${plainNumber(typed.value)} is not a whole number`);
+        return typed.value;
+      };
+    case 'decimal':
+      return (typed) => (typed.kind === 'number' ? plainNumber(typed.value) : undefined);
+    case 'boolean':
+      return (typed) => (typed.kind === 'boolean' ? typed.value : undefined);
+    case 'date':
+      // A date cell is the calendar day it shows; a date-and-time cell gives its day.
+      return (typed) => {
+        if (typed.kind !== 'date' && typed.kind !== 'datetime') return undefined;
+        const d = readIsoDate(typed.value.slice(0, 10));
+        if (d === undefined) return undefined;
+        return d.year < MIN_YEAR
+          ? yearError(typed.value, d.year)
+          : zonedMidnightOf(d.year, d.month, d.day, timezone);
+      };
+    case 'datetime': {
+      const zone = spec.timezone ?? timezone;
+      // The sheet's wall clock, in the field's zone (a cell has no offset); a date cell is its midnight.
+      return (typed) => {
+        if (typed.kind !== 'date' && typed.kind !== 'datetime') return undefined;
+        const d = readIsoDate(typed.value.slice(0, 10));
+        if (d === undefined) return undefined;
+        const [hh = 0, mm = 0, ss = 0] =
+          typed.kind === 'datetime' ? typed.value.slice(11).split(':').map(Number) : [];
+        const wall = utcFromFields(d.year, d.month, d.day) + ((hh * 60 + mm) * 60 + ss) * 1000;
+        if (wall < MIN_WALL_CLOCK) return yearError(typed.value, d.year);
+        return wallClockToIso(wall, zone);
+      };
+    }
+    case 'lookup':
+    case 'user':
+    case 'supplier':
+      // A reference by id: a whole-number cell is the id (its shown text may carry a format's decimals).
+      return (typed) =>
+        (spec.by ?? 'id') === 'id' &&
+        typed.kind === 'number' &&
+        Number.isSafeInteger(typed.value) &&
+        typed.value > 0
+          ? { id: typed.value }
+          : undefined;
+    case 'string':
+      return () => undefined;
+  }
+}
+
+/**
  * The reference object of each key a mapping may use (REFERENCE_KEYS), as a literal: a computed key
  * (`{ [by]: text }`) shared by columns with different keys is several times slower per row.
  */
@@ -334,13 +399,19 @@ function remembered(convert: (text: string) => string | CellError): (text: strin
 /**
  * Converts one CSV row to the `custom-fields` body of a create/update, following the mapping: types, formats,
  * blank policies, `required`, constants; the `id` column and the `key` value are returned beside the body.
- * Cells are trimmed of outer white space first. Never throws for bad data: the result says what is wrong, naming
+ * Cells are trimmed of outer white space first. `typed` (a spreadsheet row's typed cells) are taken as the values
+ * they hold where the field's type fits (see makeTypedConverter). Never throws for bad data: the result says what is wrong, naming
  * each failing column.
  * @example
  * convertRow(bound, ['V-1', '12,5'], 'America/Los_Angeles');
  * // { ok: true, fields: { 'vendor-code': 'V-1', amount: '12.5' }, key: 'V-1' }
  */
-export function convertRow(bound: BoundMapping, cells: string[], timezone: string): RowConversion {
+export function convertRow(
+  bound: BoundMapping,
+  cells: readonly string[],
+  timezone: string,
+  typed?: readonly (TypedCell | undefined)[],
+): RowConversion {
   let compiled = compiledRows.get(bound);
   if (compiled === undefined || compiled.timezone !== timezone) {
     compiled = compileRow(bound, timezone);
@@ -362,7 +433,9 @@ export function convertRow(bound: BoundMapping, cells: string[], timezone: strin
       }
       continue;
     }
-    const value = col.convert(text);
+    const cellType = typed?.[col.index];
+    const fromType = cellType === undefined ? undefined : col.convertTyped(cellType);
+    const value = fromType !== undefined ? fromType : col.convert(text);
     if (value instanceof CellError) {
       (errors ??= []).push(`column ${JSON.stringify(col.column)}: ${value.reason}`);
       continue;

@@ -446,7 +446,7 @@ describe('detection and options', () => {
     const zip = Buffer.concat([Buffer.from([0x50, 0x4b, 3, 4, 20, 0, 6, 0]), Buffer.alloc(40)]);
     const error = await failure(openCsv(await temp('book.xlsx', zip)));
     expect(error.code).toBe('BINARY');
-    expect(error.message).toMatch(/Excel \.xlsx file: save it as CSV first/);
+    expect(error.message).toMatch(/Excel \.xlsx file: import and validate read \.xlsx workbooks/);
   });
 });
 

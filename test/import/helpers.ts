@@ -5,14 +5,22 @@ import { expect } from 'vitest';
 /** Shared by every test folder (test/helpers/temp-dir.ts); exported here too for the tests that import it from here. */
 export { makeTempDir } from '../helpers/temp-dir.js';
 
-/** Reads a results CSV as objects keyed by header. */
+/** The delimiter of a results CSV (written in its input's dialect): the character after `_line`. */
+export function resultsDelimiter(text: string): string {
+  const start = text.charCodeAt(0) === 0xfeff ? 1 : 0;
+  return text.startsWith('_line', start) ? text.charAt(start + 5) : ',';
+}
+
+/** Reads a results CSV (in whatever dialect it was written) as objects keyed by header. */
 export function readResults(file: string): Array<Record<string, string>> {
-  return parse<Record<string, string>>(fs.readFileSync(file, 'utf8'), { columns: true, bom: true });
+  const text = fs.readFileSync(file, 'utf8');
+  return parse<Record<string, string>>(text, { columns: true, bom: true, delimiter: resultsDelimiter(text) });
 }
 
 /** The header line of a results CSV. */
 export function readHeader(file: string): string[] {
-  const rows: string[][] = parse(fs.readFileSync(file, 'utf8'), { to_line: 1, bom: true });
+  const text = fs.readFileSync(file, 'utf8');
+  const rows: string[][] = parse(text, { to_line: 1, bom: true, delimiter: resultsDelimiter(text) });
   return rows[0] ?? [];
 }
 

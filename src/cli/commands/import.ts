@@ -23,6 +23,8 @@ interface ValidateArgs {
   limit?: number | undefined;
   encoding: EncodingOption;
   delimiter: string;
+  sheet?: string | undefined;
+  'header-row'?: number | undefined;
   timezone?: string | undefined;
   json: boolean;
   quiet: boolean;
@@ -70,6 +72,12 @@ const inputOptions = {
     type: 'string',
     default: 'auto',
     describe: 'Column delimiter: auto, ",", ";", tab or "|" (auto sniffs the header line)',
+  },
+  sheet: { type: 'string', describe: 'For an .xlsx input: the worksheet to read (default: the first)' },
+  'header-row': {
+    type: 'number',
+    describe:
+      'The line (sheet row) holding the header; lines above it are skipped (default: 1, or the line below a title that holds the mapped columns)',
   },
 } as const;
 
@@ -213,6 +221,8 @@ async function handleImport(
     ...(args.object !== undefined ? { objectId: args.object } : {}),
     ...(args.results !== undefined ? { results: args.results } : {}),
     ...(args.limit !== undefined ? { limit: args.limit } : {}),
+    ...(args.sheet !== undefined ? { sheet: args.sheet } : {}),
+    ...(args['header-row'] !== undefined ? { headerRow: args['header-row'] } : {}),
   };
   if (!dryRun && connection) {
     options.clientOptions = buildClientOptions(connection, io);
@@ -292,6 +302,7 @@ const ENCODING_NAMES: Record<ImportSummary['encoding'], string> = {
   utf16le: 'UTF-16 LE',
   utf16be: 'UTF-16 BE',
   'windows-1252': 'Windows-1252',
+  xlsx: 'Excel workbook',
 };
 
 /** The human summary printed on stderr. */
@@ -302,7 +313,9 @@ export function formatSummary(s: ImportSummary): string {
   const state = s.stopped ? (s.interrupted ? 'stopped early' : 'stopped sending') : 'done';
   lines.push(`coupa-csv: ${what} of ${path.basename(s.file)} into object ${s.object}: ${state}`);
   lines.push(
-    `  input:     ${ENCODING_NAMES[s.encoding]}, delimiter ${delimiter}, ${s.lineEnding} line endings`,
+    s.encoding === 'xlsx'
+      ? `  input:     ${ENCODING_NAMES[s.encoding]}, sheet ${JSON.stringify(s.sheet ?? '')}`
+      : `  input:     ${ENCODING_NAMES[s.encoding]}, delimiter ${delimiter}, ${s.lineEnding} line endings`,
   );
   lines.push(`  rows read: ${s.rows}`);
   if (s.dryRun) {
@@ -324,7 +337,8 @@ export function formatSummary(s: ImportSummary): string {
     lines.push(`  retries:   ${s.retries}, throttled responses: ${s.throttled}`);
   }
   lines.push(`  elapsed:   ${(s.elapsedMs / 1000).toFixed(1)} s (${s.rowsPerSecond} rows/s)`);
-  lines.push(`  results:   ${s.results}`);
+  lines.push(`  results:   ${s.resultsXlsx ?? s.results}`);
+  if (s.resultsXlsx !== undefined) lines.push(`             (and ${s.results}, which --resume reads)`);
   if (s.stopped) lines.push(`  stopped:   ${s.stopped.message}`);
   return lines.join('\n') + '\n';
 }
