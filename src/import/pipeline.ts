@@ -4,12 +4,17 @@ import type { CoupaClient } from '../coupa/types.js';
 import type { CsvRecord, CsvSource } from '../csv/types.js';
 import { convertRow } from '../mapping/index.js';
 import type { BoundMapping, Mapping, RowConversion } from '../mapping/types.js';
-import { KeyIdentity } from './identity.js';
+import { fieldTypes } from './compare.js';
+import { KeyIdentity, type Converted } from './identity.js';
+import { LOOKUP_BATCH } from './key-batch.js';
+import { LookupStage } from './lookup-stage.js';
 import type { Journal } from './journal.js';
 import type { ResumeState } from './resume.js';
 import { ResultsWriter, type ResultRow } from './results-writer.js';
 import { decideRow, isFinalRow, notSentRow, type RowContext } from './row-decision.js';
-import type { SendContext } from './send/context.js';
+import type { LookupContext, SendContext } from './send/context.js';
+import type { Found } from './send/lookup.js';
+import { planRow } from './send/plan.js';
 import { sendRow } from './send/send-row.js';
 import { formatLines, noRows } from './summary.js';
 import type { ImportHooks, ImportMode, ImportStop, ImportSummary } from './types.js';
@@ -23,6 +28,8 @@ export interface PipelineOptions {
   objectId: number;
   timezone: string;
   dryRun: boolean;
+  /** `--plan`: rows are looked up, not sent; `client` is set and `journal` absent. */
+  plan?: boolean;
   limit: number | undefined;
   total: number | undefined;
   concurrency: number;
@@ -37,7 +44,18 @@ export interface PipelineOptions {
 /** The summary's row counts, plus the creates re-sent (counted as retries) and why the run stopped. */
 export type PipelineResult = Pick<
   ImportSummary,
-  'rows' | 'created' | 'updated' | 'failed' | 'invalid' | 'valid' | 'unknown' | 'skipped' | 'notSent'
+  | 'rows'
+  | 'created'
+  | 'updated'
+  | 'unchanged'
+  | 'wouldCreate'
+  | 'wouldUpdate'
+  | 'failed'
+  | 'invalid'
+  | 'valid'
+  | 'unknown'
+  | 'skipped'
+  | 'notSent'
 > & { resent: number; stop: ImportStop | undefined };
 
 /**
@@ -52,16 +70,28 @@ const SENDING_CHUNK = { chunkBytes: 16 * 1024 };
  * time, and writes every results row in input order (results-writer's reorder buffer), with progress after each.
  * A bounded window of rows lies between the oldest unwritten and the newest read, so memory stays flat.
  *
- * Where the coming features go: the batched key lookup is a stage per window between `decideRow` and `sendRow`
- * (collect the window's keys, one `[in]` request per 50, hand each row its matches); `--plan` stops after that
- * stage; `--max-failures` calls {@link halt} with its own code, and rows not sent then end `not-sent`/`stopped`.
+ * Rows that need their record looked up pass the lookup stage (lookup-stage.ts) between `decideRow` and `sendRow`:
+ * one `[in]` request per 50 rows, each row handed its matches; the window then holds several batches, so that the
+ * next batches are looked up while the rows of the first are sent. `--plan` stops after that stage (send/plan.ts).
+ * Where the coming feature goes: `--max-failures` calls {@link halt} with its own code, and rows not sent then end
+ * `not-sent`/`stopped`.
  */
 export async function runPipeline(options: PipelineOptions): Promise<PipelineResult> {
   return new Pipeline(options).execute();
 }
 
 class Pipeline {
-  private readonly counts = { created: 0, updated: 0, failed: 0, invalid: 0, valid: 0, skipped: 0 };
+  private readonly counts = {
+    created: 0,
+    updated: 0,
+    unchanged: 0,
+    wouldCreate: 0,
+    wouldUpdate: 0,
+    failed: 0,
+    invalid: 0,
+    valid: 0,
+    skipped: 0,
+  };
   private done = 0;
   private stop: ImportStop | undefined;
   private wake: (() => void) | undefined;
@@ -70,37 +100,52 @@ class Pipeline {
   private readonly identity: KeyIdentity;
   private readonly rowContext: RowContext;
   private readonly sendContext: SendContext | undefined;
+  private readonly lookupContext: LookupContext | undefined;
+  private readonly stage: LookupStage | undefined;
+  /** Plan, upsert: keys rows of the plan would create (see planRow). */
+  private readonly wouldCreate = new Map<string, number>();
   private readonly sentAgain: (record: CsvRecord) => RowConversion | undefined;
 
   constructor(private readonly s: PipelineOptions) {
-    this.writer = new ResultsWriter(s.resultsPath, s.source.header);
-    this.window = Math.max(16, s.concurrency * 4);
+    this.writer = new ResultsWriter(s.resultsPath, s.source.header, s.plan === true);
+    const plan = s.plan === true;
+    const looksUp = !s.dryRun && (s.mode !== 'create' || s.mapping.key !== undefined);
+    // Batched lookups: enough rows ahead for a batch per request in flight, plus the one being filled.
+    this.window = Math.max(16, s.concurrency * 4, looksUp ? LOOKUP_BATCH * (s.concurrency + 2) : 0);
     this.identity = new KeyIdentity({ mode: s.mode, mapping: s.mapping, resumeState: s.resumeState });
     this.rowContext = {
       mode: s.mode,
-      dryRun: s.dryRun,
+      dryRun: s.dryRun || plan,
+      plan,
       bound: s.bound,
       mapping: s.mapping,
       timezone: s.timezone,
       resumeState: s.resumeState,
     };
+    this.lookupContext = s.client
+      ? {
+          client: s.client,
+          mode: s.mode,
+          objectId: s.objectId,
+          mapping: s.mapping,
+          dryRun: s.dryRun,
+          resumeState: s.resumeState,
+          identity: this.identity,
+          fieldTypes: fieldTypes(s.mapping.fields),
+          stopped: () => this.stop,
+          halt: (stop) => this.halt(stop),
+        }
+      : undefined;
     this.sendContext =
-      s.client && s.journal
+      this.lookupContext && s.journal && !plan
         ? {
-            client: s.client,
+            ...this.lookupContext,
             journal: s.journal,
-            mode: s.mode,
-            objectId: s.objectId,
-            mapping: s.mapping,
-            dryRun: s.dryRun,
-            resumeState: s.resumeState,
-            identity: this.identity,
             counts: { unknown: 0, resent: 0, notSent: 0 },
             uncertainLines: [],
-            stopped: () => this.stop,
-            halt: (stop) => this.halt(stop),
           }
         : undefined;
+    this.stage = this.lookupContext && looksUp ? new LookupStage(this.lookupContext, plan) : undefined;
     this.sentAgain = (record) => this.reapplied(record);
   }
 
@@ -119,7 +164,11 @@ class Pipeline {
       reading: for await (const batch of this.s.source.batches(this.s.dryRun ? {} : SENDING_CHUNK)) {
         for (const record of batch) {
           // Stop reading while the window is full: memory stays constant and the reorder buffer stays small.
-          while (seq - this.writer.written >= this.window) await this.nextWake();
+          while (seq - this.writer.written >= this.window) {
+            // The rows waiting for a full batch would never finish otherwise.
+            this.stage?.flush();
+            await this.nextWake();
+          }
           const mySeq = seq++;
           // Rows that need no request (dry runs, conversion errors, resumed rows) finish here, without a task.
           // Decided even after a stop: rows carried over from an earlier run keep their outcome and id.
@@ -131,17 +180,23 @@ class Pipeline {
           if (isFinalRow(decision)) {
             this.finish(mySeq, decision);
           } else {
-            const ctx = this.sendContext;
-            if (!ctx) throw new Error('internal: no client');
             const conv = decision;
             this.identity.noteSending(record.line, conv);
-            const task = limiter(() => sendRow(ctx, record, conv))
-              .then((row) => this.finish(mySeq, row))
-              .catch((error: unknown) => {
-                internalError ??= error;
-              });
-            tasks.add(task);
-            void task.finally(() => tasks.delete(task));
+            const routed = this.stage?.route(record, conv) ?? { found: undefined, lock: undefined };
+            if ('row' in routed) {
+              this.finish(mySeq, routed.row);
+            } else {
+              const lock = routed.lock;
+              const task = Promise.resolve(routed.found)
+                .then((found) => this.handle(limiter, record, conv, found))
+                .then((row) => this.finish(mySeq, row))
+                .catch((error: unknown) => {
+                  internalError ??= error;
+                })
+                .finally(() => this.stage?.done(lock));
+              tasks.add(task);
+              void task.finally(() => tasks.delete(task));
+            }
           }
           if (this.s.limit !== undefined && seq >= this.s.limit) break reading;
         }
@@ -150,6 +205,7 @@ class Pipeline {
     } catch (error) {
       readError = error;
     }
+    this.stage?.flush();
     await Promise.all(tasks);
     signal?.removeEventListener('abort', onAbort);
     if (internalError !== undefined) {
@@ -194,6 +250,24 @@ class Pipeline {
     };
   }
 
+  /** A converted row's results row: planned (plan) or sent, with what its lookup found. */
+  private async handle(
+    limiter: ReturnType<typeof pLimit>,
+    record: CsvRecord,
+    conv: Converted,
+    found: Found | undefined,
+  ): Promise<ResultRow> {
+    if (this.s.plan === true) {
+      const ctx = this.lookupContext;
+      if (!ctx) throw new Error('internal: no client');
+      if (this.stop) return notSentRow(this.rowContext, record, this.stop);
+      return planRow(ctx, record, conv, found, this.wouldCreate);
+    }
+    const ctx = this.sendContext;
+    if (!ctx) throw new Error('internal: no client');
+    return limiter(() => sendRow(ctx, record, conv, found));
+  }
+
   private nextWake(): Promise<void> {
     return new Promise((resolve) => {
       this.wake = resolve;
@@ -224,9 +298,16 @@ class Pipeline {
         break;
       case 'created':
       case 'updated':
+      case 'unchanged':
       case 'valid':
       case 'invalid':
-        this.counts[row.status as 'created' | 'updated' | 'valid' | 'invalid']++;
+        this.counts[row.status as 'created' | 'updated' | 'unchanged' | 'valid' | 'invalid']++;
+        break;
+      case 'would-create':
+        this.counts.wouldCreate++;
+        break;
+      case 'would-update':
+        this.counts.wouldUpdate++;
         break;
       case 'failed':
         this.counts.failed++;
@@ -237,7 +318,7 @@ class Pipeline {
     const wake = this.wake;
     this.wake = undefined;
     wake?.();
-    const { created, updated, failed, invalid, valid, skipped } = this.counts;
+    const { created, updated, unchanged, failed, invalid, valid, skipped } = this.counts;
     this.s.hooks.onProgress?.({
       done: this.done,
       ...(this.s.total !== undefined ? { total: this.s.total } : {}),
@@ -247,6 +328,7 @@ class Pipeline {
       invalid,
       valid,
       skipped,
+      unchanged,
     });
   }
 }

@@ -16,6 +16,8 @@ export interface ResultRow {
   error?: string | undefined;
   /** `_code`: the kind of failure (see RESULT_CODES); empty when the row succeeded. */
   code?: ResultCode | undefined;
+  /** Plan only, `would-update` rows: `field: old -> new` pairs separated by `; ` (the `_changes` column). */
+  changes?: string | undefined;
   /**
    * When a create whose outcome stayed unknown was first sent (epoch ms): machine state for `--resume`, kept in the
    * results file's resume notes (see `resumeNotesPathFor`), not read back from `_error`.
@@ -57,9 +59,11 @@ export class ResultsWriter {
   /** Rows in input order, handed to the file in chunks (one write per row costs more than formatting it). */
   private readonly batch = new TextBatch((text) => this.open().write(text), FLUSH_CHARS, FLUSH_MS);
 
+  /** `withChanges`: a plan's file, with the `_changes` column after `_code`. */
   constructor(
     readonly path: string,
     private readonly inputHeader: readonly string[],
+    private readonly withChanges = false,
   ) {}
 
   /** Rows written so far. */
@@ -71,10 +75,10 @@ export class ResultsWriter {
   put(seq: number, row: ResultRow): void {
     if (row.sentAt !== undefined) this.sentTimes.set(row.line, row.sentAt);
     if (seq !== this.nextSeq) {
-      this.waiting.set(seq, formatResultRow(row));
+      this.waiting.set(seq, formatResultRow(row, this.withChanges));
       return;
     }
-    let text = formatResultRow(row);
+    let text = formatResultRow(row, this.withChanges);
     this.nextSeq++;
     for (
       let next = this.waiting.get(this.nextSeq);
@@ -126,7 +130,8 @@ export class ResultsWriter {
     stream.on('error', (error) => {
       this.failure ??= error;
     });
-    stream.write(formatCsvRow([...RESULT_COLUMNS, ...this.inputHeader].map(escapeFormula)));
+    const lead = this.withChanges ? [...RESULT_COLUMNS, PLAN_CHANGES_COLUMN] : RESULT_COLUMNS;
+    stream.write(formatCsvRow([...lead, ...this.inputHeader].map(escapeFormula)));
     this.stream = stream;
     return stream;
   }
@@ -144,16 +149,20 @@ export class ResultsWriter {
   }
 }
 
-function formatResultRow(row: ResultRow): string {
+/** A plan's extra results column, after `_code`. */
+export const PLAN_CHANGES_COLUMN = '_changes';
+
+function formatResultRow(row: ResultRow, withChanges: boolean): string {
   const error = row.error === undefined ? '' : oneLine(row.error);
-  const cells = [
+  const lead = [
     integerText(row.line),
     row.status,
     row.id === undefined ? '' : integerText(row.id),
     error,
     row.code ?? '',
-    ...row.cells,
   ];
+  if (withChanges) lead.push(row.changes === undefined ? '' : oneLine(row.changes));
+  const cells = [...lead, ...row.cells];
   return formatCsvRow(cells, { excelSafe: true });
 }
 

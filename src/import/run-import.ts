@@ -37,7 +37,7 @@ export async function runImport(
   const hooks = guardCallbacks(callerHooks);
   const startedAt = performance.now();
   const checked = await checkImportOptions(options, hooks);
-  const { file, mapping, mode, dryRun, objectId } = checked;
+  const { file, mapping, mode, dryRun, plan, objectId } = checked;
 
   const source = await openCsv(file, checked.csvOptions);
   hooks.onDetected?.({
@@ -52,7 +52,14 @@ export async function runImport(
   const journalPath = journalPathFor(resultsPath);
   const unlock = lockResults(resultsPath);
   try {
-    await guardResultsFile({ resultsPath, journalPath, mode, dryRun, resume: checked.resume });
+    // A plan is guarded as a dry run is: it must not replace an import's results (nor run over a killed one's).
+    await guardResultsFile({
+      resultsPath,
+      journalPath,
+      mode,
+      dryRun: dryRun || plan,
+      resume: checked.resume,
+    });
     const journalHeader: JournalHeader = {
       v: 1,
       input: file,
@@ -94,17 +101,22 @@ export async function runImport(
         objectId,
         timezone: checked.timezone,
         dryRun,
+        plan,
         limit: checked.limit,
         total,
         concurrency: checked.concurrency,
         resultsPath,
-        journal: client ? Journal.start(journalPath, journalHeader, resume.state) : undefined,
+        // A plan sends nothing: no journal (a killed plan leaves nothing to resume).
+        journal: client && !plan ? Journal.start(journalPath, journalHeader, resume.state) : undefined,
         resumeState: resume.state,
         client,
         hooks,
         signal: options.signal,
       });
-      return buildSummary({ file, objectId, mode, dryRun, resultsPath, source, client, startedAt }, outcome);
+      return buildSummary(
+        { file, objectId, mode, dryRun, plan, resultsPath, source, client, startedAt },
+        outcome,
+      );
     } finally {
       await session?.close();
     }

@@ -32,6 +32,7 @@ interface ImportArgs extends ValidateArgs {
   concurrency: number;
   rate: number;
   'dry-run': boolean;
+  plan: boolean;
   resume: boolean;
   instance?: string | undefined;
   scopes?: string | undefined;
@@ -94,6 +95,12 @@ export function importCommand(setExit: (code: number) => void): CommandModule<ob
             describe:
               'Finish an interrupted run: rows already created/updated are carried over, not sent again',
           },
+          plan: {
+            type: 'boolean',
+            default: false,
+            describe:
+              'Read-only: look every row up and write what a run would do (would-create, would-update with _changes, unchanged); nothing is written to Coupa',
+          },
         })
         .example('$0 import vendors.csv --mapping vendors.mapping.yaml', 'create one record per row')
         .example(
@@ -102,6 +109,10 @@ export function importCommand(setExit: (code: number) => void): CommandModule<ob
         )
         .example('$0 import vendors.csv --mapping vendors.mapping.yaml --limit 5', 'a canary load of 5 rows')
         .example('$0 import vendors.csv --mapping vendors.mapping.yaml --resume', 'finish an interrupted run')
+        .example(
+          '$0 import vendors.csv --mapping vendors.mapping.yaml --mode upsert --plan',
+          'what a reload would change, before it writes',
+        )
         .example(
           '$0 import budget.csv --mapping budget.yaml --delimiter ";" --encoding windows-1252',
           'an Excel export',
@@ -118,7 +129,7 @@ export function importCommand(setExit: (code: number) => void): CommandModule<ob
 }
 
 /** Import flags that only matter when rows are sent: validate takes them and ignores them. */
-const SENDING_FLAGS = ['instance', 'scopes', 'concurrency', 'rate', 'verbose', 'dry-run'] as const;
+const SENDING_FLAGS = ['instance', 'scopes', 'concurrency', 'rate', 'verbose', 'dry-run', 'plan'] as const;
 
 /** `coupa-csv validate <file>`: `import --dry-run`, no connection needed. */
 export function validateCommand(setExit: (code: number) => void): CommandModule<object, ValidateArgs> {
@@ -138,7 +149,10 @@ export function validateCommand(setExit: (code: number) => void): CommandModule<
           ...Object.fromEntries(
             SENDING_FLAGS.map((flag) => [
               flag,
-              { type: flag === 'verbose' || flag === 'dry-run' ? 'boolean' : 'string', hidden: true },
+              {
+                type: flag === 'verbose' || flag === 'dry-run' || flag === 'plan' ? 'boolean' : 'string',
+                hidden: true,
+              },
             ]),
           ),
         })
@@ -175,6 +189,7 @@ async function handleImport(
     mode: args.mode,
     dryRun,
     resume: connection?.resume === true,
+    ...(!dryRun && connection?.plan === true ? { plan: true } : {}),
     encoding: args.encoding,
     delimiter,
     timezone,
@@ -251,7 +266,7 @@ const ENCODING_NAMES: Record<ImportSummary['encoding'], string> = {
 export function formatSummary(s: ImportSummary): string {
   const delimiter = s.delimiter === '\t' ? 'tab' : `"${s.delimiter}"`;
   const lines: string[] = [];
-  const what = s.dryRun ? 'validation' : `import (${s.mode})`;
+  const what = s.dryRun ? 'validation' : s.plan ? `plan (${s.mode}; nothing written)` : `import (${s.mode})`;
   const state = s.stopped ? (s.interrupted ? 'stopped early' : 'stopped sending') : 'done';
   lines.push(`coupa-csv: ${what} of ${path.basename(s.file)} into object ${s.object}: ${state}`);
   lines.push(
@@ -261,9 +276,17 @@ export function formatSummary(s: ImportSummary): string {
   if (s.dryRun) {
     lines.push(`  valid:     ${s.valid}`);
     lines.push(`  invalid:   ${s.invalid}`);
+  } else if (s.plan) {
+    lines.push(`  would create: ${s.wouldCreate}`);
+    lines.push(`  would update: ${s.wouldUpdate}`);
+    lines.push(`  unchanged:    ${s.unchanged}`);
+    lines.push(`  invalid:      ${s.invalid}`);
+    lines.push(`  failed:       ${s.failed}`);
   } else {
     lines.push(`  created:   ${s.created}`);
     lines.push(`  updated:   ${s.updated}`);
+    if (s.unchanged > 0)
+      lines.push(`  unchanged: ${s.unchanged} (nothing sent: the record already held every value)`);
     const details = [
       ...(s.notSent > 0 ? [`${s.notSent} not sent`] : []),
       ...(s.unknown > 0 ? [`${s.unknown} with an unknown outcome`] : []),
