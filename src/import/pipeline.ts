@@ -187,8 +187,7 @@ class Pipeline {
               this.finish(mySeq, routed.row);
             } else {
               const lock = routed.lock;
-              const task = Promise.resolve(routed.found)
-                .then((found) => this.handle(limiter, record, conv, found))
+              const task = this.handle(limiter, record, conv, routed.found)
                 .then((row) => this.finish(mySeq, row))
                 .catch((error: unknown) => {
                   internalError ??= error;
@@ -250,22 +249,26 @@ class Pipeline {
     };
   }
 
-  /** A converted row's results row: planned (plan) or sent, with what its lookup found. */
+  /**
+   * A converted row's results row: planned (plan) or sent, with what its lookup finds. Called in input order: the row
+   * takes its place in its record's queue (sendRow) before its lookup is answered.
+   */
   private async handle(
     limiter: ReturnType<typeof pLimit>,
     record: CsvRecord,
     conv: Converted,
-    found: Found | undefined,
+    found: Promise<Found> | undefined,
   ): Promise<ResultRow> {
     if (this.s.plan === true) {
       const ctx = this.lookupContext;
       if (!ctx) throw new Error('internal: no client');
+      const answer = await found;
       if (this.stop) return notSentRow(this.rowContext, record, this.stop);
-      return planRow(ctx, record, conv, found, this.wouldCreate);
+      return planRow(ctx, record, conv, answer, this.wouldCreate);
     }
     const ctx = this.sendContext;
     if (!ctx) throw new Error('internal: no client');
-    return limiter(() => sendRow(ctx, record, conv, found));
+    return sendRow(ctx, record, conv, found, (fn) => limiter(fn));
   }
 
   private nextWake(): Promise<void> {

@@ -89,8 +89,9 @@ export function isUnchanged(
  * whose killed run created this very record (see {@link updateStatus}) is `created`: that run applied it.
  */
 export function unchangedRow(ctx: SendContext, record: CsvRecord, target: ObjectInstance): ResultRow {
+  const status = updateStatus(ctx, record, target);
   ctx.identity.claim(target.id);
-  if (updateStatus(ctx, record, target) === 'created') {
+  if (status === 'created') {
     ctx.journal.done(record.line, 'created', target.id);
     return resultRow(record, 'created', { id: target.id });
   }

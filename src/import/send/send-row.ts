@@ -21,21 +21,29 @@ const SENDERS: Record<
   upsert: sendUpsert,
 };
 
+/** Runs a request-making step in one of the run's request slots (the pipeline's concurrency cap). */
+export type RequestSlot = <T>(fn: () => Promise<T>) => Promise<T>;
+
 /**
  * Never throws: sends a converted row with its mode's sender and returns its results row. Rows for the same record
  * go one after another, in input order: the same key (create, upsert) or the same instance id (update), so the last
- * row of the file is the one that wins. `found`: what the window's batched lookup found for the row (undefined: the
- * sender looks it up itself when it needs to).
+ * row of the file is the one that wins. Call it in input order: the row takes its place in its record's queue at
+ * once, then waits for `found` (what the window's batched lookup finds for it; undefined: the sender looks it up
+ * itself when it needs to), then for a request slot.
  */
 export async function sendRow(
   ctx: SendContext,
   record: CsvRecord,
   conv: Converted,
-  found?: Found,
+  found?: Promise<Found | undefined>,
+  slot: RequestSlot = (fn) => fn(),
 ): Promise<ResultRow> {
   try {
     if (ctx.stopped()) return notSent(ctx, record);
-    return await ctx.identity.withLock(ctx.identity.lockOf(conv), () => send(ctx, record, conv, found));
+    return await ctx.identity.withLock(ctx.identity.lockOf(conv), async () => {
+      const answer = await found;
+      return slot(() => send(ctx, record, conv, answer));
+    });
   } catch (error) {
     return failRow(ctx, record, 'internal', `unexpected error: ${errorText(error)}`);
   }
