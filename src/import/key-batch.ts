@@ -1,11 +1,26 @@
 /**
- * How a window's keys (or ids) are looked up: `<field>[in]=v1,v2,...` lists of at most {@link LOOKUP_BATCH} values,
+ * How a window's keys (or ids) are looked up: `<field>[in]=v1,v2,...` lists of at most {@link KEY_LOOKUP_BATCH} keys
+ * (or {@link LOOKUP_BATCH} ids),
  * each list short enough for a URL; a value that cannot go in a list is looked up on its own with the plain equality
  * filter. Pure.
  */
 
-/** Records the index returns at most per request (Coupa's `limit` cap), and so rows looked up per request. */
-export const LOOKUP_BATCH = 50;
+/** Records the index returns at most per request (Coupa's `limit` cap). */
+export const PAGE_LIMIT = 50;
+
+/**
+ * Ids looked up per request (`id[in]`): an id is one record at most, so a page of 50 holds all of them. Also the
+ * window's batch size for update mode.
+ */
+export const LOOKUP_BATCH = PAGE_LIMIT;
+
+/**
+ * Keys looked up per request: one fewer than a page, so that an answer is known complete in one request when it holds
+ * fewer than 50 records. With 50 keys, a reload (every key in Coupa) would fill every page and need a second request
+ * to tell whether a key has another record (an ambiguous key) on the next page; with 49, a full page means a key has
+ * several records, and only then is the next page read.
+ */
+export const KEY_LOOKUP_BATCH = PAGE_LIMIT - 1;
 
 /**
  * Most characters of an `[in]` list once URL-encoded. Instances and proxies refuse URLs past 8 KiB or so; with the
@@ -31,7 +46,7 @@ export function planKeyLookups(
   fold: (value: string) => string = (v) => v.toLowerCase(),
   options: { batch?: number; maxChars?: number } = {},
 ): KeyLookupPlan {
-  const batch = options.batch ?? LOOKUP_BATCH;
+  const batch = options.batch ?? KEY_LOOKUP_BATCH;
   const maxChars = options.maxChars ?? MAX_LIST_CHARS;
   const lists: string[][] = [];
   const alone: string[] = [];

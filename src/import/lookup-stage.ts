@@ -1,6 +1,6 @@
 import type { CsvRecord } from '../csv/types.js';
 import type { Converted } from './identity.js';
-import { LOOKUP_BATCH } from './key-batch.js';
+import { KEY_LOOKUP_BATCH, LOOKUP_BATCH } from './key-batch.js';
 import type { ResultRow } from './results-writer.js';
 import { failRow } from './row-decision.js';
 import type { LookupContext } from './send/context.js';
@@ -30,12 +30,15 @@ export class LookupStage {
   /** Create mode with a key: the first line of each key. */
   private readonly firstLine = new Map<string, number>();
   private readonly field: string | undefined;
+  /** Rows a batch holds: one request's worth (50 ids, 49 keys: see key-batch.ts). */
+  private readonly batchSize: number;
 
   constructor(
     private readonly ctx: LookupContext,
     private readonly plan: boolean,
   ) {
     this.field = ctx.mode === 'update' ? 'id' : ctx.mapping.key;
+    this.batchSize = ctx.mode === 'update' ? LOOKUP_BATCH : KEY_LOOKUP_BATCH;
   }
 
   /** Decides how `conv` is looked up; call {@link done} with the lock once its row is finished. */
@@ -100,7 +103,7 @@ export class LookupStage {
   private find(value: string): Promise<Found> {
     return new Promise((resolve) => {
       this.pending.push({ value, resolve });
-      if (this.pending.length >= LOOKUP_BATCH) this.flush();
+      if (this.pending.length >= this.batchSize) this.flush();
     });
   }
 

@@ -1,7 +1,7 @@
 import type { ObjectInstance } from '../../coupa/types.js';
 import { AbortedError } from '../../shared/errors.js';
 import { CLOCK_SKEW_MS, type Converted } from '../identity.js';
-import { LOOKUP_BATCH, planKeyLookups } from '../key-batch.js';
+import { KEY_LOOKUP_BATCH, LOOKUP_BATCH, PAGE_LIMIT, planKeyLookups } from '../key-batch.js';
 import type { LookupContext } from './context.js';
 
 /**
@@ -110,7 +110,7 @@ export async function lookupMany(
     found.set(form, []);
     texts.push(value.trim());
   }
-  const plan = planKeyLookups(texts, fold);
+  const plan = planKeyLookups(texts, fold, { batch: byId ? LOOKUP_BATCH : KEY_LOOKUP_BATCH });
   const keyOf = (record: ObjectInstance): string =>
     byId ? String(record.id) : plainText(readField(record, field));
   const assign = (asked: readonly string[], records: readonly ObjectInstance[], filter: string): void => {
@@ -128,7 +128,7 @@ export async function lookupMany(
   const requests: Array<Promise<void>> = [];
   for (const list of plan.lists) {
     requests.push(
-      readPages(ctx, [`${field}[in]`, list.join(',')]).then((records) =>
+      readPages(ctx, [`${field}[in]`, list.join(',')], list.length).then((records) =>
         assign(
           list,
           records,
@@ -151,22 +151,29 @@ export async function lookupMany(
   return found;
 }
 
-/** Every record of an `[in]` filter, a page of 50 at a time (by id, so that pages neither skip nor repeat). */
+/**
+ * Every record of an `[in]` filter, a page of 50 at a time (by id, so that pages neither skip nor repeat). A page of
+ * fewer than 50 is the last: lists hold fewer keys than a page (see KEY_LOOKUP_BATCH), so a second page is read only
+ * when a key has several records; an `id[in]` list of 50 ids fills a page at most.
+ */
 async function readPages(
   ctx: Pick<LookupContext, 'client' | 'objectId'>,
   filter: readonly [string, string],
+  values: number,
 ): Promise<ObjectInstance[]> {
   const all: ObjectInstance[] = [];
-  for (let offset = 0; ; offset += LOOKUP_BATCH) {
+  const complete = (page: number): boolean =>
+    page < PAGE_LIMIT || (filter[0] === 'id[in]' && values <= PAGE_LIMIT);
+  for (let offset = 0; ; offset += PAGE_LIMIT) {
     const page = await ctx.client.list(ctx.objectId, [
       filter,
-      ['limit', String(LOOKUP_BATCH)],
+      ['limit', String(PAGE_LIMIT)],
       ['order_by', 'id'],
       ['dir', 'asc'],
       ...(offset > 0 ? ([['offset', String(offset)]] as const) : []),
     ]);
     all.push(...page);
-    if (page.length < LOOKUP_BATCH) return all;
+    if (complete(page.length)) return all;
   }
 }
 
