@@ -25,6 +25,8 @@ export type Routed =
  */
 export class LookupStage {
   private pending: Array<{ value: string; resolve: (found: Found) => void }> = [];
+  /** The pipeline's sequence number of the first row in {@link pending} (when there is one). */
+  private firstPendingSeq = 0;
   /** Rows routed and not finished yet, by lock (key or id). */
   private readonly busy = new Map<string, number>();
   /** Create mode with a key: the first line of each key. */
@@ -41,8 +43,17 @@ export class LookupStage {
     this.batchSize = ctx.mode === 'update' ? LOOKUP_BATCH : KEY_LOOKUP_BATCH;
   }
 
-  /** Decides how `conv` is looked up; call {@link done} with the lock once its row is finished. */
-  route(record: CsvRecord, conv: Converted): Routed {
+  /**
+   * True when the row with sequence number `seq` (the oldest the results file waits for) is in the batch being
+   * filled: then nothing else can free the window, and the pipeline must {@link flush} before it waits. Flushing at
+   * every wait instead would send a small batch each time a few rows finish.
+   */
+  holds(seq: number): boolean {
+    return this.pending.length > 0 && this.firstPendingSeq <= seq;
+  }
+
+  /** Decides how `conv` (the row with sequence number `seq`) is looked up; call {@link done} with the lock once its row is finished. */
+  route(record: CsvRecord, conv: Converted, seq: number): Routed {
     const { mode, identity, resumeState } = this.ctx;
     const lock = identity.lockOf(conv);
     const value =
@@ -69,6 +80,7 @@ export class LookupStage {
     const busy = this.busy.get(lock) ?? 0;
     this.busy.set(lock, busy + 1);
     if (busy > 0 && !this.plan && mode !== 'create') return { found: undefined, lock };
+    if (this.pending.length === 0) this.firstPendingSeq = seq;
     return { found: this.find(value), lock };
   }
 

@@ -165,8 +165,8 @@ class Pipeline {
         for (const record of batch) {
           // Stop reading while the window is full: memory stays constant and the reorder buffer stays small.
           while (seq - this.writer.written >= this.window) {
-            // The rows waiting for a full batch would never finish otherwise.
-            this.stage?.flush();
+            // When the oldest row the file waits for is in the batch being filled, nothing else frees the window.
+            if (this.stage?.holds(this.writer.written)) this.stage.flush();
             await this.nextWake();
           }
           const mySeq = seq++;
@@ -182,7 +182,7 @@ class Pipeline {
           } else {
             const conv = decision;
             this.identity.noteSending(record.line, conv);
-            const routed = this.stage?.route(record, conv) ?? { found: undefined, lock: undefined };
+            const routed = this.stage?.route(record, conv, mySeq) ?? { found: undefined, lock: undefined };
             if ('row' in routed) {
               this.finish(mySeq, routed.row);
             } else {
