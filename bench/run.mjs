@@ -103,9 +103,9 @@ const want = (id) => only.length === 0 || only.includes(String(id));
 const mappingFile = join(work, 'bench.mapping.yaml');
 await writeFile(mappingFile, MAPPING);
 
-async function importRun(sim, file, flags) {
+async function importRun(sim, file, flags, mapping = mappingFile) {
   // --again: the same file is imported several times (fresh simulators) into the same results file.
-  const res = await runNode([cli, 'import', file, '--mapping', mappingFile, '--json', '--again', ...flags], {
+  const res = await runNode([cli, 'import', file, '--mapping', mapping, '--json', '--again', ...flags], {
     ...sim.env,
     COUPA_TIMEZONE: 'America/Los_Angeles',
   });
@@ -386,6 +386,122 @@ if (want(7)) {
     // Measured 2026-12-03: the same 200,000 rows with inline strings peak at 188 MB: the growth is the shared-string
     // table (3 distinct strings a row here), which cells refer to by index, so a reader must hold it.
     'highest of 2 runs at each size; the sheet has 3 distinct strings a row, all in its shared-string table',
+  );
+}
+
+if (want(8)) {
+  // Issue #17: reloads at 50 rows per request. Each scenario against a fresh simulator at the instance's cap (25/s,
+  // queue 20, 100 ms), seeded with the records an import of the same rows stores (sim-child.mjs: seedRows).
+  const big = scale(10_000);
+  const small = scale(1_000);
+  const changeEvery = async (src, dst, every) => {
+    const text = await readFile(src, 'utf8');
+    const lines = text
+      .split('\n')
+      .map((line, k) =>
+        k > 0 && line !== '' && k % every === 0
+          ? line.replace(/"Vendor (\d+), Inc\."/, '"Vendor $1, Ltd."')
+          : line,
+      );
+    await writeFile(dst, lines.join('\n'));
+  };
+  const atCap = async (seedRows, file, flags, mapping) => {
+    const sim = await startSim({ rate: 25, burst: 20, latencyMs: 100, seedRows, seedPrefix: 'R' });
+    const r = await importRun(sim, file, ['--rate', '25', '--concurrency', '8', ...flags], mapping);
+    const stats = await sim.stats();
+    await sim.stop();
+    return { ...r, stats, rps: r.summary.rows / (r.ms / 1000) };
+  };
+  const statuses = async (file) => {
+    const counts = {};
+    for (const line of (await readFile(file, 'utf8')).split('\n').slice(1)) {
+      const status = line.split(',')[1];
+      if (status) counts[status] = (counts[status] ?? 0) + 1;
+    }
+    return counts;
+  };
+  const base = join(work, 's8-base.csv');
+  await writeRows(base, big, 'R');
+  const onePct = join(work, 's8-1pct.csv');
+  await changeEvery(base, onePct, 100);
+  const baseSmall = join(work, 's8-small.csv');
+  await writeRows(baseSmall, small, 'R');
+  const allChanged = join(work, 's8-all.csv');
+  await changeEvery(baseSmall, allChanged, 1);
+  const fresh = join(work, 's8-create.csv');
+  await writeRows(fresh, small, 'K');
+  const peaks = [];
+  // The baseline, in this same run: a create of the same rows without a key (one request a row, no lookups), so
+  // that 8b and 8d also read against what this machine reaches at the cap right now.
+  const noKeyMapping = join(work, 'bench-nokey.mapping.yaml');
+  await writeFile(noKeyMapping, MAPPING.replace('key: vendor-code\n', ''));
+  const base0 = await atCap(0, fresh, ['--results', join(work, 's8-0.results.csv')], noKeyMapping);
+  record(
+    `8 baseline: create ${small} rows without a key (sim 25/s, 100 ms)`,
+    `${base0.rps.toFixed(1)} rows/s, ${base0.stats.requests} requests`,
+    'the machine right now (scenario 1 without a key)',
+    (base0.rps / 25).toFixed(3),
+    true,
+  );
+
+  const a = await atCap(big, onePct, ['--mode', 'upsert', '--results', join(work, 's8a.results.csv')]);
+  const aStatus = await statuses(join(work, 's8a.results.csv'));
+  const changed = Math.floor(big / 100);
+  peaks.push(a.maxRssMB);
+  record(
+    `8a reload of ${big} rows, 1% changed (sim 25/s, 100 ms; --mode upsert)`,
+    `${a.rps.toFixed(0)} rows/s; ${a.summary.unchanged} unchanged, ${a.summary.updated} updated, ${a.stats.requests} requests; peak RSS ${a.maxRssMB.toFixed(0)} MB`,
+    '>= 500 rows/s (20x one request a row); every unchanged row unchanged, every changed row updated',
+    (a.rps / 500).toFixed(3),
+    a.rps >= 500 && aStatus.unchanged === big - changed && aStatus.updated === changed,
+    'wall clock incl. start-up, token and preflight',
+  );
+
+  const b = await atCap(small, allChanged, ['--mode', 'upsert', '--results', join(work, 's8b.results.csv')]);
+  peaks.push(b.maxRssMB);
+  record(
+    `8b reload of ${small} rows, every row changed (sim 25/s, 100 ms)`,
+    `${b.rps.toFixed(1)} rows/s; ${b.summary.updated} updated, ${b.stats.requests} requests`,
+    'rows/s / 25 >= 0.9',
+    (b.rps / 25).toFixed(3),
+    b.rps / 25 >= 0.9 && b.summary.updated === small,
+    `one lookup per 49 rows; vs the baseline ${(b.rps / base0.rps).toFixed(3)}`,
+  );
+
+  const c = await atCap(big, onePct, [
+    '--mode',
+    'upsert',
+    '--plan',
+    '--results',
+    join(work, 's8c.results.csv'),
+  ]);
+  const writes = (c.stats.byMethod?.PUT ?? 0) + (c.stats.byMethod?.POST ?? 0) - (c.stats.tokensIssued ?? 0);
+  peaks.push(c.maxRssMB);
+  record(
+    `8c --plan of ${big} rows (sim 25/s, 100 ms)`,
+    `${c.rps.toFixed(0)} rows/s; ${c.summary.wouldUpdate} would-update, ${c.summary.unchanged} unchanged, ${writes} writes, ${c.stats.requests} requests`,
+    '>= 1,000 rows/s, nothing written',
+    (c.rps / 1000).toFixed(3),
+    c.rps >= 1000 && writes === 0 && c.summary.wouldUpdate === changed,
+  );
+
+  const d = await atCap(0, fresh, ['--results', join(work, 's8d.results.csv')]);
+  peaks.push(d.maxRssMB);
+  record(
+    `8d create ${small} rows with a key (sim 25/s, 100 ms)`,
+    `${d.rps.toFixed(1)} rows/s; ${d.summary.created} created, ${d.stats.requests} requests`,
+    'rows/s / 25 >= 0.93',
+    (d.rps / 25).toFixed(3),
+    d.rps / 25 >= 0.93 && d.summary.created === small,
+    `the key check costs one request per 49 rows; vs the baseline ${(d.rps / base0.rps).toFixed(3)}`,
+  );
+  const peak = Math.max(...peaks);
+  record(
+    '8e reload scenarios peak RSS',
+    `${peaks.map((p) => p.toFixed(0)).join(' / ')} MB (8a / 8b / 8c / 8d)`,
+    '<= 150 MB each',
+    (peak / 150).toFixed(3),
+    peak <= 150,
   );
 }
 

@@ -72,10 +72,15 @@ export class KeyIdentity {
    * (777.50 and 777.5000 are 777.5).
    */
   keyForm(text: string): string {
-    const folded = text.trim().toLowerCase();
-    if (!this.decimalKey) return folded;
-    const n = parseDecimal(folded, '.');
-    return n === undefined ? folded : n.replace(/(\.\d*?)0+$/, '$1').replace(/\.$/, '');
+    return this.exactForm(text).toLowerCase();
+  }
+
+  /** A key value as {@link keyForm} compares it, without the case-folding: what a case-sensitive instance tells apart. */
+  exactForm(text: string): string {
+    const trimmed = text.trim();
+    if (!this.decimalKey) return trimmed;
+    const n = parseDecimal(trimmed, '.');
+    return n === undefined ? trimmed : n.replace(/(\.\d*?)0+$/, '$1').replace(/\.$/, '');
   }
 
   /** The record a row is sent to, as rows of one record are ordered: its key (create, upsert) or id (update). */

@@ -15,6 +15,8 @@ export interface CheckedImportOptions {
   mapping: Mapping;
   mode: ImportMode;
   dryRun: boolean;
+  /** `--plan`: look up, write nothing to Coupa. */
+  plan: boolean;
   resume: boolean;
   concurrency: number;
   limit: number | undefined;
@@ -42,6 +44,7 @@ export async function checkImportOptions(
 ): Promise<CheckedImportOptions> {
   const mode: ImportMode = options.mode ?? 'create';
   const dryRun = options.dryRun === true;
+  const plan = options.plan === true;
   const resume = options.resume === true;
   const concurrency = checkPositiveWholeNumber(options.concurrency ?? 8, 'concurrency');
   const limit = options.limit === undefined ? undefined : checkPositiveWholeNumber(options.limit, 'limit');
@@ -56,6 +59,9 @@ export async function checkImportOptions(
   }
   if (dryRun && resume)
     throw new UsageError('--resume cannot be combined with --dry-run (validate sends nothing)');
+  if (plan && dryRun) throw new UsageError('--plan cannot be combined with --dry-run: choose one');
+  if (plan && resume)
+    throw new UsageError('--plan cannot be combined with --resume (a plan writes nothing to resume)');
 
   const file = path.resolve(options.file);
   const mapping: Mapping =
@@ -105,6 +111,7 @@ export async function checkImportOptions(
     mapping,
     mode,
     dryRun,
+    plan,
     resume,
     concurrency,
     limit,

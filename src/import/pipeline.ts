@@ -4,12 +4,17 @@ import type { CoupaClient, ObjectInstance } from '../coupa/types.js';
 import type { CsvRecord, CsvSource } from '../csv/types.js';
 import { convertRow } from '../mapping/index.js';
 import type { BoundMapping, Mapping, RowConversion } from '../mapping/types.js';
-import { KeyIdentity } from './identity.js';
+import { fieldTypes } from './compare.js';
+import { KeyIdentity, type Converted } from './identity.js';
+import { LOOKUP_BATCH } from './key-batch.js';
+import { LookupStage } from './lookup-stage.js';
 import type { Journal } from './journal.js';
 import type { ResumeState } from './resume.js';
 import { ResultsWriter, resultsDialectOf, type ResultRow } from './results-writer.js';
 import { decideRow, isFinalRow, notSentRow, type RowContext, type RowExtra } from './row-decision.js';
-import type { SendContext } from './send/context.js';
+import type { LookupContext, SendContext } from './send/context.js';
+import type { Found } from './send/lookup.js';
+import { planRow } from './send/plan.js';
 import { sendRow } from './send/send-row.js';
 import { StopEarly } from './stop-early.js';
 import { formatLines, noRows } from './summary.js';
@@ -25,6 +30,8 @@ export interface PipelineOptions {
   objectId: number;
   timezone: string;
   dryRun: boolean;
+  /** `--plan`: rows are looked up, not sent; `client` is set and `journal` absent. */
+  plan?: boolean;
   limit: number | undefined;
   total: number | undefined;
   concurrency: number;
@@ -46,6 +53,9 @@ export type PipelineResult = Pick<
   | 'rows'
   | 'created'
   | 'updated'
+  | 'unchanged'
+  | 'wouldCreate'
+  | 'wouldUpdate'
   | 'failed'
   | 'invalid'
   | 'valid'
@@ -68,9 +78,10 @@ const SENDING_CHUNK = { chunkBytes: 16 * 1024 };
  * time, and writes every results row in input order (results-writer's reorder buffer), with progress after each.
  * A bounded window of rows lies between the oldest unwritten and the newest read, so memory stays flat.
  *
- * Where the coming features go: the batched key lookup is a stage per window between `decideRow` and `sendRow`
- * (collect the window's keys, one `[in]` request per 50, hand each row its matches); `--plan` stops after that
- * stage. Two gates hold rows back before they are sent (see {@link Pipeline.gate}): stop early (too many rows
+ * Rows that need their record looked up pass the lookup stage (lookup-stage.ts) between `decideRow` and `sendRow`:
+ * one `[in]` request per 49 keys or 50 ids, each row handed its matches; the window then holds several batches, so
+ * that the next batches are looked up while the rows of the first are sent. `--plan` stops after that stage
+ * (send/plan.ts). Two gates hold a row back before its request (see {@link Pipeline.gate}): stop early (too many rows
  * failed on the server: rows not sent end `stopped`) and the time-zone probe (the first stored record is awaited).
  */
 export async function runPipeline(options: PipelineOptions): Promise<PipelineResult> {
@@ -78,7 +89,17 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
 }
 
 class Pipeline {
-  private readonly counts = { created: 0, updated: 0, failed: 0, invalid: 0, valid: 0, skipped: 0 };
+  private readonly counts = {
+    created: 0,
+    updated: 0,
+    unchanged: 0,
+    wouldCreate: 0,
+    wouldUpdate: 0,
+    failed: 0,
+    invalid: 0,
+    valid: 0,
+    skipped: 0,
+  };
   private done = 0;
   private stop: ImportStop | undefined;
   private wake: (() => void) | undefined;
@@ -87,6 +108,10 @@ class Pipeline {
   private readonly identity: KeyIdentity;
   private readonly rowContext: RowContext;
   private readonly sendContext: SendContext | undefined;
+  private readonly lookupContext: LookupContext | undefined;
+  private readonly stage: LookupStage | undefined;
+  /** Plan, upsert: keys rows of the plan would create (see planRow). */
+  private readonly wouldCreate = new Map<string, number>();
   private readonly sentAgain: (record: CsvRecord) => RowConversion | undefined;
   private readonly stopEarly: StopEarly;
   /** Rows whose request is under way (sent, or waiting for the limiter). */
@@ -94,28 +119,40 @@ class Pipeline {
 
   constructor(private readonly s: PipelineOptions) {
     this.stopEarly = new StopEarly(s.maxFailures);
-    this.writer = new ResultsWriter(s.resultsPath, s.source.header, resultsDialectOf(s.source));
-    this.window = Math.max(16, s.concurrency * 4);
+    const plan = s.plan === true;
+    this.writer = new ResultsWriter(s.resultsPath, s.source.header, resultsDialectOf(s.source), plan);
+    const looksUp = !s.dryRun && (s.mode !== 'create' || s.mapping.key !== undefined);
+    // Batched lookups: enough rows ahead for a batch per request in flight, plus the one being filled.
+    this.window = Math.max(16, s.concurrency * 4, looksUp ? LOOKUP_BATCH * (s.concurrency + 2) : 0);
     this.identity = new KeyIdentity({ mode: s.mode, mapping: s.mapping, resumeState: s.resumeState });
     this.rowContext = {
       mode: s.mode,
-      dryRun: s.dryRun,
+      dryRun: s.dryRun || plan,
+      plan,
       bound: s.bound,
       mapping: s.mapping,
       timezone: s.timezone,
       resumeState: s.resumeState,
     };
+    this.lookupContext = s.client
+      ? {
+          client: s.client,
+          mode: s.mode,
+          objectId: s.objectId,
+          mapping: s.mapping,
+          dryRun: s.dryRun,
+          resumeState: s.resumeState,
+          identity: this.identity,
+          fieldTypes: fieldTypes(s.mapping.fields),
+          stopped: () => this.stop,
+          halt: (stop) => this.halt(stop),
+        }
+      : undefined;
     this.sendContext =
-      s.client && s.journal
+      this.lookupContext && s.journal && !plan
         ? {
-            client: s.client,
+            ...this.lookupContext,
             journal: s.journal,
-            mode: s.mode,
-            objectId: s.objectId,
-            mapping: s.mapping,
-            dryRun: s.dryRun,
-            resumeState: s.resumeState,
-            identity: this.identity,
             counts: { unknown: 0, resent: 0, notSent: 0 },
             uncertainLines: [],
             stopped: () => this.stop,
@@ -123,6 +160,7 @@ class Pipeline {
             checkStored: s.zoneCheck ? (line, returned) => this.checkZone(line, returned) : undefined,
           }
         : undefined;
+    this.stage = this.lookupContext && looksUp ? new LookupStage(this.lookupContext, plan) : undefined;
     this.sentAgain = (record) => this.reapplied(record);
   }
 
@@ -141,7 +179,11 @@ class Pipeline {
       reading: for await (const batch of this.s.source.batches(this.s.dryRun ? {} : SENDING_CHUNK)) {
         for (const record of batch) {
           // Stop reading while the window is full: memory stays constant and the reorder buffer stays small.
-          while (seq - this.writer.written >= this.window) await this.nextWake();
+          while (seq - this.writer.written >= this.window) {
+            // When the oldest row the file waits for is in the batch being filled, nothing else frees the window.
+            if (this.stage?.holds(this.writer.written)) this.stage.flush();
+            await this.nextWake();
+          }
           const mySeq = seq++;
           // Rows that need no request (dry runs, conversion errors, resumed rows) finish here, without a task.
           // Decided even after a stop: rows carried over from an earlier run keep their outcome and id.
@@ -160,23 +202,23 @@ class Pipeline {
           if (isFinalRow(decision)) {
             this.finish(mySeq, decision);
           } else {
-            const ctx = this.sendContext;
-            if (!ctx) throw new Error('internal: no client');
             const conv = decision;
             this.identity.noteSending(record.line, conv);
-            this.sending++;
-            const task = limiter(() => sendRow(ctx, record, conv))
-              .then((row) => {
-                this.sending--;
-                this.finishSent(mySeq, row);
-              })
-              .catch((error: unknown) => {
-                internalError ??= error;
-                this.sending--;
-                this.wakeUp();
-              });
-            tasks.add(task);
-            void task.finally(() => tasks.delete(task));
+            const routed = this.stage?.route(record, conv, mySeq) ?? { found: undefined, lock: undefined };
+            if ('row' in routed) {
+              this.finish(mySeq, routed.row);
+            } else {
+              const lock = routed.lock;
+              const task = this.handle(limiter, record, conv, routed.found)
+                .then((row) => this.finishSent(mySeq, row))
+                .catch((error: unknown) => {
+                  internalError ??= error;
+                  this.wakeUp();
+                })
+                .finally(() => this.stage?.done(lock));
+              tasks.add(task);
+              void task.finally(() => tasks.delete(task));
+            }
           }
           if (this.s.limit !== undefined && seq >= this.s.limit) break reading;
         }
@@ -185,6 +227,7 @@ class Pipeline {
     } catch (error) {
       readError = error;
     }
+    this.stage?.flush();
     await Promise.all(tasks);
     signal?.removeEventListener('abort', onAbort);
     if (internalError !== undefined) {
@@ -264,6 +307,40 @@ class Pipeline {
     wake?.();
   }
 
+  /**
+   * A converted row's results row: planned (plan) or sent, with what its lookup finds. Called in input order: the row
+   * takes its place in its record's queue (sendRow) before its lookup is answered.
+   */
+  private async handle(
+    limiter: ReturnType<typeof pLimit>,
+    record: CsvRecord,
+    conv: Converted,
+    found: Promise<Found> | undefined,
+  ): Promise<ResultRow> {
+    if (this.s.plan === true) {
+      const ctx = this.lookupContext;
+      if (!ctx) throw new Error('internal: no client');
+      const answer = await found;
+      if (this.stop) return notSentRow(this.rowContext, record, this.stop);
+      return planRow(ctx, record, conv, answer, this.wouldCreate);
+    }
+    const ctx = this.sendContext;
+    if (!ctx) throw new Error('internal: no client');
+    // A request slot, then the gates (stop early, the zone probe): a row counts as sending only while it holds both.
+    return sendRow(ctx, record, conv, found, (fn) =>
+      limiter(async () => {
+        await this.gate();
+        this.sending++;
+        try {
+          return await fn();
+        } finally {
+          this.sending--;
+          this.wakeUp();
+        }
+      }),
+    );
+  }
+
   private nextWake(): Promise<void> {
     return new Promise((resolve) => {
       this.wake = resolve;
@@ -295,9 +372,16 @@ class Pipeline {
         break;
       case 'created':
       case 'updated':
+      case 'unchanged':
       case 'valid':
       case 'invalid':
-        this.counts[row.status as 'created' | 'updated' | 'valid' | 'invalid']++;
+        this.counts[row.status as 'created' | 'updated' | 'unchanged' | 'valid' | 'invalid']++;
+        break;
+      case 'would-create':
+        this.counts.wouldCreate++;
+        break;
+      case 'would-update':
+        this.counts.wouldUpdate++;
         break;
       case 'failed':
         this.counts.failed++;
@@ -306,7 +390,7 @@ class Pipeline {
     this.done++;
     this.writer.put(seq, row);
     this.wakeUp();
-    const { created, updated, failed, invalid, valid, skipped } = this.counts;
+    const { created, updated, unchanged, failed, invalid, valid, skipped } = this.counts;
     this.s.hooks.onProgress?.({
       done: this.done,
       ...(this.s.total !== undefined ? { total: this.s.total } : {}),
@@ -316,6 +400,7 @@ class Pipeline {
       invalid,
       valid,
       skipped,
+      unchanged,
     });
   }
 }

@@ -20,6 +20,8 @@ export const RESULT_CODES = {
   'server-error': 'Coupa failed with HTTP 5xx',
   /** Create mode: a record with the row's key existed before the row was sent. */
   exists: 'create mode: a record with this key already existed',
+  /** Create mode with a key: an earlier row of the file has the same key (`_error` names its line). */
+  'duplicate-key': 'create mode: an earlier row of the file has the same key',
   /** Several records have the row's key. */
   'ambiguous-key': 'several records have this key',
   /** Coupa stored the record but silently dropped a field (`_id` holds the record). */

@@ -48,6 +48,8 @@ export interface ResultRow {
   error?: string | undefined;
   /** `_code`: the kind of failure (see RESULT_CODES); empty when the row succeeded. */
   code?: ResultCode | undefined;
+  /** Plan only, `would-update` rows: `field: old -> new` pairs separated by `; ` (the `_changes` column). */
+  changes?: string | undefined;
   /**
    * When a create whose outcome stayed unknown was first sent (epoch ms): machine state for `--resume`, kept in the
    * results file's resume notes (see `resumeNotesPathFor`), not read back from `_error`.
@@ -89,10 +91,12 @@ export class ResultsWriter {
   /** Rows in input order, handed to the file in chunks (one write per row costs more than formatting it). */
   private readonly batch = new TextBatch((text) => this.open().write(text), FLUSH_CHARS, FLUSH_MS);
 
+  /** `withChanges`: a plan's file, with the `_changes` column after `_code`. */
   constructor(
     readonly path: string,
     private readonly inputHeader: readonly string[],
     private readonly dialect: ResultsDialect = DEFAULT_RESULTS_DIALECT,
+    private readonly withChanges = false,
   ) {}
 
   /** Rows written so far. */
@@ -104,10 +108,10 @@ export class ResultsWriter {
   put(seq: number, row: ResultRow): void {
     if (row.sentAt !== undefined) this.sentTimes.set(row.line, row.sentAt);
     if (seq !== this.nextSeq) {
-      this.waiting.set(seq, formatResultRow(row, this.dialect));
+      this.waiting.set(seq, formatResultRow(row, this.dialect, this.withChanges));
       return;
     }
-    let text = formatResultRow(row, this.dialect);
+    let text = formatResultRow(row, this.dialect, this.withChanges);
     this.nextSeq++;
     for (
       let next = this.waiting.get(this.nextSeq);
@@ -159,7 +163,8 @@ export class ResultsWriter {
     stream.on('error', (error) => {
       this.failure ??= error;
     });
-    const header = [...RESULT_COLUMNS, ...this.inputHeader].map(escapeFormula);
+    const lead = this.withChanges ? [...RESULT_COLUMNS, PLAN_CHANGES_COLUMN] : RESULT_COLUMNS;
+    const header = [...lead, ...this.inputHeader].map(escapeFormula);
     stream.write((this.dialect.bom ? '\uFEFF' : '') + formatLine(header, this.dialect, false));
     this.stream = stream;
     return stream;
@@ -184,16 +189,20 @@ function formatLine(cells: readonly string[], dialect: ResultsDialect, excelSafe
   return dialect.lineEnding === '\n' ? line : line.slice(0, -1) + dialect.lineEnding;
 }
 
-function formatResultRow(row: ResultRow, dialect: ResultsDialect): string {
+/** A plan's extra results column, after `_code`. */
+export const PLAN_CHANGES_COLUMN = '_changes';
+
+function formatResultRow(row: ResultRow, dialect: ResultsDialect, withChanges: boolean): string {
   const error = row.error === undefined ? '' : oneLine(row.error);
-  const cells = [
+  const lead = [
     integerText(row.line),
     row.status,
     row.id === undefined ? '' : integerText(row.id),
     error,
     row.code ?? '',
-    ...row.cells,
   ];
+  if (withChanges) lead.push(row.changes === undefined ? '' : oneLine(row.changes));
+  const cells = [...lead, ...row.cells];
   return formatLine(cells, dialect, true);
 }
 

@@ -14,7 +14,10 @@ import type { ImportMode, ImportStop } from './types.js';
  */
 export interface RowContext {
   mode: ImportMode;
+  /** True in a dry run and in a plan: a row that cannot be sent is `invalid`. */
   dryRun: boolean;
+  /** A plan: rows that can be sent go on to the lookup (a dry run stops at `valid`). */
+  plan?: boolean;
   bound: BoundMapping;
   mapping: Pick<Mapping, 'id' | 'key'>;
   timezone: string;
@@ -23,7 +26,7 @@ export interface RowContext {
 
 /**
  * What becomes of a row: its final results row (no request needed: a dry run, a conversion error, a row carried over
- * by --resume), or its converted fields, to send. The coming key-lookup stage sits between this and the senders.
+ * by --resume), or its converted fields, to send (the lookup stage, lookup-stage.ts, sits between this and the senders).
  */
 export type RowDecision = ResultRow | Converted;
 
@@ -38,6 +41,7 @@ export interface RowExtra {
   error?: string | undefined;
   code?: ResultCode | undefined;
   sentAt?: number | undefined;
+  changes?: string | undefined;
 }
 
 /** A results row for `record`. */
@@ -50,6 +54,7 @@ export function resultRow(record: CsvRecord, status: ResultRow['status'], extra:
     error: extra.error,
     code: extra.code,
     ...(extra.sentAt === undefined ? {} : { sentAt: extra.sentAt }),
+    ...(extra.changes === undefined ? {} : { changes: extra.changes }),
   };
 }
 
@@ -166,6 +171,6 @@ function decide(
       `the key field "${mapping.key ?? ''}" is blank: --mode upsert needs it to find the record`,
     );
   }
-  if (ctx.dryRun) return resultRow(record, 'valid');
+  if (ctx.dryRun && ctx.plan !== true) return resultRow(record, 'valid');
   return conv;
 }

@@ -39,7 +39,7 @@ export async function runImport(
   const hooks = guardCallbacks(callerHooks);
   const startedAt = performance.now();
   const checked = await checkImportOptions(options, hooks);
-  const { file, mapping, mode, dryRun, objectId } = checked;
+  const { file, mapping, mode, dryRun, plan, objectId } = checked;
 
   const source = await openInput(file, checked.csvOptions);
   hooks.onDetected?.({
@@ -55,11 +55,12 @@ export async function runImport(
   const journalPath = journalPathFor(resultsPath);
   const unlock = lockResults(resultsPath);
   try {
+    // A plan is guarded as a dry run is: it must not replace an import's results (nor run over a killed one's).
     await guardResultsFile({
       resultsPath,
       journalPath,
       mode,
-      dryRun,
+      dryRun: dryRun || plan,
       resume: checked.resume,
       again: checked.again,
     });
@@ -105,11 +106,13 @@ export async function runImport(
         objectId,
         timezone: checked.timezone,
         dryRun,
+        plan,
         limit: checked.limit,
         total,
         concurrency: checked.concurrency,
         resultsPath,
-        journal: client ? Journal.start(journalPath, journalHeader, resume.state) : undefined,
+        // A plan sends nothing: no journal (a killed plan leaves nothing to resume).
+        journal: client && !plan ? Journal.start(journalPath, journalHeader, resume.state) : undefined,
         resumeState: resume.state,
         client,
         hooks,
@@ -118,7 +121,7 @@ export async function runImport(
         zoneCheck,
       });
       const summary = buildSummary(
-        { file, objectId, mode, dryRun, resultsPath, source, client, startedAt },
+        { file, objectId, mode, dryRun, plan, resultsPath, source, client, startedAt },
         outcome,
       );
       if (source.sheet !== undefined) summary.sheet = source.sheet;

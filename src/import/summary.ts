@@ -10,6 +10,7 @@ export interface SummaryInput {
   objectId: number;
   mode: ImportMode;
   dryRun: boolean;
+  plan: boolean;
   resultsPath: string;
   source: CsvSource;
   client: CoupaClient | undefined;
@@ -26,9 +27,13 @@ export function buildSummary(input: SummaryInput, outcome: PipelineResult): Impo
     object: input.objectId,
     mode: input.mode,
     dryRun: input.dryRun,
+    plan: input.plan,
     rows: outcome.rows,
     created: outcome.created,
     updated: outcome.updated,
+    unchanged: outcome.unchanged,
+    wouldCreate: outcome.wouldCreate,
+    wouldUpdate: outcome.wouldUpdate,
     failed: outcome.failed,
     invalid: outcome.invalid,
     valid: outcome.valid,

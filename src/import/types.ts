@@ -5,8 +5,12 @@ import type { Mapping } from '../mapping/types.js';
 /** How each row reaches Coupa. */
 export type ImportMode = 'create' | 'update' | 'upsert';
 
-/** `_status` values of the results CSV. `valid`/`invalid` only in dry runs. */
-export type RowStatus = 'created' | 'updated' | 'failed' | 'valid' | 'invalid';
+/**
+ * `_status` values of the results CSV. `valid`/`invalid` only in dry runs; `would-create`/`would-update` only with
+ * `plan`; `unchanged`: the record already held every mapped value, nothing was sent (and, in a plan, nothing would be).
+ */
+export type RowStatus =
+  'created' | 'updated' | 'unchanged' | 'failed' | 'valid' | 'invalid' | 'would-create' | 'would-update';
 
 /** Everything `runImport` needs. Paths are resolved against the current directory. */
 export interface ImportOptions {
@@ -26,6 +30,12 @@ export interface ImportOptions {
   rate?: number;
   /** Convert and validate every row, send nothing. No client is needed. */
   dryRun?: boolean;
+  /**
+   * Read-only: look every row's record up (by key; by id in update mode) and write what a run would do
+   * (`would-create`, `would-update` with a `_changes` column, `unchanged`, `invalid`, `failed`); nothing is written
+   * to Coupa, and no journal is kept.
+   */
+  plan?: boolean;
   /** Carry over rows already applied by a previous run (journal or results file) and send only the rest. */
   resume?: boolean;
   /** Process only the first n data rows. */
@@ -68,6 +78,8 @@ export interface ImportProgress {
   invalid: number;
   valid: number;
   skipped: number;
+  /** Rows whose record already held every mapped value (nothing sent). */
+  unchanged?: number;
 }
 
 /** Callbacks through which the core reports; it never prints. */
@@ -107,10 +119,18 @@ export interface ImportSummary {
   object: number;
   mode: ImportMode;
   dryRun: boolean;
+  /** A plan (read-only): `wouldCreate`, `wouldUpdate`, `unchanged` say what a run would do. */
+  plan: boolean;
   /** Data rows read (= rows in the results file). */
   rows: number;
   created: number;
   updated: number;
+  /** Rows whose record already held every mapped value: nothing was sent (`_status` `unchanged`). */
+  unchanged: number;
+  /** Plan: rows a run would create. */
+  wouldCreate: number;
+  /** Plan: rows a run would update (`_changes` names the fields). */
+  wouldUpdate: number;
   /** Failed rows, including `unknown` ones. */
   failed: number;
   /** Dry run: rows that would fail. */

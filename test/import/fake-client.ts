@@ -42,12 +42,23 @@ export class FakeClient implements CoupaClient {
     if (this.behaviour.listError) throw this.behaviour.listError;
     await tick();
     let limit = 50;
+    let offset = 0;
     let out = this.records;
+    // Equality and `[in]` lists (the batched lookups), on custom fields or `id`; records in id order.
+    const valueOf = (r: ObjectInstance, field: string): string =>
+      field === 'id' ? String(r.id) : String(r['custom-fields'][field]);
     for (const [k, v] of query) {
       if (k === 'limit') limit = Number(v);
-      else if (!this.behaviour.ignoreFilter) out = out.filter((r) => String(r['custom-fields'][k]) === v);
+      else if (k === 'offset') offset = Number(v);
+      else if (k === 'order_by' || k === 'dir') continue;
+      else if (this.behaviour.ignoreFilter) continue;
+      else if (k.endsWith('[in]')) {
+        const field = k.slice(0, -'[in]'.length);
+        const wanted = new Set(v.split(','));
+        out = out.filter((r) => wanted.has(valueOf(r, field)));
+      } else out = out.filter((r) => valueOf(r, k) === v);
     }
-    return structuredClone(out.slice(0, limit));
+    return structuredClone(out.slice(offset, offset + limit));
   }
 
   async get(_objectId: number, id: number): Promise<ObjectInstance> {

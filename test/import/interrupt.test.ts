@@ -253,13 +253,16 @@ describe('interruptions and --resume', () => {
     expectEveryRowOnce(sim.records(101), tmp.file('in.results.csv'), ROWS);
     expect(fs.existsSync(tmp.file('in.results.csv.lock'))).toBe(false);
 
-    // A kill -9 leaves the lock behind; its pid is gone, so the next run goes ahead.
-    const third = spawnCli([...args, '--results', tmp.file('again.csv')], { env });
+    // A kill -9 leaves the lock behind; its pid is gone, so the next run goes ahead. (Other keys: create mode with a
+    // key fails rows whose key is in Coupa already, `exists`.)
+    fs.writeFileSync(tmp.file('in2.csv'), vendorCsv(ROWS, 'W'));
+    const args2 = ['import', tmp.file('in2.csv'), ...args.slice(2)];
+    const third = spawnCli([...args2, '--results', tmp.file('again.csv')], { env });
     await waitFor(() => fs.existsSync(tmp.file('again.csv.lock')));
     third.child.kill('SIGKILL');
     await third.result;
     expect(fs.existsSync(tmp.file('again.csv.lock'))).toBe(true);
-    const resumed = await runCli([...args, '--results', tmp.file('again.csv'), '--resume'], { env });
+    const resumed = await runCli([...args2, '--results', tmp.file('again.csv'), '--resume'], { env });
     expect(resumed.stderr).not.toMatch(/another coupa-csv run/);
     expect(resumed.code).toBe(0);
   });

@@ -112,7 +112,8 @@ describe('import pipeline (fake client)', () => {
       release = r;
     });
     const client = new FakeClient({ delay: (_f, call) => (call === 1 ? gate : Promise.resolve()) });
-    const done = run(client, { concurrency: 2 });
+    // Without a key: rows that need no lookup keep the small window (a keyed run holds a few lookup batches).
+    const done = run(client, { concurrency: 2, mapping: withoutKey() });
     await new Promise((r) => setTimeout(r, 300));
     const startedWhileStuck = client.count('create');
     expect(startedWhileStuck).toBeGreaterThan(2);
@@ -142,25 +143,36 @@ describe('import pipeline (fake client)', () => {
     expect(client.records).toHaveLength(3);
   });
 
-  it("two rows with one key (create mode): the second's lost create is not taken for the first's record", async () => {
+  // Create mode with a key (issue #17): the second row of a key is refused before anything is sent, so the case of
+  // its lost create being taken for the first's record no longer arises in a fresh run (resume-edge covers resumes).
+  it('two rows with one key (create mode): the second fails duplicate-key naming the first line, one record', async () => {
     writeRows(2, (i) => `C1,Name ${i},${i}.50`);
     const client = new FakeClient({ createOutcome: (_f, call) => (call === 2 ? 'drop-before-store' : 'ok') });
     const summary = await run(client, { concurrency: 4 });
-    expect(summary).toMatchObject({ created: 2, failed: 0 });
-    expect(client.records.map((r) => r['custom-fields'].name)).toEqual(['Name 1', 'Name 2']);
-    const ids = results().map((r) => r._id);
-    expect(new Set(ids).size).toBe(2);
-    expect(ids.map(Number).sort()).toEqual(client.records.map((r) => r.id).sort());
+    expect(summary).toMatchObject({ created: 1, failed: 1 });
+    expect(client.records.map((r) => r['custom-fields'].name)).toEqual(['Name 1']);
+    expect(results().map((r) => [r._status, r._code])).toEqual([
+      ['created', ''],
+      ['failed', 'duplicate-key'],
+    ]);
+    expect(results()[1]?._error).toMatch(/line 2 has the same code/);
+    expect(client.count('create')).toBe(1);
   });
 
   it('a lost create is not taken for a record with the same key that existed long before (create mode)', async () => {
     writeRows(2);
-    const client = new FakeClient({ createOutcome: (_f, call) => (call === 1 ? 'drop-before-store' : 'ok') });
     const old = new Date(Date.now() - 3_600_000).toISOString();
-    client.records.push({
-      id: 900,
-      'created-at': old,
-      'custom-fields': { code: 'C1', name: 'old', amount: '1' },
+    // The record appears after the batched key check (which would fail the row `exists`), as another system's would.
+    const client: FakeClient = new FakeClient({
+      createOutcome: (_f, call) => {
+        if (call !== 1) return 'ok';
+        client.records.push({
+          id: 900,
+          'created-at': old,
+          'custom-fields': { code: 'C1', name: 'old', amount: '1' },
+        });
+        return 'drop-before-store';
+      },
     });
     const summary = await run(client, { concurrency: 1 });
     expect(summary).toMatchObject({ created: 1, failed: 1 });
@@ -181,12 +193,18 @@ describe('import pipeline (fake client)', () => {
 
   it('takes a record created within the clock-skew allowance (5 minutes) as the lost create itself', async () => {
     writeRows(1);
-    const client = new FakeClient({ createOutcome: (_f, call) => (call === 1 ? 'drop-before-store' : 'ok') });
     const recent = new Date(Date.now() - 4 * 60_000).toISOString();
-    client.records.push({
-      id: 901,
-      'created-at': recent,
-      'custom-fields': { code: 'C1', name: 'Name 1', amount: '1.50' },
+    // Stored by the lost create (after the batched key check): its created-at 4 minutes early (clock skew).
+    const client: FakeClient = new FakeClient({
+      createOutcome: (_f, call) => {
+        if (call !== 1) return 'ok';
+        client.records.push({
+          id: 901,
+          'created-at': recent,
+          'custom-fields': { code: 'C1', name: 'Name 1', amount: '1.50' },
+        });
+        return 'drop-before-store';
+      },
     });
     const summary = await run(client, { concurrency: 1 });
     expect(summary).toMatchObject({ created: 1, failed: 0 });

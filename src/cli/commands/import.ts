@@ -34,6 +34,7 @@ interface ImportArgs extends ValidateArgs {
   concurrency: number;
   rate: number;
   'dry-run': boolean;
+  plan: boolean;
   resume: boolean;
   again: boolean;
   'max-failures'?: number | undefined;
@@ -115,6 +116,12 @@ export function importCommand(ctx: CliContext): CommandModule<object, ImportArgs
             describe:
               'Stop sending once n rows have failed on the server (default: stop when the first 10 rows sent all fail)',
           },
+          plan: {
+            type: 'boolean',
+            default: false,
+            describe:
+              'Read-only: look every row up and write what a run would do (would-create, would-update with _changes, unchanged); nothing is written to Coupa',
+          },
         })
         .example('$0 import vendors.csv --mapping vendors.mapping.yaml', 'create one record per row')
         .example(
@@ -123,6 +130,10 @@ export function importCommand(ctx: CliContext): CommandModule<object, ImportArgs
         )
         .example('$0 import vendors.csv --mapping vendors.mapping.yaml --limit 5', 'a canary load of 5 rows')
         .example('$0 import vendors.csv --mapping vendors.mapping.yaml --resume', 'finish an interrupted run')
+        .example(
+          '$0 import vendors.csv --mapping vendors.mapping.yaml --mode upsert --plan',
+          'what a reload would change, before it writes',
+        )
         .example(
           '$0 import budget.csv --mapping budget.yaml --delimiter ";" --encoding windows-1252',
           'an Excel export',
@@ -152,6 +163,7 @@ const SENDING_FLAGS = [
   'dry-run',
   'again',
   'max-failures',
+  'plan',
 ] as const;
 
 /** `coupa-csv validate <file>`: `import --dry-run`, no connection needed. */
@@ -173,7 +185,10 @@ export function validateCommand(ctx: CliContext): CommandModule<object, Validate
             SENDING_FLAGS.map((flag) => [
               flag,
               {
-                type: flag === 'verbose' || flag === 'dry-run' || flag === 'again' ? 'boolean' : 'string',
+                type:
+                  flag === 'verbose' || flag === 'dry-run' || flag === 'again' || flag === 'plan'
+                    ? 'boolean'
+                    : 'string',
                 hidden: true,
               },
             ]),
@@ -215,6 +230,7 @@ async function handleImport(
     mode: args.mode,
     dryRun,
     resume: connection?.resume === true,
+    ...(!dryRun && connection?.plan === true ? { plan: true } : {}),
     encoding: args.encoding,
     delimiter,
     ...(timezone !== undefined ? { timezone } : {}),
@@ -309,7 +325,7 @@ const ENCODING_NAMES: Record<ImportSummary['encoding'], string> = {
 export function formatSummary(s: ImportSummary): string {
   const delimiter = s.delimiter === '\t' ? 'tab' : `"${s.delimiter}"`;
   const lines: string[] = [];
-  const what = s.dryRun ? 'validation' : `import (${s.mode})`;
+  const what = s.dryRun ? 'validation' : s.plan ? `plan (${s.mode}; nothing written)` : `import (${s.mode})`;
   const state = s.stopped ? (s.interrupted ? 'stopped early' : 'stopped sending') : 'done';
   lines.push(`coupa-csv: ${what} of ${path.basename(s.file)} into object ${s.object}: ${state}`);
   lines.push(
@@ -321,9 +337,17 @@ export function formatSummary(s: ImportSummary): string {
   if (s.dryRun) {
     lines.push(`  valid:     ${s.valid}`);
     lines.push(`  invalid:   ${s.invalid}`);
+  } else if (s.plan) {
+    lines.push(`  would create: ${s.wouldCreate}`);
+    lines.push(`  would update: ${s.wouldUpdate}`);
+    lines.push(`  unchanged:    ${s.unchanged}`);
+    lines.push(`  invalid:      ${s.invalid}`);
+    lines.push(`  failed:       ${s.failed}`);
   } else {
     lines.push(`  created:   ${s.created}`);
     lines.push(`  updated:   ${s.updated}`);
+    if (s.unchanged > 0)
+      lines.push(`  unchanged: ${s.unchanged} (nothing sent: the record already held every value)`);
     const details = [
       ...(s.notSent > 0 ? [`${s.notSent} not sent`] : []),
       ...(s.unknown > 0 ? [`${s.unknown} with an unknown outcome`] : []),

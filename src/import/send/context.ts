@@ -1,6 +1,6 @@
 import type { CoupaClient } from '../../coupa/types.js';
 import type { CsvRecord } from '../../csv/types.js';
-import type { Mapping } from '../../mapping/types.js';
+import type { FieldType, Mapping } from '../../mapping/types.js';
 import type { ObjectInstance } from '../../coupa/types.js';
 import type { KeyIdentity } from '../identity.js';
 import type { Journal } from '../journal.js';
@@ -18,22 +18,17 @@ export interface SendCounts {
   notSent: number;
 }
 
-/**
- * What the senders share with the pipeline: the connection, the journal, the run's identity bookkeeping and its stop
- * switch. One per run; the senders are plain functions of it.
- */
-export interface SendContext {
+/** What looking records up needs (a plan has only this: no journal, nothing is sent). */
+export interface LookupContext {
   client: CoupaClient;
-  journal: Journal;
   mode: ImportMode;
   objectId: number;
   mapping: Mapping;
   dryRun: boolean;
   resumeState: ResumeState;
   identity: KeyIdentity;
-  counts: SendCounts;
-  /** Lines whose create's outcome stayed unknown with no key to tell (named in a notice at the end). */
-  uncertainLines: number[];
+  /** The mapped fields' types, by field name: how a row's values compare with a record's (see compare.ts). */
+  fieldTypes: ReadonlyMap<string, FieldType>;
   /** Why the run stopped; undefined while it runs. */
   stopped: () => ImportStop | undefined;
   /** Stops the run (the first reason wins): rows not sent yet end `not-sent` (`stopped` after too many failures). */
@@ -43,6 +38,17 @@ export interface SendContext {
    * dates), if anything. Absent: nothing to check.
    */
   checkStored?: ((line: number, returned: ObjectInstance) => RowExtra | undefined) | undefined;
+}
+
+/**
+ * What the senders share with the pipeline: the connection, the journal, the run's identity bookkeeping and its stop
+ * switch. One per run; the senders are plain functions of it.
+ */
+export interface SendContext extends LookupContext {
+  journal: Journal;
+  counts: SendCounts;
+  /** Lines whose create's outcome stayed unknown with no key to tell (named in a notice at the end). */
+  uncertainLines: number[];
 }
 
 /**

@@ -7,7 +7,7 @@ import type { ResultRow } from '../results-writer.js';
 import { sentAtNote } from '../resume.js';
 import { failRow } from '../row-decision.js';
 import { journaled, type SendContext } from './context.js';
-import { createdBefore, lookupOwnCreate } from './lookup.js';
+import { createdBefore, lookupOwnCreate, matchesOf, type Found } from './lookup.js';
 import {
   applied,
   IN_FLIGHT_MESSAGE,
@@ -25,10 +25,20 @@ const MAX_CREATE_ATTEMPTS = 7;
 
 /**
  * Create mode. A row an earlier run stored with a dropped field is completed (an update of that id); a row whose
- * earlier create has an unknown outcome is looked up by key first; the rest are created.
+ * earlier create has an unknown outcome is looked up by key first; the rest are created. With a key, `found` is what
+ * the window's batch found for it: a record with the key already in Coupa fails the row `exists`, nothing sent.
  */
-export async function sendCreate(ctx: SendContext, record: CsvRecord, conv: Converted): Promise<ResultRow> {
+export async function sendCreate(
+  ctx: SendContext,
+  record: CsvRecord,
+  conv: Converted,
+  found?: Found,
+): Promise<ResultRow> {
   const line = record.line;
+  if (found !== undefined) {
+    const existing = matchesOf(found);
+    if (existing.length > 0) return existsRow(ctx, record, conv, existing);
+  }
   const previous = ctx.resumeState.done.get(line);
   if (previous?.status === 'failed') {
     // Stored by an earlier run with a field dropped: complete that record rather than create another.
@@ -100,6 +110,22 @@ export async function createWithRecovery(
       ctx.counts.resent++;
     }
   }
+}
+
+/** Create mode with a key: records with the row's key exist before it is sent; nothing is sent. */
+export function existsRow(
+  ctx: Pick<SendContext, 'dryRun' | 'resumeState' | 'mapping' | 'identity'>,
+  record: CsvRecord,
+  conv: Converted,
+  existing: readonly ObjectInstance[],
+): ResultRow {
+  const ids = existing.map((r) => r.id).join(', ');
+  return failRow(
+    ctx,
+    record,
+    'exists',
+    `not created: a record with ${ctx.mapping.key ?? 'this key'} = ${ctx.identity.keyText(conv) ?? ''} already exists (id ${ids}); use --mode upsert to update it`,
+  );
 }
 
 /**

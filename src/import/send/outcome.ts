@@ -9,6 +9,7 @@ import type { ResultRow } from '../results-writer.js';
 import { NOT_SENT } from '../resume.js';
 import { failRow, notSentRow, resultRow } from '../row-decision.js';
 import type { SendContext } from './context.js';
+import { changedFields } from '../compare.js';
 import { createdAt, createdBefore } from './lookup.js';
 
 export const UNKNOWN_OUTCOME_MESSAGE =
@@ -73,6 +74,29 @@ export function updateStatus(
     !createdBefore(target, since) &&
     !ctx.identity.isTaken(target.id);
   return ours ? 'created' : 'updated';
+}
+
+/** True when `target` already holds every value the row would send (compared as Coupa returns them). */
+export function isUnchanged(
+  ctx: Pick<SendContext, 'fieldTypes'>,
+  conv: Converted,
+  target: ObjectInstance,
+): boolean {
+  return changedFields(conv.fields, target, ctx.fieldTypes).length === 0;
+}
+
+/**
+ * The record already holds every mapped value: nothing is sent, the row is `unchanged` with its id. A resumed row
+ * whose killed run created this very record (see {@link updateStatus}) is `created`: that run applied it.
+ */
+export function unchangedRow(ctx: SendContext, record: CsvRecord, target: ObjectInstance): ResultRow {
+  const status = updateStatus(ctx, record, target);
+  ctx.identity.claim(target.id);
+  if (status === 'created') {
+    ctx.journal.done(record.line, 'created', target.id);
+    return resultRow(record, 'created', { id: target.id });
+  }
+  return resultRow(record, 'unchanged', { id: target.id });
 }
 
 /** Several records have the row's key: nothing is sent. */
