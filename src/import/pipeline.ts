@@ -102,7 +102,8 @@ class Pipeline {
   };
   private done = 0;
   private stop: ImportStop | undefined;
-  private wake: (() => void) | undefined;
+  /** Who waits for the next row to finish: the reading loop, and rows held at the gates (see {@link gate}). */
+  private waiters: (() => void)[] = [];
   private readonly writer: ResultsWriter;
   private readonly window: number;
   private readonly identity: KeyIdentity;
@@ -302,9 +303,9 @@ class Pipeline {
   }
 
   private wakeUp(): void {
-    const wake = this.wake;
-    this.wake = undefined;
-    wake?.();
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const wake of waiters) wake();
   }
 
   /**
@@ -329,7 +330,8 @@ class Pipeline {
     // A request slot, then the gates (stop early, the zone probe): a row counts as sending only while it holds both.
     return sendRow(ctx, record, conv, found, (fn) =>
       limiter(async () => {
-        await this.gate();
+        // The check and the count with no await between them: two rows never pass on the same free place.
+        while (!this.stop && this.mustWait()) await this.nextWake();
         this.sending++;
         try {
           return await fn();
@@ -343,7 +345,7 @@ class Pipeline {
 
   private nextWake(): Promise<void> {
     return new Promise((resolve) => {
-      this.wake = resolve;
+      this.waiters.push(resolve);
     });
   }
 

@@ -10,6 +10,7 @@ import {
   readResults,
   vendorCsv,
   VENDOR_MAPPING,
+  VENDOR_MAPPING_NO_KEY,
 } from './helpers.js';
 
 /** Issue #16 through the built CLI: no silent date shift, no accidental duplicates, stop early. */
@@ -196,7 +197,8 @@ describe('no silent date shift', () => {
 describe('no accidental duplicates', () => {
   it('a finished create run is refused a second time (exit 2: how many, when, --mode upsert); --again or another --results runs it', async () => {
     const { sim, file, env } = await setUp();
-    fs.writeFileSync(file('m.yaml'), VENDOR_MAPPING);
+    // Without a key: nothing else stops a second create run from duplicating every record.
+    fs.writeFileSync(file('m.yaml'), VENDOR_MAPPING_NO_KEY);
     fs.writeFileSync(file('in.csv'), vendorCsv(4));
     const args = ['import', file('in.csv'), '--mapping', file('m.yaml')];
     expect((await runCli(args, { env })).code).toBe(0);
@@ -221,6 +223,21 @@ describe('no accidental duplicates', () => {
     const rows = readResults(file('in.results.csv'));
     expect(rows.map((r) => r._status)).toEqual(['created', 'created', 'created', 'created']);
     expect(rows.map((r) => r._id)).not.toEqual(readResults(file('other.csv')).map((r) => r._id));
+  });
+
+  it('with a key, --again creates nothing twice: every row whose key is in Coupa fails exists, naming the id', async () => {
+    const { sim, file, env } = await setUp();
+    fs.writeFileSync(file('m.yaml'), VENDOR_MAPPING);
+    fs.writeFileSync(file('in.csv'), vendorCsv(4));
+    const args = ['import', file('in.csv'), '--mapping', file('m.yaml')];
+    expect((await runCli(args, { env })).code).toBe(0);
+    expect((await runCli(args, { env })).code).toBe(2);
+    const forced = await runCli([...args, '--again'], { env });
+    expect(forced.code).toBe(1);
+    expect(sim.records(101)).toHaveLength(4);
+    const rows = readResults(file('in.results.csv'));
+    expect(rows.map((r) => r._code)).toEqual(['exists', 'exists', 'exists', 'exists']);
+    expect(rows[0]?._error).toMatch(/\b1\b/);
   });
 
   it('upsert reruns and a run that created nothing are not refused', async () => {
