@@ -6,11 +6,13 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stringify as stringifyYaml, parse as parseYaml } from 'yaml';
-import type { ClientOptions } from '../coupa/index.js';
+import { createClient, type ClientOptions } from '../coupa/index.js';
+import { discoverFields, NO_RECORDS_HINT, type DiscoverFieldsResult } from '../fields/index.js';
 import { FILTER_OPERATORS, runExport } from '../export/index.js';
 import type { ExportFormat } from '../export/index.js';
 import { parseMappingText, type Mapping } from '../mapping/index.js';
-import { errorText } from '../shared/index.js';
+import { ConfigError, errorText } from '../shared/index.js';
+import { suggestFields } from './field-suggestions.js';
 import { readResultRows, startImportJob, subscribe, type ImportJob } from './jobs.js';
 import { openRememberedStore, defaultConfigDir } from './remembered.js';
 import {
@@ -65,8 +67,7 @@ export interface UiServer {
 /** Features that other parts of coupa-csv bring later: the page shows them, disabled, with this reason. */
 const NOT_YET = {
   plan: 'Plan is not available yet in this version: it will show what an import would create, update or leave unchanged.',
-  fields: "Field suggestions are not available yet in this version: type the object's field names.",
-  xlsx: 'Excel workbooks (.xlsx) are not available yet in this version: save the sheet as CSV.',
+  xlsx: 'Reading Excel workbooks (.xlsx) is not available yet in this version: save the sheet as CSV.',
 } as const;
 
 const JSON_LIMIT = 2 * 1024 * 1024;
@@ -170,7 +171,7 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
           timezone: options.timezone ?? null,
           operators: ['eq', ...FILTER_OPERATORS],
           notAvailable: NOT_YET,
-          features: { plan: false, fields: false, xlsx: false },
+          features: { plan: false, fields: true, xlsxIn: false, xlsxOut: true },
         });
       case 'POST uploads': {
         const name = decodeHeader(req.headers['x-file-name']) ?? 'upload.csv';
@@ -181,7 +182,9 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
         const upload = await receiveUpload(req, uploadsDir, name, maxUpload);
         uploads.set(upload.id, upload);
         try {
-          return sendJson(res, 200, await describeUpload(upload));
+          const described = await describeUpload(upload);
+          upload.info = described;
+          return sendJson(res, 200, described);
         } catch (error) {
           throw new HttpError(422, `${upload.name} cannot be read: ${describeError(error)}`);
         }
@@ -267,13 +270,16 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
         if (job.state.state === 'running') throw new HttpError(409, 'The run is still going.');
         return sendFile(res, job.results, job.resultsName, 'text/csv');
       }
-      case 'GET fields':
+      case 'GET fields': {
+        const objectId = optionalNumber(url.searchParams.get('object'));
+        if (objectId === undefined) throw new HttpError(400, 'Enter the custom object id first.');
+        const uploadId = url.searchParams.get('upload');
+        const upload = uploadId === null ? undefined : uploads.get(uploadId);
+        return sendJson(res, 200, await fieldsFor(objectId, upload));
+      }
       case 'POST plan':
         req.resume();
-        return sendJson(res, 501, {
-          available: false,
-          message: route === 'POST plan' ? NOT_YET.plan : NOT_YET.fields,
-        });
+        return sendJson(res, 501, { available: false, message: NOT_YET.plan });
       case 'POST exports': {
         const body = await readJson(req);
         const objectId = optionalNumber(field(body, 'objectId'));
@@ -321,6 +327,51 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
         req.resume();
         throw new HttpError(404, 'There is no such page.');
     }
+  };
+
+  /** The object's fields as its records show them, and for an upload, the closest field for each column. */
+  const fieldsFor = async (objectId: number, upload: Upload | undefined): Promise<unknown> => {
+    const client = createClient(options.clientOptions);
+    let found: DiscoverFieldsResult;
+    try {
+      found = await discoverFields(client, objectId);
+    } catch (error) {
+      if (error instanceof ConfigError && error.code === 'OBJECT_NOT_FOUND') {
+        throw new HttpError(
+          404,
+          `Custom object ${objectId} was not found on ${instance.host}: check the object id (its number in Coupa).`,
+        );
+      }
+      throw new HttpError(502, `Coupa could not be asked for the fields: ${describeError(error)}`);
+    } finally {
+      await client.close().catch(() => undefined);
+    }
+    const fields = found.fields.map((f) => ({
+      name: f.name,
+      type: f.type,
+      label: f.label,
+      ...(f.keys ? { keys: f.keys } : {}),
+      ...(f.exampleText === undefined ? {} : { example: f.exampleText }),
+    }));
+    if (found.records === 0) {
+      return {
+        objectId,
+        records: 0,
+        fields,
+        note: NO_RECORDS_HINT.replace('run this again', 'press Suggest fields from Coupa again'),
+      };
+    }
+    const info = upload?.info;
+    if (!info) return { objectId, records: found.records, fields };
+    const guessed = normalizeDocument(info.suggested ?? {});
+    const skip = typeof guessed.id === 'string' ? [guessed.id] : [];
+    const suggestions = suggestFields(
+      info.header,
+      found.fields,
+      (guessed.fields ?? {}) as Record<string, Record<string, unknown>>,
+      skip,
+    );
+    return { objectId, records: found.records, fields, suggestions };
   };
 
   const importJob = (id: string | undefined): ImportJob => {

@@ -22,6 +22,8 @@ export interface Upload {
   /** The folder of this upload: results and dry runs of it are written here. */
   dir: string;
   size: number;
+  /** What was read of it when it arrived (header, first rows, guessed mapping). */
+  info?: UploadInfo;
 }
 
 /** What the page shows after a spreadsheet was chosen. */

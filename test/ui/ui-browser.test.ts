@@ -160,6 +160,68 @@ describe.skipIf(!CHROMIUM)('coupa-csv ui in a real browser (chromium)', () => {
     });
   });
 
+  it('suggests the real fields of the object from Coupa; unmatched columns are marked; an empty object says where names are', async () => {
+    const file = path.join(work, 'vendor-list.csv');
+    fs.writeFileSync(
+      file,
+      'VENDOR_CODE;Name Vendor;Crédit Limit;Owner Login;Supplier Number;Payment Terms (days);Favourite Colour\r\n' +
+        'Q-1;Quartz AG;1.250,50;jdoe;S-1001;30;blue\r\nQ-2;Quill GmbH;900,00;asmith;S-1002;45;red\r\n',
+    );
+    await page.getByLabel('Spreadsheet').setInputFiles(file);
+    await expect.poll(() => page.locator('dl.facts').textContent()).toContain('Rows2');
+    // Without suggestions, the field names are only guessed from the column names.
+    expect(await page.getByLabel('Field for Owner Login').inputValue()).toBe('owner-login');
+    const step2 = page.locator('section[aria-labelledby="h-map"]');
+    await step2.getByLabel('Custom object id').fill('101');
+    await page.getByRole('button', { name: 'Suggest fields from Coupa' }).click();
+    await expect.poll(() => page.getByText('6 of 7 columns matched').count()).toBe(1);
+    expect(await page.getByLabel('Field for VENDOR_CODE').inputValue()).toBe('vendor-code');
+    expect(await page.getByLabel('Field for Name Vendor').inputValue()).toBe('vendor-name');
+    expect(await page.getByLabel('Field for Crédit Limit').inputValue()).toBe('credit-limit');
+    expect(await page.getByLabel('Type of Crédit Limit').inputValue()).toBe('decimal');
+    expect(await page.getByLabel('Decimal separator of Crédit Limit').inputValue()).toBe(',');
+    expect(await page.getByLabel('Field for Owner Login').inputValue()).toBe('owner');
+    expect(await page.getByLabel('Type of Owner Login').inputValue()).toBe('user');
+    expect(await page.getByLabel('Identified by of Owner Login').inputValue()).toBe('login');
+    expect(await page.getByLabel('Type of Supplier Number').inputValue()).toBe('supplier');
+    expect(await page.getByLabel('Identified by of Supplier Number').inputValue()).toBe('number');
+    expect(await page.getByLabel('Field for Payment Terms (days)').inputValue()).toBe('payment-terms');
+    expect(await page.getByLabel('Type of Payment Terms (days)').inputValue()).toBe('integer');
+    expect(await page.getByLabel('Field for Favourite Colour').inputValue()).toBe('');
+    const row = (column: string) =>
+      page.locator('table.mapping tr', { has: page.getByRole('rowheader', { name: column, exact: true }) });
+    expect(await row('Favourite Colour').locator('td.match').textContent()).toBe('No field in Coupa matches');
+    expect(await row('Owner Login').locator('td.match').textContent()).toContain('Close name: check it');
+    expect(await row('VENDOR_CODE').locator('td.match').textContent()).toContain('Same name in Coupa');
+    expect(await page.locator('.unmatched').textContent()).toContain(
+      'No field in Coupa for: Favourite Colour.',
+    );
+    await page.getByRole('button', { name: 'Suggest fields from Coupa' }).scrollIntoViewIfNeeded();
+    await shot('2b-suggested-fields');
+    // The mapping downloads with the suggested fields, as the CLI reads it.
+    const [yamlDownload] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Download mapping' }).click(),
+    ]);
+    const yamlPath = path.join(work, 'suggested.mapping.yaml');
+    await yamlDownload.saveAs(yamlPath);
+    const { loadMapping } = await import('../../src/mapping/index.js');
+    const reread = await loadMapping(yamlPath);
+    expect(reread.fields.find((f) => f.column === 'Owner Login')).toMatchObject({
+      field: 'owner',
+      type: 'user',
+      by: 'login',
+    });
+    expect(reread.fields.some((f) => f.column === 'Favourite Colour')).toBe(false);
+
+    // Object 102 has no records yet: nothing to learn names from, and the page says where they are.
+    expect(sim.records(102)).toHaveLength(0);
+    await step2.getByLabel('Custom object id').fill('102');
+    await page.getByRole('button', { name: 'Suggest fields from Coupa' }).click();
+    await expect.poll(() => page.getByText('Object 102 has no records yet in Coupa.').count()).toBe(1);
+    expect(await page.locator('#import .note').textContent()).toContain('Setup > Custom Objects');
+  });
+
   it('a failed row is shown in finance words, fixed in the file, and finished with a resume', async () => {
     const original = fs.readFileSync(path.join(SAMPLES, 'vendors.csv'), 'utf8').replaceAll('V-1', 'W-1');
     const lines = original.split('\n');

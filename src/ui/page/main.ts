@@ -44,7 +44,23 @@ interface Info {
   instance: string;
   timezone: string | null;
   operators: string[];
-  notAvailable: { plan: string; fields: string; xlsx: string };
+  notAvailable: { plan: string; xlsx: string };
+}
+
+interface ColumnSuggestion {
+  column: string;
+  match: 'exact' | 'close' | 'none';
+  spec?: FieldSpecDoc;
+  label?: string;
+  note?: string;
+}
+
+interface FieldsAnswer {
+  objectId: number;
+  records: number;
+  fields: Array<{ name: string; type: string; label: string; keys?: string[]; example?: string }>;
+  note?: string;
+  suggestions?: { columns: ColumnSuggestion[]; unusedFields: string[] };
 }
 
 interface UploadInfo {
@@ -264,6 +280,8 @@ interface ImportState {
   upload?: UploadInfo;
   doc: MappingDoc;
   lastImport?: JobState;
+  /** After "Suggest fields from Coupa": how each column (lower case) was matched. */
+  matches?: Map<string, ColumnSuggestion>;
 }
 
 function buildImport(info: Info): HTMLElement {
@@ -300,11 +318,9 @@ function buildImport(info: Info): HTMLElement {
   const mappingNote = h('div');
   const mappingTable = h('div');
   const downloadMapping = h('button', { type: 'button' }, 'Download mapping');
-  const suggestButton = h(
-    'button',
-    { type: 'button', disabled: true, title: info.notAvailable.fields },
-    'Suggest fields from Coupa',
-  );
+  const suggestButton = h('button', { type: 'button' }, 'Suggest fields from Coupa');
+  // The object's real field names, offered as the user types a field (after Suggest).
+  const fieldList = h('datalist', { id: 'coupa-fields' });
   const step2 = h(
     'section',
     { class: 'step', 'aria-labelledby': 'h-map', 'aria-disabled': 'true' },
@@ -322,9 +338,10 @@ function buildImport(info: Info): HTMLElement {
       labelled('What to do', modeSelect),
       labelled('Instance time zone', tzInput),
     ),
+    h('div', {}, suggestButton, downloadMapping),
     mappingNote,
     mappingTable,
-    h('div', {}, downloadMapping, suggestButton),
+    fieldList,
   );
 
   // Step 3: check and import. One status region for both runs (its text holds the counts).
@@ -415,7 +432,22 @@ function buildImport(info: Info): HTMLElement {
         value: spec.field ?? '',
         'aria-label': `Field for ${column}`,
         placeholder: 'not imported',
+        list: 'coupa-fields',
       });
+      const matched = state.matches?.get(column.trim().toLowerCase());
+      const matchCell = !state.matches
+        ? null
+        : h(
+            'td',
+            { class: `match ${matched?.match ?? 'none'}` },
+            matched?.match === 'exact'
+              ? 'Same name in Coupa'
+              : matched?.match === 'close'
+                ? 'Close name: check it'
+                : 'No field in Coupa matches',
+            matched?.label ? h('span', { class: 'hint' }, ` ${matched.label}`) : null,
+            matched?.note ? h('span', { class: 'hint' }, ` (${matched.note})`) : null,
+          );
       const typeSelect = h(
         'select',
         { 'aria-label': `Type of ${column}` },
@@ -506,6 +538,7 @@ function buildImport(info: Info): HTMLElement {
         h('th', { scope: 'row' }, column),
         h('td', { class: 'sample', title: sample }, sample),
         h('td', {}, fieldInput),
+        matchCell,
         h('td', {}, typeSelect),
         h('td', {}, detail),
         h('td', {}, required),
@@ -536,9 +569,16 @@ function buildImport(info: Info): HTMLElement {
             h(
               'tr',
               {},
-              ...['Column', 'First values', 'Coupa field', 'Type', 'Format', 'Required', 'Key'].map((c) =>
-                h('th', { scope: 'col' }, c),
-              ),
+              ...[
+                'Column',
+                'First values',
+                'Coupa field',
+                ...(state.matches ? ['Found in Coupa'] : []),
+                'Type',
+                'Format',
+                'Required',
+                'Key',
+              ].map((c) => h('th', { scope: 'col' }, c)),
             ),
           ),
           h('tbody', {}, ...rows),
@@ -574,6 +614,8 @@ function buildImport(info: Info): HTMLElement {
         const upload = await uploadFile(file);
         state.upload = upload;
         delete state.lastImport;
+        delete state.matches;
+        mappingInput.value = ''; // a mapping file chosen for the previous spreadsheet is not this one's
         detected.replaceChildren(
           facts([
             ['File', upload.name],
@@ -636,6 +678,90 @@ function buildImport(info: Info): HTMLElement {
         renderMapping();
       } catch (error) {
         showError(mappingNote, error);
+      }
+    })();
+  });
+
+  suggestButton.addEventListener('click', () => {
+    readSettings();
+    const upload = state.upload;
+    if (!upload) return;
+    if (state.doc.object === undefined || !Number.isInteger(state.doc.object)) {
+      showError(mappingNote, new Error('Enter the custom object id first (its number in Coupa).'));
+      objectInput.focus();
+      return;
+    }
+    const objectId = state.doc.object;
+    suggestButton.disabled = true;
+    mappingNote.replaceChildren(
+      h('div', { class: 'note', role: 'status' }, `Reading the fields of object ${objectId} in Coupa…`),
+    );
+    void (async () => {
+      try {
+        const found = await api<FieldsAnswer>(
+          `/api/fields?object=${objectId}&upload=${encodeURIComponent(upload.id)}`,
+        );
+        fieldList.replaceChildren(
+          ...found.fields.map((f) => h('option', { value: f.name, label: `${f.name}: ${f.label}` })),
+        );
+        if (found.records === 0 || !found.suggestions) {
+          mappingNote.replaceChildren(
+            h(
+              'div',
+              { class: 'note', role: 'status' },
+              h('b', {}, `Object ${objectId} has no records yet in Coupa. `),
+              found.note ?? '',
+            ),
+          );
+          return;
+        }
+        state.matches = new Map();
+        for (const s of found.suggestions.columns) {
+          state.matches.set(s.column.trim().toLowerCase(), s);
+          const existing = specFor(s.column);
+          const name = existing?.[0] ?? s.column;
+          if (s.spec) {
+            const required = existing?.[1].required === true ? { required: true } : {};
+            const blank = existing?.[1].blank === undefined ? {} : { blank: existing[1].blank };
+            state.doc.fields[name] = { ...s.spec, ...required, ...blank };
+          } else if (name !== state.doc.id) {
+            delete state.doc.fields[name];
+          }
+        }
+        const fieldNames = new Set(Object.values(state.doc.fields).map((f) => f.field));
+        if (state.doc.key !== undefined && !fieldNames.has(state.doc.key)) delete state.doc.key;
+        const columns = found.suggestions.columns.filter(
+          (s) => s.column.trim().toLowerCase() !== (state.doc.id ?? '').trim().toLowerCase(),
+        );
+        const none = columns.filter((s) => s.match === 'none').map((s) => s.column);
+        const close = columns.filter((s) => s.match === 'close').map((s) => s.column);
+        const unused = found.suggestions.unusedFields;
+        mappingNote.replaceChildren(
+          h(
+            'div',
+            { class: 'note', role: 'status' },
+            h(
+              'b',
+              {},
+              `${columns.length - none.length} of ${columns.length} columns matched to the fields of object ${objectId} `,
+            ),
+            `(read from ${formatNumber(found.records)} records in Coupa).`,
+            close.length > 0 ? h('div', {}, `Close names, check them: ${close.join(', ')}.`) : null,
+            none.length > 0
+              ? h(
+                  'div',
+                  { class: 'unmatched' },
+                  `No field in Coupa for: ${none.join(', ')}. These columns are not imported unless you type a field.`,
+                )
+              : null,
+            unused.length > 0 ? h('div', {}, `Fields no column goes to: ${unused.join(', ')}.`) : null,
+          ),
+        );
+        renderMapping();
+      } catch (error) {
+        showError(mappingNote, error);
+      } finally {
+        suggestButton.disabled = false;
       }
     })();
   });
