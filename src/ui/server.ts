@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm, mkdir } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, mkdir, stat } from 'node:fs/promises';
 import { rmSync, existsSync, createReadStream } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -12,6 +12,8 @@ import { FILTER_OPERATORS, runExport } from '../export/index.js';
 import type { ExportFormat } from '../export/index.js';
 import { parseMappingText, type Mapping } from '../mapping/index.js';
 import { ConfigError, errorText } from '../shared/index.js';
+import type { CsvSource } from '../csv/index.js';
+import { CorrectionError, writeCorrectedCopy, type CellEdit } from './corrected-copy.js';
 import { suggestFields } from './field-suggestions.js';
 import { readResultRows, startImportJob, subscribe, type ImportJob } from './jobs.js';
 import { openRememberedStore, defaultConfigDir } from './remembered.js';
@@ -188,6 +190,48 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
         } catch (error) {
           throw new HttpError(422, `${upload.name} cannot be read: ${describeError(error)}`);
         }
+      }
+      case 'POST uploads corrections': {
+        const original = uploadById(parts[1]);
+        const body = await readJson(req);
+        const edits = editList(field(body, 'edits'));
+        if (!original.info) throw new HttpError(409, 'That spreadsheet could not be read: choose it again.');
+        const name = correctedName(original, [...uploads.values()]);
+        const corrected: Upload = {
+          id: newId(),
+          name,
+          path: join(original.dir, name),
+          dir: original.dir,
+          size: 0,
+          correctedFrom: original.correctedFrom ?? original.id,
+        };
+        let changed: number;
+        try {
+          ({ changed } = await writeCorrectedCopy({
+            source: original.path,
+            target: corrected.path,
+            edits,
+            encoding: original.info.encoding as CsvSource['encoding'],
+            delimiter: original.info.delimiter as CsvSource['delimiter'],
+          }));
+        } catch (error) {
+          if (error instanceof CorrectionError) throw new HttpError(422, error.message);
+          throw error;
+        }
+        corrected.size = (await stat(corrected.path)).size;
+        corrected.info = await describeUpload(corrected);
+        uploads.set(corrected.id, corrected);
+        return sendJson(res, 200, {
+          ...corrected.info,
+          changed,
+          correctedFrom: uploads.get(corrected.correctedFrom ?? '')?.name ?? original.name,
+        });
+      }
+      case 'GET uploads file': {
+        // Only the copies the page made can be downloaded: the user has the original already.
+        const upload = uploadById(parts[1]);
+        if (upload.correctedFrom === undefined) throw new HttpError(404, 'There is no such file.');
+        return sendFile(res, upload.path, upload.name, 'text/csv');
       }
       case 'POST mapping': {
         const body = await readJson(req);
@@ -374,6 +418,12 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
     return { objectId, records: found.records, fields, suggestions };
   };
 
+  const uploadById = (id: string | undefined): Upload => {
+    const upload = id !== undefined && ID_PATTERN.test(id) ? uploads.get(id) : undefined;
+    if (!upload) throw new HttpError(404, 'That spreadsheet is no longer here: choose it again.');
+    return upload;
+  };
+
   const importJob = (id: string | undefined): ImportJob => {
     const job = id !== undefined && ID_PATTERN.test(id) ? imports.get(id) : undefined;
     if (!job) throw new HttpError(404, 'That run is no longer here.');
@@ -498,6 +548,41 @@ function stringList(value: unknown): string[] {
   if (!Array.isArray(value) || value.some((v) => typeof v !== 'string'))
     throw new HttpError(400, 'missing header');
   return value as string[];
+}
+
+/** The cells the page corrected: `{line, column, value, was}`. */
+function editList(value: unknown): CellEdit[] {
+  if (!Array.isArray(value) || value.length === 0) throw new HttpError(400, 'No cell was changed.');
+  return value.map((e: unknown) => {
+    const { line, column, value: v, was } = (e ?? {}) as Record<string, unknown>;
+    if (
+      !Number.isInteger(line) ||
+      !Number.isInteger(column) ||
+      (column as number) < 0 ||
+      typeof v !== 'string'
+    ) {
+      throw new HttpError(400, 'Each correction needs a row, a column and the new text.');
+    }
+    return {
+      line: line as number,
+      column: column as number,
+      value: v,
+      ...(typeof was === 'string' ? { was } : {}),
+    };
+  });
+}
+
+/** `vendors.corrected.csv` beside `vendors.csv` (then `.corrected-2`...): a new name, never the original's. */
+function correctedName(original: Upload, all: readonly Upload[]): string {
+  const root = all.find((u) => u.id === original.correctedFrom) ?? original;
+  const dot = root.name.lastIndexOf('.');
+  const [base, ext] = dot > 0 ? [root.name.slice(0, dot), root.name.slice(dot)] : [root.name, '.csv'];
+  const taken = new Set(all.filter((u) => u.dir === original.dir).map((u) => u.name));
+  taken.add(root.name);
+  for (let n = 1; ; n++) {
+    const name = `${base}.corrected${n === 1 ? '' : `-${n}`}${ext}`;
+    if (!taken.has(name) && !existsSync(join(original.dir, name))) return name;
+  }
 }
 
 /** Filters from the page, `{field, op, value}`, as the CLI's `--filter` text. */

@@ -168,7 +168,8 @@ describe.skipIf(!CHROMIUM)('coupa-csv ui in a real browser (chromium)', () => {
         'Q-1;Quartz AG;1.250,50;jdoe;S-1001;30;blue\r\nQ-2;Quill GmbH;900,00;asmith;S-1002;45;red\r\n',
     );
     await page.getByLabel('Spreadsheet').setInputFiles(file);
-    await expect.poll(() => page.locator('dl.facts').textContent()).toContain('Rows2');
+    await expect.poll(() => page.locator('dl.facts').textContent()).toContain('Filevendor-list.csv');
+    expect(await page.locator('dl.facts').textContent()).toContain('Rows2Columns7');
     // Without suggestions, the field names are only guessed from the column names.
     expect(await page.getByLabel('Field for Owner Login').inputValue()).toBe('owner-login');
     const step2 = page.locator('section[aria-labelledby="h-map"]');
@@ -277,6 +278,64 @@ describe.skipIf(!CHROMIUM)('coupa-csv ui in a real browser (chromium)', () => {
     expect(w).toHaveLength(20); // none sent twice
     const row5 = results.find((r) => r._line === '5');
     expect(row5?.['Credit Limit']).toBe('120000.00');
+  });
+
+  it('a bad cell is corrected in place: the copy is written beside the original in its dialect, validates clean and imports', async () => {
+    const original = fs.readFileSync(path.join(SAMPLES, 'vendors.csv'), 'utf8').replaceAll('V-1', 'C-1');
+    const lines = original.trimEnd().split('\n');
+    const cells = (lines[4] as string).split(',');
+    lines[4] = [...cells.slice(0, 5), 'abc', ...cells.slice(6)].join(',');
+    // A BOM and CRLF line endings, as Excel writes them: the corrected copy keeps both.
+    const badText = `${lines.join('\r\n')}\r\n`;
+    const bad = path.join(work, 'vendors-april.csv');
+    fs.writeFileSync(bad, Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(badText)]));
+
+    await page.getByLabel('Spreadsheet').setInputFiles(bad);
+    await expect.poll(() => page.locator('dl.facts').textContent()).toContain('UTF-8 with BOM');
+    await page.getByLabel('Mapping file').setInputFiles(path.join(SAMPLES, 'vendors.mapping.yaml'));
+    await expect.poll(() => page.getByText('Loaded vendors.mapping.yaml.').count()).toBe(1);
+    await page.getByRole('button', { name: 'Validate' }).click();
+    const status = page.getByRole('status');
+    await expect.poll(() => status.textContent()).toContain('invalid 1');
+    const cell = page.getByLabel('Row 5 Credit Limit');
+    expect(await cell.inputValue()).toBe('abc');
+    expect(await page.getByRole('button', { name: 'Save corrected copy' }).isDisabled()).toBe(true);
+    await cell.fill('120000.00');
+    await shot('5b-correct-cell');
+    await page.getByRole('button', { name: 'Save corrected copy' }).click();
+    await expect
+      .poll(() => page.getByText('Saved vendors-april.corrected.csv beside vendors-april.csv').count())
+      .toBe(1);
+    expect(await page.locator('dl.facts').textContent()).toContain('Filevendors-april.corrected.csv');
+
+    // On the server: the original untouched, the copy beside it, differing only in the corrected cell.
+    const dirs = fs
+      .readdirSync(path.join(ui.workDir, 'uploads'))
+      .map((d) => path.join(ui.workDir, 'uploads', d));
+    const folder = dirs.find((d) => fs.existsSync(path.join(d, 'vendors-april.corrected.csv'))) as string;
+    expect(folder).toBeDefined();
+    expect(fs.readFileSync(path.join(folder, 'vendors-april.csv'))).toEqual(fs.readFileSync(bad));
+    const copy = fs.readFileSync(path.join(folder, 'vendors-april.corrected.csv'));
+    expect(copy.subarray(0, 3)).toEqual(Buffer.from([0xef, 0xbb, 0xbf]));
+    expect(copy.subarray(3).toString('utf8')).toBe(badText.replace(',abc,', ',120000.00,'));
+
+    await page.getByRole('button', { name: 'Validate' }).click();
+    await expect.poll(() => status.textContent()).toMatch(/Validation finished.*valid 20.*invalid 0/);
+    await page.getByRole('button', { name: 'Import', exact: true }).click();
+    await expect.poll(() => status.textContent(), { timeout: 30_000 }).toContain('Import finished');
+    expect(await status.textContent()).toContain('created 20');
+    expect(await status.textContent()).toContain('failed 0');
+    const resultsFile = await download('Download results');
+    expect(path.basename(resultsFile)).toBe('vendors-april.corrected.results.csv');
+    const results = readCsv(resultsFile);
+    expect(results.map((r) => r._status)).toEqual(Array(20).fill('created'));
+    const row5 = results.find((r) => r._line === '5');
+    expect(row5?.['Credit Limit']).toBe('120000.00');
+    const record = sim.records(101).find((r) => String(r.id) === row5?._id) as {
+      'custom-fields': Record<string, unknown>;
+    };
+    expect(record['custom-fields']['vendor-code']).toBe('C-1004');
+    expect(Number(record['custom-fields']['credit-limit'])).toBe(120000);
   });
 
   it('exports with a filter; the file holds exactly the matching records', async () => {

@@ -66,6 +66,9 @@ interface FieldsAnswer {
 interface UploadInfo {
   id: string;
   name: string;
+  /** For a corrected copy: the name of the file it was made from. */
+  correctedFrom?: string;
+  changed?: number;
   size: number;
   encoding: string;
   delimiter: string;
@@ -118,6 +121,13 @@ interface JobState {
   notices: string[];
   summary?: { rows: number; interrupted: boolean; stopped?: { message: string }; notSent: number };
   error?: string;
+}
+
+interface Edit {
+  line: number;
+  column: number;
+  value: string;
+  was: string;
 }
 
 interface ResultRow {
@@ -412,6 +422,38 @@ function buildImport(info: Info): HTMLElement {
       headers: { 'content-type': 'application/octet-stream', 'x-file-name': encodeURIComponent(file.name) },
     });
 
+  /** What was found in the spreadsheet (or in the corrected copy the page made of it). */
+  const showDetected = (upload: UploadInfo): void => {
+    detected.replaceChildren(
+      facts([
+        ['File', upload.name],
+        ['Rows', formatNumber(upload.rows)],
+        ['Columns', formatNumber(upload.header.length)],
+        ['Encoding', describeEncoding(upload.encoding)],
+        ['Delimiter', describeDelimiter(upload.delimiter)],
+        ['Line endings', upload.lineEnding],
+      ]),
+      upload.correctedFrom
+        ? h(
+            'div',
+            { class: 'note' },
+            `A corrected copy of ${upload.correctedFrom}, kept beside it (the original is unchanged). `,
+            h(
+              'a',
+              { href: `/api/uploads/${upload.id}/file`, download: upload.name },
+              'Download corrected file',
+            ),
+          )
+        : '',
+      table(
+        upload.header,
+        upload.preview,
+        (i) => upload.preview.every((r) => (r[i] ?? '') === '' || NUMBER_TEXT.test(r[i] ?? '')),
+        `First rows of ${upload.name}`,
+      ),
+    );
+  };
+
   // -- mapping table
   const specFor = (column: string): [string, FieldSpecDoc] | undefined => {
     const want = column.trim().toLowerCase();
@@ -616,22 +658,7 @@ function buildImport(info: Info): HTMLElement {
         delete state.lastImport;
         delete state.matches;
         mappingInput.value = ''; // a mapping file chosen for the previous spreadsheet is not this one's
-        detected.replaceChildren(
-          facts([
-            ['File', upload.name],
-            ['Rows', formatNumber(upload.rows)],
-            ['Columns', formatNumber(upload.header.length)],
-            ['Encoding', describeEncoding(upload.encoding)],
-            ['Delimiter', describeDelimiter(upload.delimiter)],
-            ['Line endings', upload.lineEnding],
-          ]),
-          table(
-            upload.header,
-            upload.preview,
-            (i) => upload.preview.every((r) => (r[i] ?? '') === '' || NUMBER_TEXT.test(r[i] ?? '')),
-            `First rows of ${upload.name}`,
-          ),
-        );
+        showDetected(upload);
         const found = await api<{ mapping: unknown }>('/api/remembered/find', { header: upload.header });
         if (found.mapping) {
           state.doc = normalizeDoc(found.mapping);
@@ -881,6 +908,10 @@ function buildImport(info: Info): HTMLElement {
       h('th', { scope: 'col' }, 'Problem'),
       ...data.header.map((c, i) => h('th', { scope: 'col', class: numeric[i] ? 'num' : undefined }, c)),
     );
+    const edits = new Map<string, Edit>();
+    const saveButton = h('button', { type: 'button', disabled: true }, 'Save corrected copy');
+    const saveNote = h('div', { 'aria-live': 'polite' });
+    let editable = 0;
     const body = data.rows.map((r) => {
       const bad = columnsNamed(r.error, data.header);
       return h(
@@ -889,17 +920,55 @@ function buildImport(info: Info): HTMLElement {
         h('td', { class: 'num' }, String(r.line)),
         h('td', {}, r.status),
         h('td', { class: 'msg' }, r.error === '' ? '' : friendlyError(r.line, r.error)),
-        ...data.header.map((_c, i) =>
-          h(
-            'td',
-            {
-              class: bad.has(i) ? 'bad' : numeric[i] ? 'num' : undefined,
-              title: bad.has(i) ? r.error : undefined,
-            },
-            r.cells[i] ?? '',
-          ),
-        ),
+        ...data.header.map((column, i) => {
+          const cell = r.cells[i] ?? '';
+          if (!bad.has(i)) return h('td', { class: numeric[i] ? 'num' : undefined }, cell);
+          // A bad cell is corrected in place; the copy is written by "Save corrected copy".
+          editable++;
+          const input = h('input', {
+            type: 'text',
+            value: cell,
+            class: 'cell-edit',
+            'aria-label': `Row ${r.line} ${column}`,
+            title: friendlyError(r.line, r.error),
+          });
+          input.addEventListener('input', () => {
+            const k = `${r.line}:${i}`;
+            if (input.value === cell) edits.delete(k);
+            else edits.set(k, { line: r.line, column: i, value: input.value, was: cell });
+            input.classList.toggle('edited', input.value !== cell);
+            saveButton.disabled = edits.size === 0;
+          });
+          return h('td', { class: 'bad' }, input);
+        }),
       );
+    });
+    saveButton.addEventListener('click', () => {
+      const upload = state.upload;
+      if (!upload || edits.size === 0) return;
+      saveButton.disabled = true;
+      void (async () => {
+        try {
+          const copy = await api<UploadInfo>(`/api/uploads/${upload.id}/corrections`, {
+            edits: [...edits.values()],
+          });
+          state.upload = copy;
+          showDetected(copy);
+          saveNote.replaceChildren(
+            h(
+              'div',
+              { class: 'note' },
+              `Saved ${copy.name} beside ${copy.correctedFrom ?? upload.name} (${copy.changed ?? edits.size} ${
+                (copy.changed ?? edits.size) === 1 ? 'cell' : 'cells'
+              } changed; the original is unchanged). Validate and Import now use the corrected copy.`,
+            ),
+          );
+          edits.clear();
+        } catch (error) {
+          showError(saveNote, error);
+          saveButton.disabled = false;
+        }
+      })();
     });
     where.replaceChildren(
       data.matching > data.rows.length
@@ -919,6 +988,19 @@ function buildImport(info: Info): HTMLElement {
         },
         h('table', {}, h('thead', {}, head), h('tbody', {}, ...body)),
       ),
+      editable > 0
+        ? h(
+            'div',
+            { class: 'corrections' },
+            h(
+              'p',
+              { class: 'hint' },
+              'Correct a marked cell by typing in it, then save a corrected copy: it is written beside your file, which stays as it is.',
+            ),
+            saveButton,
+            saveNote,
+          )
+        : '',
     );
   };
 
