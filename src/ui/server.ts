@@ -8,12 +8,13 @@ import { fileURLToPath } from 'node:url';
 import { stringify as stringifyYaml, parse as parseYaml } from 'yaml';
 import { createClient, type ClientOptions } from '../coupa/index.js';
 import { discoverFields, NO_RECORDS_HINT, type DiscoverFieldsResult } from '../fields/index.js';
-import { FILTER_OPERATORS, runExport } from '../export/index.js';
+import { FILTER_OPERATORS } from '../export/index.js';
 import type { ExportFormat } from '../export/index.js';
 import { parseMappingText, type Mapping } from '../mapping/index.js';
 import { ConfigError, errorText } from '../shared/index.js';
 import type { CsvSource } from '../csv/index.js';
 import { CorrectionError, writeCorrectedCopy, type CellEdit } from './corrected-copy.js';
+import { startExportJob, subscribeExport, type ExportJob } from './export-jobs.js';
 import { suggestFields } from './field-suggestions.js';
 import { readResultRows, startImportJob, subscribe, type ImportJob } from './jobs.js';
 import { openRememberedStore, defaultConfigDir } from './remembered.js';
@@ -108,7 +109,7 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
   const store = openRememberedStore(options.configDir ?? defaultConfigDir());
   const uploads = new Map<string, Upload>();
   const imports = new Map<string, ImportJob>();
-  const exportFiles = new Map<string, { path: string; name: string }>();
+  const exportJobs = new Map<string, ExportJob>();
   const instance = new URL(options.clientOptions.instance);
   let port = 0;
 
@@ -329,42 +330,57 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
         const objectId = optionalNumber(field(body, 'objectId'));
         const filters = filterList(field(body, 'filters'));
         const formatChoice = stringField(body, 'format', 'excel');
-        if (formatChoice === 'xlsx') throw new HttpError(501, NOT_YET.xlsx);
-        if (!['excel', 'csv', 'jsonl'].includes(formatChoice))
+        if (!['excel', 'csv', 'jsonl', 'xlsx'].includes(formatChoice))
           throw new HttpError(400, `unknown format ${formatChoice}`);
         const mappingDoc = field(body, 'mapping');
         const mapping =
           mappingDoc === undefined || mappingDoc === null
             ? undefined
             : parseMappingForPage(mappingYaml(normalizeDocument(mappingDoc)), 'the mapping');
+        const format: ExportFormat = formatChoice === 'excel' ? 'csv' : (formatChoice as ExportFormat);
         const id = newId();
-        const format: ExportFormat = formatChoice === 'jsonl' ? 'jsonl' : 'csv';
-        const name = `object-${objectId ?? mapping?.object ?? 'export'}-export.${format === 'jsonl' ? 'jsonl' : 'csv'}`;
+        const ext = format === 'jsonl' ? 'jsonl' : format === 'xlsx' ? 'xlsx' : 'csv';
+        const name = `object-${objectId ?? mapping?.object ?? 'export'}-export.${ext}`;
         const dir = join(exportsDir, id);
         await mkdir(dir, { mode: 0o700 });
-        const out = join(dir, name);
-        const summary = await runExport({
-          out,
-          client: options.clientOptions,
-          filters,
-          format,
-          ...(formatChoice === 'excel' ? { bom: true, excelSafe: true } : {}),
-          ...(objectId === undefined ? {} : { objectId }),
-          ...(mapping === undefined ? {} : { mapping }),
-          ...(options.timezone === undefined ? {} : { timezone: options.timezone }),
-        });
-        exportFiles.set(id, { path: out, name });
-        return sendJson(res, 200, { id, name, records: summary.records, columns: summary.columns });
+        const job = startExportJob(
+          {
+            client: options.clientOptions,
+            filters,
+            format,
+            // Excel CSV: BOM, CRLF, formulas escaped and the spreadsheet's delimiter, as `export --excel` writes.
+            ...(formatChoice === 'excel' ? { excel: true } : {}),
+            ...(objectId === undefined ? {} : { objectId }),
+            ...(mapping === undefined ? {} : { mapping }),
+            ...(options.timezone === undefined ? {} : { timezone: options.timezone }),
+          },
+          join(dir, name),
+          name,
+          describeError,
+        );
+        exportJobs.set(job.id, job);
+        return sendJson(res, 200, job.state);
+      }
+      case 'GET exports events':
+        return subscribeExport(exportJob(parts[1]), res);
+      case 'POST exports stop': {
+        const job = exportJob(parts[1]);
+        job.controller.abort(new Error('stopped from the page'));
+        return sendJson(res, 200, { stopping: job.state.state === 'running' });
       }
       case 'GET exports file': {
-        const id = parts[1] ?? '';
-        const file = ID_PATTERN.test(id) ? exportFiles.get(id) : undefined;
-        if (!file) throw new HttpError(404, 'That export is no longer here: run it again.');
+        const job = exportJob(parts[1]);
+        if (job.state.state !== 'done') throw new HttpError(409, 'That export has no file: run it again.');
+        const name = job.state.name;
         return sendFile(
           res,
-          file.path,
-          file.name,
-          file.name.endsWith('.jsonl') ? 'application/x-ndjson' : 'text/csv',
+          job.path,
+          name,
+          name.endsWith('.jsonl')
+            ? 'application/x-ndjson'
+            : name.endsWith('.xlsx')
+              ? 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'
+              : 'text/csv',
         );
       }
       default:
@@ -418,6 +434,12 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
     return { objectId, records: found.records, fields, suggestions };
   };
 
+  const exportJob = (id: string | undefined): ExportJob => {
+    const job = id !== undefined && ID_PATTERN.test(id) ? exportJobs.get(id) : undefined;
+    if (!job) throw new HttpError(404, 'That export is no longer here: run it again.');
+    return job;
+  };
+
   const uploadById = (id: string | undefined): Upload => {
     const upload = id !== undefined && ID_PATTERN.test(id) ? uploads.get(id) : undefined;
     if (!upload) throw new HttpError(404, 'That spreadsheet is no longer here: choose it again.');
@@ -468,8 +490,9 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
     port,
     workDir,
     async close() {
-      for (const job of imports.values()) job.controller.abort(new Error('the page was closed'));
-      await Promise.allSettled([...imports.values()].map((job) => job.done));
+      for (const job of [...imports.values(), ...exportJobs.values()])
+        job.controller.abort(new Error('the page was closed'));
+      await Promise.allSettled([...imports.values(), ...exportJobs.values()].map((job) => job.done));
       server.closeAllConnections();
       await new Promise<void>((done) => server.close(() => done()));
       await rm(workDir, { recursive: true, force: true });

@@ -348,7 +348,8 @@ describe.skipIf(!CHROMIUM)('coupa-csv ui in a real browser (chromium)', () => {
     await page.getByLabel('File format').selectOption('csv');
     await page.getByRole('button', { name: 'Export', exact: true }).click();
     const status = page.locator('#export-status');
-    await expect.poll(() => status.textContent(), { timeout: 30_000 }).toContain('records 20');
+    await expect.poll(() => status.textContent(), { timeout: 30_000 }).toContain('Export finished');
+    expect(await status.textContent()).toContain('records 20');
     await shot('8-export');
     const rows = readCsv(await download('Download export'));
     const expected = sim
@@ -361,6 +362,50 @@ describe.skipIf(!CHROMIUM)('coupa-csv ui in a real browser (chromium)', () => {
       .map((r) => String(r.id));
     expect(rows.map((r) => r.id).sort()).toEqual(expected.sort());
     expect(rows.every((r) => (r['vendor-code'] ?? '').startsWith('W-'))).toBe(true);
+  });
+
+  it('exports as an Excel workbook (.xlsx) and as CSV for Excel; the files hold the records', async () => {
+    // The export view is still shown, with the filter of the previous test (vendor-code starts with W-).
+    await page.getByLabel('File format').selectOption('xlsx');
+    await page.getByRole('button', { name: 'Export', exact: true }).click();
+    const status = page.locator('#export-status');
+    await expect.poll(() => status.textContent(), { timeout: 30_000 }).toContain('Export finished');
+    expect(await status.textContent()).toContain('object-101-export.xlsx');
+    await shot('8b-export-xlsx');
+    const file = await download('Download export');
+    expect(path.basename(file)).toBe('object-101-export.xlsx');
+    const ExcelJS = (await import('exceljs')).default;
+    const book = new ExcelJS.Workbook();
+    await book.xlsx.readFile(file);
+    const sheet = book.worksheets[0];
+    expect(sheet).toBeDefined();
+    const header = (sheet?.getRow(1).values as unknown[]).slice(1).map(String);
+    const col = (name: string): number => header.indexOf(name) + 1;
+    expect(col('vendor-code')).toBeGreaterThan(0);
+    const expected = sim
+      .records(101)
+      .map((r) => (r as { 'custom-fields': Record<string, unknown> })['custom-fields'])
+      .filter((f) => String(f['vendor-code']).startsWith('W-'));
+    expect((sheet?.rowCount ?? 0) - 1).toBe(expected.length);
+    const codes: string[] = [];
+    for (let r = 2; r <= (sheet?.rowCount ?? 0); r++) {
+      const row = sheet?.getRow(r);
+      const code = row?.getCell(col('vendor-code')).text ?? '';
+      codes.push(code);
+      const limit = row?.getCell(col('credit-limit')).value;
+      const want = expected.find((f) => f['vendor-code'] === code)?.['credit-limit'];
+      expect(typeof limit, `credit-limit of ${code} is a number cell`).toBe('number');
+      expect(limit).toBe(Number(want));
+    }
+    expect(codes.sort()).toEqual(expected.map((f) => String(f['vendor-code'])).sort());
+
+    await page.getByLabel('File format').selectOption('excel');
+    await page.getByRole('button', { name: 'Export', exact: true }).click();
+    await expect.poll(() => status.textContent(), { timeout: 30_000 }).toContain('object-101-export.csv');
+    const csv = fs.readFileSync(await download('Download export'));
+    expect(csv.subarray(0, 3)).toEqual(Buffer.from([0xef, 0xbb, 0xbf])); // a BOM, for Excel
+    expect(csv.toString('utf8')).toContain('\r\n'); // CRLF
+    expect(readCsv(path.join(work, 'object-101-export.csv'))).toHaveLength(expected.length);
   });
 
   it('Stop works as Ctrl-C: rows not sent are kept for a resume, which finishes without sending any row twice', async () => {

@@ -130,6 +130,17 @@ interface Edit {
   was: string;
 }
 
+interface ExportState {
+  id: string;
+  state: 'running' | 'done' | 'stopped' | 'error';
+  records: number;
+  elapsedMs: number;
+  name: string;
+  columns?: number;
+  error?: string;
+  notices: string[];
+}
+
 interface ResultRow {
   line: number;
   status: string;
@@ -1133,17 +1144,35 @@ function buildExport(info: Info): HTMLElement {
     'select',
     {},
     h('option', { value: 'excel' }, 'CSV for Excel'),
+    h('option', { value: 'xlsx' }, 'Excel workbook (.xlsx)'),
     h('option', { value: 'csv' }, 'CSV'),
     h('option', { value: 'jsonl' }, 'JSON lines'),
-    h(
-      'option',
-      { value: 'xlsx', disabled: true, title: info.notAvailable.xlsx },
-      'Excel workbook (.xlsx), not available yet',
-    ),
   );
   const exportButton = h('button', { type: 'button', class: 'primary' }, 'Export');
+  const stopExport = h('button', { type: 'button', disabled: true }, 'Stop export');
   const status = h('div', { class: 'status', 'aria-live': 'polite', id: 'export-status' });
   const link = h('a', { class: 'button primary hidden', download: '' }, 'Download export');
+  let running: string | undefined;
+  stopExport.addEventListener('click', () => {
+    if (running) void api(`/api/exports/${running}/stop`, {});
+    stopExport.disabled = true;
+  });
+  const showExport = (job: ExportState): void => {
+    const seconds = Math.round(job.elapsedMs / 1000);
+    const children: Array<Node | string> = [];
+    if (job.state === 'done') children.push(h('div', {}, h('b', {}, 'Export finished. ')));
+    if (job.state === 'stopped')
+      children.push(h('div', {}, h('b', {}, 'Export stopped: '), 'no file was written.'));
+    if (job.state === 'error')
+      children.push(h('div', { class: 'error', role: 'alert' }, job.error ?? 'The export stopped.'));
+    children.push(h('span', { class: 'count' }, 'records ', h('b', {}, formatNumber(job.records))));
+    if (job.columns !== undefined) children.push(h('span', { class: 'count' }, `${job.columns} columns`));
+    children.push(h('span', { class: 'count' }, `${seconds} s`));
+    if (job.state === 'running') children.push(h('span', { class: 'count' }, 'Exporting…'));
+    else children.push(h('span', { class: 'count' }, job.name));
+    for (const n of job.notices.slice(-3)) children.push(h('div', { class: 'hint' }, n));
+    status.replaceChildren(...children);
+  };
   exportButton.addEventListener('click', () => {
     exportButton.disabled = true;
     link.classList.add('hidden');
@@ -1166,28 +1195,45 @@ function buildExport(info: Info): HTMLElement {
           ).mapping;
         }
         const object = objectInput.value.trim();
-        const result = await api<{ id: string; name: string; records: number; columns: string[] }>(
-          '/api/exports',
-          {
-            objectId: object === '' ? null : Number(object),
-            filters,
-            format: format.value,
-            mapping,
-          },
-        );
-        status.replaceChildren(
-          h('span', { class: 'count' }, 'records ', h('b', {}, formatNumber(result.records))),
-          h('span', { class: 'count' }, `${result.columns.length} columns`),
-          h('span', { class: 'count' }, result.name),
-        );
-        link.href = `/api/exports/${result.id}/file`;
-        link.classList.remove('hidden');
+        const started = await api<ExportState>('/api/exports', {
+          objectId: object === '' ? null : Number(object),
+          filters,
+          format: format.value,
+          mapping,
+        });
+        running = started.id;
+        stopExport.disabled = false;
+        showExport(started);
+        const finished = await new Promise<ExportState>((resolve) => {
+          const source = new EventSource(`/api/exports/${started.id}/events`);
+          let last = started;
+          source.addEventListener('state', (event) => {
+            last = JSON.parse((event as MessageEvent<string>).data) as ExportState;
+            showExport(last);
+            if (last.state !== 'running') {
+              source.close();
+              resolve(last);
+            }
+          });
+          source.onerror = () => {
+            if (last.state !== 'running') return;
+            source.close();
+            resolve({ ...last, state: 'error', error: 'Lost contact with coupa-csv. Is it still running?' });
+          };
+        });
+        showExport(finished);
+        if (finished.state === 'done') {
+          link.href = `/api/exports/${finished.id}/file`;
+          link.classList.remove('hidden');
+        }
       } catch (error) {
         status.replaceChildren(
           h('div', { class: 'error', role: 'alert' }, error instanceof Error ? error.message : String(error)),
         );
       } finally {
         exportButton.disabled = false;
+        stopExport.disabled = true;
+        running = undefined;
       }
     })();
   });
@@ -1208,7 +1254,7 @@ function buildExport(info: Info): HTMLElement {
         h('label', { class: 'choice', for: 'cols-mapping' }, withMapping, ' As in a YAML mapping'),
         labelled('Mapping for the columns (YAML)', exportMapping),
       ),
-      exportButton,
+      h('div', {}, exportButton, stopExport),
       status,
       link,
     ),
