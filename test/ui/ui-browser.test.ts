@@ -171,6 +171,7 @@ describe.skipIf(!CHROMIUM)('coupa-csv ui in a real browser (chromium)', () => {
     await expect.poll(() => page.locator('dl.facts').textContent()).toContain('Filevendor-list.csv');
     expect(await page.locator('dl.facts').textContent()).toContain('Rows2Columns7');
     // Without suggestions, the field names are only guessed from the column names.
+    await expect.poll(() => page.getByLabel('Field for Favourite Colour').count()).toBe(1);
     expect(await page.getByLabel('Field for Owner Login').inputValue()).toBe('owner-login');
     const step2 = page.locator('section[aria-labelledby="h-map"]');
     await step2.getByLabel('Custom object id').fill('101');
@@ -457,5 +458,64 @@ describe.skipIf(!CHROMIUM)('coupa-csv ui in a real browser (chromium)', () => {
       await slowUi.close();
       await slowSim.close();
     }
+  });
+
+  it('works from the keyboard: Tab goes through the import steps in order, focus is visible, Enter validates', async () => {
+    await page.goto(ui.url);
+    await page.getByLabel('Spreadsheet').setInputFiles(path.join(SAMPLES, 'vendors.csv'));
+    await expect.poll(() => page.locator('dl.facts').textContent()).toContain('Filevendors.csv');
+    await page.getByLabel('Mapping file').setInputFiles(path.join(SAMPLES, 'vendors.mapping.yaml'));
+    await expect.poll(() => page.getByText('Loaded vendors.mapping.yaml.').count()).toBe(1);
+    await page.locator('body').click({ position: { x: 5, y: 5 } });
+    // (Browser code as text: the tests are compiled without the DOM's types.)
+    await page.evaluate('document.activeElement && document.activeElement.blur()');
+    const seen: string[] = [];
+    for (let i = 0; i < 120 && !seen.includes('Import'); i++) {
+      await page.keyboard.press('Tab');
+      seen.push(
+        await page.evaluate<string>(
+          `(() => { const el = document.activeElement; if (!el) return '';
+            return el.getAttribute('aria-label') ?? el.labels?.[0]?.textContent?.trim() ?? el.textContent?.trim() ?? el.tagName; })()`,
+        ),
+      );
+    }
+    const order = [
+      'Load into Coupa',
+      'Spreadsheet',
+      'Mapping file',
+      'Custom object id',
+      'What to do',
+      'Instance time zone',
+      'Suggest fields from Coupa',
+      'Download mapping',
+      'Field for Vendor Code',
+      'Type of Vendor Code',
+      'Vendor Code is the key',
+      'Field for Notes',
+      'Validate',
+      'Import',
+    ];
+    const positions = order.map((name) => seen.indexOf(name));
+    expect(
+      positions.every((p) => p >= 0),
+      `reached by Tab: ${seen.join(' | ')}`,
+    ).toBe(true);
+    expect([...positions].sort((a, b) => a - b)).toEqual(positions); // in reading order
+    expect(seen).not.toContain('Plan'); // disabled: skipped
+    expect(seen).not.toContain('Stop');
+    // Back to Validate (Shift+Tab) and press Enter: focus is drawn, and the keyboard runs the step.
+    await page.keyboard.press('Shift+Tab');
+    const focused = await page.evaluate<{ text: string; outline: string; width: string }>(
+      `(() => { const el = document.activeElement; const style = getComputedStyle(el);
+        return { text: el.textContent, outline: style.outlineStyle, width: style.outlineWidth }; })()`,
+    );
+    expect(focused.text).toBe('Validate');
+    expect(focused.outline).toBe('solid');
+    expect(focused.width).toBe('3px');
+    await page.getByRole('button', { name: 'Validate' }).scrollIntoViewIfNeeded();
+    await page.screenshot({ path: path.join(SHOTS, '10-keyboard-focus.png') });
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.getByRole('status').textContent()).toContain('Validation finished');
+    expect(await page.getByRole('status').textContent()).toContain('valid 20');
   });
 });

@@ -336,7 +336,7 @@ function buildImport(info: Info): HTMLElement {
     h('option', { value: 'update' }, 'Update existing records (by Coupa ID)'),
   );
   const tzInput = h('input', { type: 'text', placeholder: 'e.g. America/Los_Angeles' });
-  const mappingNote = h('div');
+  const mappingNote = h('div', { 'aria-live': 'polite' });
   const mappingTable = h('div');
   const downloadMapping = h('button', { type: 'button' }, 'Download mapping');
   const suggestButton = h('button', { type: 'button' }, 'Suggest fields from Coupa');
@@ -732,7 +732,7 @@ function buildImport(info: Info): HTMLElement {
     const objectId = state.doc.object;
     suggestButton.disabled = true;
     mappingNote.replaceChildren(
-      h('div', { class: 'note', role: 'status' }, `Reading the fields of object ${objectId} in Coupa…`),
+      h('div', { class: 'note' }, `Reading the fields of object ${objectId} in Coupa…`),
     );
     void (async () => {
       try {
@@ -746,7 +746,7 @@ function buildImport(info: Info): HTMLElement {
           mappingNote.replaceChildren(
             h(
               'div',
-              { class: 'note', role: 'status' },
+              { class: 'note' },
               h('b', {}, `Object ${objectId} has no records yet in Coupa. `),
               found.note ?? '',
             ),
@@ -777,7 +777,7 @@ function buildImport(info: Info): HTMLElement {
         mappingNote.replaceChildren(
           h(
             'div',
-            { class: 'note', role: 'status' },
+            { class: 'note' },
             h(
               'b',
               {},
