@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm, mkdir } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, mkdir, stat } from 'node:fs/promises';
 import { rmSync, existsSync, createReadStream } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -6,11 +6,16 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stringify as stringifyYaml, parse as parseYaml } from 'yaml';
-import type { ClientOptions } from '../coupa/index.js';
-import { FILTER_OPERATORS, runExport } from '../export/index.js';
+import { createClient, type ClientOptions } from '../coupa/index.js';
+import { discoverFields, NO_RECORDS_HINT, type DiscoverFieldsResult } from '../fields/index.js';
+import { FILTER_OPERATORS } from '../export/index.js';
 import type { ExportFormat } from '../export/index.js';
 import { parseMappingText, type Mapping } from '../mapping/index.js';
-import { errorText } from '../shared/index.js';
+import { ConfigError, errorText } from '../shared/index.js';
+import type { CsvSource } from '../csv/index.js';
+import { CorrectionError, writeCorrectedCopy, type CellEdit } from './corrected-copy.js';
+import { startExportJob, subscribeExport, type ExportJob } from './export-jobs.js';
+import { suggestFields } from './field-suggestions.js';
 import { readResultRows, startImportJob, subscribe, type ImportJob } from './jobs.js';
 import { openRememberedStore, defaultConfigDir } from './remembered.js';
 import {
@@ -65,8 +70,7 @@ export interface UiServer {
 /** Features that other parts of coupa-csv bring later: the page shows them, disabled, with this reason. */
 const NOT_YET = {
   plan: 'Plan is not available yet in this version: it will show what an import would create, update or leave unchanged.',
-  fields: "Field suggestions are not available yet in this version: type the object's field names.",
-  xlsx: 'Excel workbooks (.xlsx) are not available yet in this version: save the sheet as CSV.',
+  xlsx: 'Reading Excel workbooks (.xlsx) is not available yet in this version: save the sheet as CSV.',
 } as const;
 
 const JSON_LIMIT = 2 * 1024 * 1024;
@@ -105,7 +109,7 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
   const store = openRememberedStore(options.configDir ?? defaultConfigDir());
   const uploads = new Map<string, Upload>();
   const imports = new Map<string, ImportJob>();
-  const exportFiles = new Map<string, { path: string; name: string }>();
+  const exportJobs = new Map<string, ExportJob>();
   const instance = new URL(options.clientOptions.instance);
   let port = 0;
 
@@ -170,7 +174,7 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
           timezone: options.timezone ?? null,
           operators: ['eq', ...FILTER_OPERATORS],
           notAvailable: NOT_YET,
-          features: { plan: false, fields: false, xlsx: false },
+          features: { plan: false, fields: true, xlsxIn: false, xlsxOut: true },
         });
       case 'POST uploads': {
         const name = decodeHeader(req.headers['x-file-name']) ?? 'upload.csv';
@@ -181,10 +185,54 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
         const upload = await receiveUpload(req, uploadsDir, name, maxUpload);
         uploads.set(upload.id, upload);
         try {
-          return sendJson(res, 200, await describeUpload(upload));
+          const described = await describeUpload(upload);
+          upload.info = described;
+          return sendJson(res, 200, described);
         } catch (error) {
           throw new HttpError(422, `${upload.name} cannot be read: ${describeError(error)}`);
         }
+      }
+      case 'POST uploads corrections': {
+        const original = uploadById(parts[1]);
+        const body = await readJson(req);
+        const edits = editList(field(body, 'edits'));
+        if (!original.info) throw new HttpError(409, 'That spreadsheet could not be read: choose it again.');
+        const name = correctedName(original, [...uploads.values()]);
+        const corrected: Upload = {
+          id: newId(),
+          name,
+          path: join(original.dir, name),
+          dir: original.dir,
+          size: 0,
+          correctedFrom: original.correctedFrom ?? original.id,
+        };
+        let changed: number;
+        try {
+          ({ changed } = await writeCorrectedCopy({
+            source: original.path,
+            target: corrected.path,
+            edits,
+            encoding: original.info.encoding as CsvSource['encoding'],
+            delimiter: original.info.delimiter as CsvSource['delimiter'],
+          }));
+        } catch (error) {
+          if (error instanceof CorrectionError) throw new HttpError(422, error.message);
+          throw error;
+        }
+        corrected.size = (await stat(corrected.path)).size;
+        corrected.info = await describeUpload(corrected);
+        uploads.set(corrected.id, corrected);
+        return sendJson(res, 200, {
+          ...corrected.info,
+          changed,
+          correctedFrom: uploads.get(corrected.correctedFrom ?? '')?.name ?? original.name,
+        });
+      }
+      case 'GET uploads file': {
+        // Only the copies the page made can be downloaded: the user has the original already.
+        const upload = uploadById(parts[1]);
+        if (upload.correctedFrom === undefined) throw new HttpError(404, 'There is no such file.');
+        return sendFile(res, upload.path, upload.name, 'text/csv');
       }
       case 'POST mapping': {
         const body = await readJson(req);
@@ -267,60 +315,135 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
         if (job.state.state === 'running') throw new HttpError(409, 'The run is still going.');
         return sendFile(res, job.results, job.resultsName, 'text/csv');
       }
-      case 'GET fields':
+      case 'GET fields': {
+        const objectId = optionalNumber(url.searchParams.get('object'));
+        if (objectId === undefined) throw new HttpError(400, 'Enter the custom object id first.');
+        const uploadId = url.searchParams.get('upload');
+        const upload = uploadId === null ? undefined : uploads.get(uploadId);
+        return sendJson(res, 200, await fieldsFor(objectId, upload));
+      }
       case 'POST plan':
         req.resume();
-        return sendJson(res, 501, {
-          available: false,
-          message: route === 'POST plan' ? NOT_YET.plan : NOT_YET.fields,
-        });
+        return sendJson(res, 501, { available: false, message: NOT_YET.plan });
       case 'POST exports': {
         const body = await readJson(req);
         const objectId = optionalNumber(field(body, 'objectId'));
         const filters = filterList(field(body, 'filters'));
         const formatChoice = stringField(body, 'format', 'excel');
-        if (formatChoice === 'xlsx') throw new HttpError(501, NOT_YET.xlsx);
-        if (!['excel', 'csv', 'jsonl'].includes(formatChoice))
+        if (!['excel', 'csv', 'jsonl', 'xlsx'].includes(formatChoice))
           throw new HttpError(400, `unknown format ${formatChoice}`);
         const mappingDoc = field(body, 'mapping');
         const mapping =
           mappingDoc === undefined || mappingDoc === null
             ? undefined
             : parseMappingForPage(mappingYaml(normalizeDocument(mappingDoc)), 'the mapping');
+        const format: ExportFormat = formatChoice === 'excel' ? 'csv' : (formatChoice as ExportFormat);
         const id = newId();
-        const format: ExportFormat = formatChoice === 'jsonl' ? 'jsonl' : 'csv';
-        const name = `object-${objectId ?? mapping?.object ?? 'export'}-export.${format === 'jsonl' ? 'jsonl' : 'csv'}`;
+        const ext = format === 'jsonl' ? 'jsonl' : format === 'xlsx' ? 'xlsx' : 'csv';
+        const name = `object-${objectId ?? mapping?.object ?? 'export'}-export.${ext}`;
         const dir = join(exportsDir, id);
         await mkdir(dir, { mode: 0o700 });
-        const out = join(dir, name);
-        const summary = await runExport({
-          out,
-          client: options.clientOptions,
-          filters,
-          format,
-          ...(formatChoice === 'excel' ? { bom: true, excelSafe: true } : {}),
-          ...(objectId === undefined ? {} : { objectId }),
-          ...(mapping === undefined ? {} : { mapping }),
-          ...(options.timezone === undefined ? {} : { timezone: options.timezone }),
-        });
-        exportFiles.set(id, { path: out, name });
-        return sendJson(res, 200, { id, name, records: summary.records, columns: summary.columns });
+        const job = startExportJob(
+          {
+            client: options.clientOptions,
+            filters,
+            format,
+            // Excel CSV: BOM, CRLF, formulas escaped and the spreadsheet's delimiter, as `export --excel` writes.
+            ...(formatChoice === 'excel' ? { excel: true } : {}),
+            ...(objectId === undefined ? {} : { objectId }),
+            ...(mapping === undefined ? {} : { mapping }),
+            ...(options.timezone === undefined ? {} : { timezone: options.timezone }),
+          },
+          join(dir, name),
+          name,
+          describeError,
+        );
+        exportJobs.set(job.id, job);
+        return sendJson(res, 200, job.state);
+      }
+      case 'GET exports events':
+        return subscribeExport(exportJob(parts[1]), res);
+      case 'POST exports stop': {
+        const job = exportJob(parts[1]);
+        job.controller.abort(new Error('stopped from the page'));
+        return sendJson(res, 200, { stopping: job.state.state === 'running' });
       }
       case 'GET exports file': {
-        const id = parts[1] ?? '';
-        const file = ID_PATTERN.test(id) ? exportFiles.get(id) : undefined;
-        if (!file) throw new HttpError(404, 'That export is no longer here: run it again.');
+        const job = exportJob(parts[1]);
+        if (job.state.state !== 'done') throw new HttpError(409, 'That export has no file: run it again.');
+        const name = job.state.name;
         return sendFile(
           res,
-          file.path,
-          file.name,
-          file.name.endsWith('.jsonl') ? 'application/x-ndjson' : 'text/csv',
+          job.path,
+          name,
+          name.endsWith('.jsonl')
+            ? 'application/x-ndjson'
+            : name.endsWith('.xlsx')
+              ? 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'
+              : 'text/csv',
         );
       }
       default:
         req.resume();
         throw new HttpError(404, 'There is no such page.');
     }
+  };
+
+  /** The object's fields as its records show them, and for an upload, the closest field for each column. */
+  const fieldsFor = async (objectId: number, upload: Upload | undefined): Promise<unknown> => {
+    const client = createClient(options.clientOptions);
+    let found: DiscoverFieldsResult;
+    try {
+      found = await discoverFields(client, objectId);
+    } catch (error) {
+      if (error instanceof ConfigError && error.code === 'OBJECT_NOT_FOUND') {
+        throw new HttpError(
+          404,
+          `Custom object ${objectId} was not found on ${instance.host}: check the object id (its number in Coupa).`,
+        );
+      }
+      throw new HttpError(502, `Coupa could not be asked for the fields: ${describeError(error)}`);
+    } finally {
+      await client.close().catch(() => undefined);
+    }
+    const fields = found.fields.map((f) => ({
+      name: f.name,
+      type: f.type,
+      label: f.label,
+      ...(f.keys ? { keys: f.keys } : {}),
+      ...(f.exampleText === undefined ? {} : { example: f.exampleText }),
+    }));
+    if (found.records === 0) {
+      return {
+        objectId,
+        records: 0,
+        fields,
+        note: NO_RECORDS_HINT.replace('run this again', 'press Suggest fields from Coupa again'),
+      };
+    }
+    const info = upload?.info;
+    if (!info) return { objectId, records: found.records, fields };
+    const guessed = normalizeDocument(info.suggested ?? {});
+    const skip = typeof guessed.id === 'string' ? [guessed.id] : [];
+    const suggestions = suggestFields(
+      info.header,
+      found.fields,
+      (guessed.fields ?? {}) as Record<string, Record<string, unknown>>,
+      skip,
+    );
+    return { objectId, records: found.records, fields, suggestions };
+  };
+
+  const exportJob = (id: string | undefined): ExportJob => {
+    const job = id !== undefined && ID_PATTERN.test(id) ? exportJobs.get(id) : undefined;
+    if (!job) throw new HttpError(404, 'That export is no longer here: run it again.');
+    return job;
+  };
+
+  const uploadById = (id: string | undefined): Upload => {
+    const upload = id !== undefined && ID_PATTERN.test(id) ? uploads.get(id) : undefined;
+    if (!upload) throw new HttpError(404, 'That spreadsheet is no longer here: choose it again.');
+    return upload;
   };
 
   const importJob = (id: string | undefined): ImportJob => {
@@ -367,8 +490,9 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
     port,
     workDir,
     async close() {
-      for (const job of imports.values()) job.controller.abort(new Error('the page was closed'));
-      await Promise.allSettled([...imports.values()].map((job) => job.done));
+      for (const job of [...imports.values(), ...exportJobs.values()])
+        job.controller.abort(new Error('the page was closed'));
+      await Promise.allSettled([...imports.values(), ...exportJobs.values()].map((job) => job.done));
       server.closeAllConnections();
       await new Promise<void>((done) => server.close(() => done()));
       await rm(workDir, { recursive: true, force: true });
@@ -447,6 +571,41 @@ function stringList(value: unknown): string[] {
   if (!Array.isArray(value) || value.some((v) => typeof v !== 'string'))
     throw new HttpError(400, 'missing header');
   return value as string[];
+}
+
+/** The cells the page corrected: `{line, column, value, was}`. */
+function editList(value: unknown): CellEdit[] {
+  if (!Array.isArray(value) || value.length === 0) throw new HttpError(400, 'No cell was changed.');
+  return value.map((e: unknown) => {
+    const { line, column, value: v, was } = (e ?? {}) as Record<string, unknown>;
+    if (
+      !Number.isInteger(line) ||
+      !Number.isInteger(column) ||
+      (column as number) < 0 ||
+      typeof v !== 'string'
+    ) {
+      throw new HttpError(400, 'Each correction needs a row, a column and the new text.');
+    }
+    return {
+      line: line as number,
+      column: column as number,
+      value: v,
+      ...(typeof was === 'string' ? { was } : {}),
+    };
+  });
+}
+
+/** `vendors.corrected.csv` beside `vendors.csv` (then `.corrected-2`...): a new name, never the original's. */
+function correctedName(original: Upload, all: readonly Upload[]): string {
+  const root = all.find((u) => u.id === original.correctedFrom) ?? original;
+  const dot = root.name.lastIndexOf('.');
+  const [base, ext] = dot > 0 ? [root.name.slice(0, dot), root.name.slice(dot)] : [root.name, '.csv'];
+  const taken = new Set(all.filter((u) => u.dir === original.dir).map((u) => u.name));
+  taken.add(root.name);
+  for (let n = 1; ; n++) {
+    const name = `${base}.corrected${n === 1 ? '' : `-${n}`}${ext}`;
+    if (!taken.has(name) && !existsSync(join(original.dir, name))) return name;
+  }
 }
 
 /** Filters from the page, `{field, op, value}`, as the CLI's `--filter` text. */

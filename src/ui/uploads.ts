@@ -22,6 +22,10 @@ export interface Upload {
   /** The folder of this upload: results and dry runs of it are written here. */
   dir: string;
   size: number;
+  /** For a corrected copy the page wrote: the id of the upload it was made from. */
+  correctedFrom?: string;
+  /** What was read of it when it arrived (header, first rows, guessed mapping). */
+  info?: UploadInfo;
 }
 
 /** What the page shows after a spreadsheet was chosen. */

@@ -109,7 +109,6 @@ describe.skipIf(!CHROMIUM)('coupa-csv ui in a real browser (chromium)', () => {
     expect(await page.getByRole('button', { name: 'Plan' }).isDisabled()).toBe(true);
     await page.getByLabel('Mapping file').scrollIntoViewIfNeeded();
     await shot('2-mapping');
-    fs.copyFileSync(path.join(SHOTS, '2-mapping.png'), path.join(SHOTS, 'ui-mapping.png'));
 
     // The mapping downloads as the YAML the CLI reads.
     const [yamlDownload] = await Promise.all([
@@ -158,6 +157,72 @@ describe.skipIf(!CHROMIUM)('coupa-csv ui in a real browser (chromium)', () => {
       expect(record['custom-fields']['vendor-code']).toBe(row['Vendor Code']);
       expect(record['custom-fields']['vendor-name']).toBe(row['Vendor Name']);
     });
+  });
+
+  it('suggests the real fields of the object from Coupa; unmatched columns are marked; an empty object says where names are', async () => {
+    const file = path.join(work, 'vendor-list.csv');
+    fs.writeFileSync(
+      file,
+      'VENDOR_CODE;Name Vendor;Crédit Limit;Owner Login;Supplier Number;Payment Terms (days);Favourite Colour\r\n' +
+        'Q-1;Quartz AG;1.250,50;jdoe;S-1001;30;blue\r\nQ-2;Quill GmbH;900,00;asmith;S-1002;45;red\r\n',
+    );
+    await page.getByLabel('Spreadsheet').setInputFiles(file);
+    await expect.poll(() => page.locator('dl.facts').textContent()).toContain('Filevendor-list.csv');
+    expect(await page.locator('dl.facts').textContent()).toContain('Rows2Columns7');
+    // Without suggestions, the field names are only guessed from the column names.
+    await expect.poll(() => page.getByLabel('Field for Favourite Colour').count()).toBe(1);
+    expect(await page.getByLabel('Field for Owner Login').inputValue()).toBe('owner-login');
+    const step2 = page.locator('section[aria-labelledby="h-map"]');
+    await step2.getByLabel('Custom object id').fill('101');
+    await page.getByRole('button', { name: 'Suggest fields from Coupa' }).click();
+    await expect.poll(() => page.getByText('6 of 7 columns matched').count()).toBe(1);
+    expect(await page.getByLabel('Field for VENDOR_CODE').inputValue()).toBe('vendor-code');
+    expect(await page.getByLabel('Field for Name Vendor').inputValue()).toBe('vendor-name');
+    expect(await page.getByLabel('Field for Crédit Limit').inputValue()).toBe('credit-limit');
+    expect(await page.getByLabel('Type of Crédit Limit').inputValue()).toBe('decimal');
+    expect(await page.getByLabel('Decimal separator of Crédit Limit').inputValue()).toBe(',');
+    expect(await page.getByLabel('Field for Owner Login').inputValue()).toBe('owner');
+    expect(await page.getByLabel('Type of Owner Login').inputValue()).toBe('user');
+    expect(await page.getByLabel('Identified by of Owner Login').inputValue()).toBe('login');
+    expect(await page.getByLabel('Type of Supplier Number').inputValue()).toBe('supplier');
+    expect(await page.getByLabel('Identified by of Supplier Number').inputValue()).toBe('number');
+    expect(await page.getByLabel('Field for Payment Terms (days)').inputValue()).toBe('payment-terms');
+    expect(await page.getByLabel('Type of Payment Terms (days)').inputValue()).toBe('integer');
+    expect(await page.getByLabel('Field for Favourite Colour').inputValue()).toBe('');
+    const row = (column: string) =>
+      page.locator('table.mapping tr', { has: page.getByRole('rowheader', { name: column, exact: true }) });
+    expect(await row('Favourite Colour').locator('td.match').textContent()).toBe('No field in Coupa matches');
+    expect(await row('Owner Login').locator('td.match').textContent()).toContain('Close name: check it');
+    expect(await row('VENDOR_CODE').locator('td.match').textContent()).toContain('Same name in Coupa');
+    expect(await page.locator('.unmatched').textContent()).toContain(
+      'No field in Coupa for: Favourite Colour.',
+    );
+    await page.getByRole('button', { name: 'Suggest fields from Coupa' }).scrollIntoViewIfNeeded();
+    await shot('2b-suggested-fields');
+    // docs/ui-mapping.png (README's picture of the mapping step) is this screenshot.
+    fs.copyFileSync(path.join(SHOTS, '2b-suggested-fields.png'), path.join(SHOTS, 'ui-mapping.png'));
+    // The mapping downloads with the suggested fields, as the CLI reads it.
+    const [yamlDownload] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Download mapping' }).click(),
+    ]);
+    const yamlPath = path.join(work, 'suggested.mapping.yaml');
+    await yamlDownload.saveAs(yamlPath);
+    const { loadMapping } = await import('../../src/mapping/index.js');
+    const reread = await loadMapping(yamlPath);
+    expect(reread.fields.find((f) => f.column === 'Owner Login')).toMatchObject({
+      field: 'owner',
+      type: 'user',
+      by: 'login',
+    });
+    expect(reread.fields.some((f) => f.column === 'Favourite Colour')).toBe(false);
+
+    // Object 102 has no records yet: nothing to learn names from, and the page says where they are.
+    expect(sim.records(102)).toHaveLength(0);
+    await step2.getByLabel('Custom object id').fill('102');
+    await page.getByRole('button', { name: 'Suggest fields from Coupa' }).click();
+    await expect.poll(() => page.getByText('Object 102 has no records yet in Coupa.').count()).toBe(1);
+    expect(await page.locator('#import .note').textContent()).toContain('Setup > Custom Objects');
   });
 
   it('a failed row is shown in finance words, fixed in the file, and finished with a resume', async () => {
@@ -217,6 +282,64 @@ describe.skipIf(!CHROMIUM)('coupa-csv ui in a real browser (chromium)', () => {
     expect(row5?.['Credit Limit']).toBe('120000.00');
   });
 
+  it('a bad cell is corrected in place: the copy is written beside the original in its dialect, validates clean and imports', async () => {
+    const original = fs.readFileSync(path.join(SAMPLES, 'vendors.csv'), 'utf8').replaceAll('V-1', 'C-1');
+    const lines = original.trimEnd().split('\n');
+    const cells = (lines[4] as string).split(',');
+    lines[4] = [...cells.slice(0, 5), 'abc', ...cells.slice(6)].join(',');
+    // A BOM and CRLF line endings, as Excel writes them: the corrected copy keeps both.
+    const badText = `${lines.join('\r\n')}\r\n`;
+    const bad = path.join(work, 'vendors-april.csv');
+    fs.writeFileSync(bad, Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(badText)]));
+
+    await page.getByLabel('Spreadsheet').setInputFiles(bad);
+    await expect.poll(() => page.locator('dl.facts').textContent()).toContain('UTF-8 with BOM');
+    await page.getByLabel('Mapping file').setInputFiles(path.join(SAMPLES, 'vendors.mapping.yaml'));
+    await expect.poll(() => page.getByText('Loaded vendors.mapping.yaml.').count()).toBe(1);
+    await page.getByRole('button', { name: 'Validate' }).click();
+    const status = page.getByRole('status');
+    await expect.poll(() => status.textContent()).toContain('invalid 1');
+    const cell = page.getByLabel('Row 5 Credit Limit');
+    expect(await cell.inputValue()).toBe('abc');
+    expect(await page.getByRole('button', { name: 'Save corrected copy' }).isDisabled()).toBe(true);
+    await cell.fill('120000.00');
+    await shot('5b-correct-cell');
+    await page.getByRole('button', { name: 'Save corrected copy' }).click();
+    await expect
+      .poll(() => page.getByText('Saved vendors-april.corrected.csv beside vendors-april.csv').count())
+      .toBe(1);
+    expect(await page.locator('dl.facts').textContent()).toContain('Filevendors-april.corrected.csv');
+
+    // On the server: the original untouched, the copy beside it, differing only in the corrected cell.
+    const dirs = fs
+      .readdirSync(path.join(ui.workDir, 'uploads'))
+      .map((d) => path.join(ui.workDir, 'uploads', d));
+    const folder = dirs.find((d) => fs.existsSync(path.join(d, 'vendors-april.corrected.csv'))) as string;
+    expect(folder).toBeDefined();
+    expect(fs.readFileSync(path.join(folder, 'vendors-april.csv'))).toEqual(fs.readFileSync(bad));
+    const copy = fs.readFileSync(path.join(folder, 'vendors-april.corrected.csv'));
+    expect(copy.subarray(0, 3)).toEqual(Buffer.from([0xef, 0xbb, 0xbf]));
+    expect(copy.subarray(3).toString('utf8')).toBe(badText.replace(',abc,', ',120000.00,'));
+
+    await page.getByRole('button', { name: 'Validate' }).click();
+    await expect.poll(() => status.textContent()).toMatch(/Validation finished.*valid 20.*invalid 0/);
+    await page.getByRole('button', { name: 'Import', exact: true }).click();
+    await expect.poll(() => status.textContent(), { timeout: 30_000 }).toContain('Import finished');
+    expect(await status.textContent()).toContain('created 20');
+    expect(await status.textContent()).toContain('failed 0');
+    const resultsFile = await download('Download results');
+    expect(path.basename(resultsFile)).toBe('vendors-april.corrected.results.csv');
+    const results = readCsv(resultsFile);
+    expect(results.map((r) => r._status)).toEqual(Array(20).fill('created'));
+    const row5 = results.find((r) => r._line === '5');
+    expect(row5?.['Credit Limit']).toBe('120000.00');
+    const record = sim.records(101).find((r) => String(r.id) === row5?._id) as {
+      'custom-fields': Record<string, unknown>;
+    };
+    expect(record['custom-fields']['vendor-code']).toBe('C-1004');
+    expect(Number(record['custom-fields']['credit-limit'])).toBe(120000);
+  });
+
   it('exports with a filter; the file holds exactly the matching records', async () => {
     await page.getByRole('button', { name: 'Get records from Coupa' }).click();
     await page.locator('#export').getByLabel('Custom object id').fill('101');
@@ -227,7 +350,8 @@ describe.skipIf(!CHROMIUM)('coupa-csv ui in a real browser (chromium)', () => {
     await page.getByLabel('File format').selectOption('csv');
     await page.getByRole('button', { name: 'Export', exact: true }).click();
     const status = page.locator('#export-status');
-    await expect.poll(() => status.textContent(), { timeout: 30_000 }).toContain('records 20');
+    await expect.poll(() => status.textContent(), { timeout: 30_000 }).toContain('Export finished');
+    expect(await status.textContent()).toContain('records 20');
     await shot('8-export');
     const rows = readCsv(await download('Download export'));
     const expected = sim
@@ -240,6 +364,50 @@ describe.skipIf(!CHROMIUM)('coupa-csv ui in a real browser (chromium)', () => {
       .map((r) => String(r.id));
     expect(rows.map((r) => r.id).sort()).toEqual(expected.sort());
     expect(rows.every((r) => (r['vendor-code'] ?? '').startsWith('W-'))).toBe(true);
+  });
+
+  it('exports as an Excel workbook (.xlsx) and as CSV for Excel; the files hold the records', async () => {
+    // The export view is still shown, with the filter of the previous test (vendor-code starts with W-).
+    await page.getByLabel('File format').selectOption('xlsx');
+    await page.getByRole('button', { name: 'Export', exact: true }).click();
+    const status = page.locator('#export-status');
+    await expect.poll(() => status.textContent(), { timeout: 30_000 }).toContain('Export finished');
+    expect(await status.textContent()).toContain('object-101-export.xlsx');
+    await shot('8b-export-xlsx');
+    const file = await download('Download export');
+    expect(path.basename(file)).toBe('object-101-export.xlsx');
+    const ExcelJS = (await import('exceljs')).default;
+    const book = new ExcelJS.Workbook();
+    await book.xlsx.readFile(file);
+    const sheet = book.worksheets[0];
+    expect(sheet).toBeDefined();
+    const header = (sheet?.getRow(1).values as unknown[]).slice(1).map(String);
+    const col = (name: string): number => header.indexOf(name) + 1;
+    expect(col('vendor-code')).toBeGreaterThan(0);
+    const expected = sim
+      .records(101)
+      .map((r) => (r as { 'custom-fields': Record<string, unknown> })['custom-fields'])
+      .filter((f) => String(f['vendor-code']).startsWith('W-'));
+    expect((sheet?.rowCount ?? 0) - 1).toBe(expected.length);
+    const codes: string[] = [];
+    for (let r = 2; r <= (sheet?.rowCount ?? 0); r++) {
+      const row = sheet?.getRow(r);
+      const code = row?.getCell(col('vendor-code')).text ?? '';
+      codes.push(code);
+      const limit = row?.getCell(col('credit-limit')).value;
+      const want = expected.find((f) => f['vendor-code'] === code)?.['credit-limit'];
+      expect(typeof limit, `credit-limit of ${code} is a number cell`).toBe('number');
+      expect(limit).toBe(Number(want));
+    }
+    expect(codes.sort()).toEqual(expected.map((f) => String(f['vendor-code'])).sort());
+
+    await page.getByLabel('File format').selectOption('excel');
+    await page.getByRole('button', { name: 'Export', exact: true }).click();
+    await expect.poll(() => status.textContent(), { timeout: 30_000 }).toContain('object-101-export.csv');
+    const csv = fs.readFileSync(await download('Download export'));
+    expect(csv.subarray(0, 3)).toEqual(Buffer.from([0xef, 0xbb, 0xbf])); // a BOM, for Excel
+    expect(csv.toString('utf8')).toContain('\r\n'); // CRLF
+    expect(readCsv(path.join(work, 'object-101-export.csv'))).toHaveLength(expected.length);
   });
 
   it('Stop works as Ctrl-C: rows not sent are kept for a resume, which finishes without sending any row twice', async () => {
@@ -291,5 +459,64 @@ describe.skipIf(!CHROMIUM)('coupa-csv ui in a real browser (chromium)', () => {
       await slowUi.close();
       await slowSim.close();
     }
+  });
+
+  it('works from the keyboard: Tab goes through the import steps in order, focus is visible, Enter validates', async () => {
+    await page.goto(ui.url);
+    await page.getByLabel('Spreadsheet').setInputFiles(path.join(SAMPLES, 'vendors.csv'));
+    await expect.poll(() => page.locator('dl.facts').textContent()).toContain('Filevendors.csv');
+    await page.getByLabel('Mapping file').setInputFiles(path.join(SAMPLES, 'vendors.mapping.yaml'));
+    await expect.poll(() => page.getByText('Loaded vendors.mapping.yaml.').count()).toBe(1);
+    await page.locator('body').click({ position: { x: 5, y: 5 } });
+    // (Browser code as text: the tests are compiled without the DOM's types.)
+    await page.evaluate('document.activeElement && document.activeElement.blur()');
+    const seen: string[] = [];
+    for (let i = 0; i < 120 && !seen.includes('Import'); i++) {
+      await page.keyboard.press('Tab');
+      seen.push(
+        await page.evaluate<string>(
+          `(() => { const el = document.activeElement; if (!el) return '';
+            return el.getAttribute('aria-label') ?? el.labels?.[0]?.textContent?.trim() ?? el.textContent?.trim() ?? el.tagName; })()`,
+        ),
+      );
+    }
+    const order = [
+      'Load into Coupa',
+      'Spreadsheet',
+      'Mapping file',
+      'Custom object id',
+      'What to do',
+      'Instance time zone',
+      'Suggest fields from Coupa',
+      'Download mapping',
+      'Field for Vendor Code',
+      'Type of Vendor Code',
+      'Vendor Code is the key',
+      'Field for Notes',
+      'Validate',
+      'Import',
+    ];
+    const positions = order.map((name) => seen.indexOf(name));
+    expect(
+      positions.every((p) => p >= 0),
+      `reached by Tab: ${seen.join(' | ')}`,
+    ).toBe(true);
+    expect([...positions].sort((a, b) => a - b)).toEqual(positions); // in reading order
+    expect(seen).not.toContain('Plan'); // disabled: skipped
+    expect(seen).not.toContain('Stop');
+    // Back to Validate (Shift+Tab) and press Enter: focus is drawn, and the keyboard runs the step.
+    await page.keyboard.press('Shift+Tab');
+    const focused = await page.evaluate<{ text: string; outline: string; width: string }>(
+      `(() => { const el = document.activeElement; const style = getComputedStyle(el);
+        return { text: el.textContent, outline: style.outlineStyle, width: style.outlineWidth }; })()`,
+    );
+    expect(focused.text).toBe('Validate');
+    expect(focused.outline).toBe('solid');
+    expect(focused.width).toBe('3px');
+    await page.getByRole('button', { name: 'Validate' }).scrollIntoViewIfNeeded();
+    await page.screenshot({ path: path.join(SHOTS, '10-keyboard-focus.png') });
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.getByRole('status').textContent()).toContain('Validation finished');
+    expect(await page.getByRole('status').textContent()).toContain('valid 20');
   });
 });

@@ -177,7 +177,7 @@ describe('coupa-csv ui: refusals (raw HTTP requests)', () => {
     expect(info.notAvailable.plan).toMatch(/not available yet/);
   });
 
-  it('stubs Plan and field discovery honestly: they answer "not available yet"', async () => {
+  it('stubs Plan honestly ("not available yet"); field discovery asks Coupa', async () => {
     const plan = await rawRequest(ui.port, {
       method: 'POST',
       path: '/api/plan',
@@ -187,7 +187,15 @@ describe('coupa-csv ui: refusals (raw HTTP requests)', () => {
     expect(plan.status).toBe(501);
     expect(JSON.parse(plan.body)).toMatchObject({ available: false });
     const fields = await rawRequest(ui.port, { path: '/api/fields?object=101', headers: { cookie } });
-    expect(fields.status).toBe(501);
+    expect(fields.status).toBe(200);
+    const answer = JSON.parse(fields.body) as { records: number; fields: unknown[] };
+    expect(answer.records).toBe(sim.records(101).length);
+    expect(fields.body).not.toContain(sim.clientSecret);
+    const unknown = await rawRequest(ui.port, { path: '/api/fields?object=999', headers: { cookie } });
+    expect(unknown.status).toBe(404);
+    expect(JSON.parse(unknown.body)).toEqual({
+      error: expect.stringContaining('Custom object 999 was not found') as unknown,
+    });
   });
 
   it('removes its private folder when closed', async () => {

@@ -44,12 +44,31 @@ interface Info {
   instance: string;
   timezone: string | null;
   operators: string[];
-  notAvailable: { plan: string; fields: string; xlsx: string };
+  notAvailable: { plan: string; xlsx: string };
+}
+
+interface ColumnSuggestion {
+  column: string;
+  match: 'exact' | 'close' | 'none';
+  spec?: FieldSpecDoc;
+  label?: string;
+  note?: string;
+}
+
+interface FieldsAnswer {
+  objectId: number;
+  records: number;
+  fields: Array<{ name: string; type: string; label: string; keys?: string[]; example?: string }>;
+  note?: string;
+  suggestions?: { columns: ColumnSuggestion[]; unusedFields: string[] };
 }
 
 interface UploadInfo {
   id: string;
   name: string;
+  /** For a corrected copy: the name of the file it was made from. */
+  correctedFrom?: string;
+  changed?: number;
   size: number;
   encoding: string;
   delimiter: string;
@@ -102,6 +121,24 @@ interface JobState {
   notices: string[];
   summary?: { rows: number; interrupted: boolean; stopped?: { message: string }; notSent: number };
   error?: string;
+}
+
+interface Edit {
+  line: number;
+  column: number;
+  value: string;
+  was: string;
+}
+
+interface ExportState {
+  id: string;
+  state: 'running' | 'done' | 'stopped' | 'error';
+  records: number;
+  elapsedMs: number;
+  name: string;
+  columns?: number;
+  error?: string;
+  notices: string[];
 }
 
 interface ResultRow {
@@ -264,6 +301,8 @@ interface ImportState {
   upload?: UploadInfo;
   doc: MappingDoc;
   lastImport?: JobState;
+  /** After "Suggest fields from Coupa": how each column (lower case) was matched. */
+  matches?: Map<string, ColumnSuggestion>;
 }
 
 function buildImport(info: Info): HTMLElement {
@@ -297,14 +336,12 @@ function buildImport(info: Info): HTMLElement {
     h('option', { value: 'update' }, 'Update existing records (by Coupa ID)'),
   );
   const tzInput = h('input', { type: 'text', placeholder: 'e.g. America/Los_Angeles' });
-  const mappingNote = h('div');
+  const mappingNote = h('div', { 'aria-live': 'polite' });
   const mappingTable = h('div');
   const downloadMapping = h('button', { type: 'button' }, 'Download mapping');
-  const suggestButton = h(
-    'button',
-    { type: 'button', disabled: true, title: info.notAvailable.fields },
-    'Suggest fields from Coupa',
-  );
+  const suggestButton = h('button', { type: 'button' }, 'Suggest fields from Coupa');
+  // The object's real field names, offered as the user types a field (after Suggest).
+  const fieldList = h('datalist', { id: 'coupa-fields' });
   const step2 = h(
     'section',
     { class: 'step', 'aria-labelledby': 'h-map', 'aria-disabled': 'true' },
@@ -322,9 +359,10 @@ function buildImport(info: Info): HTMLElement {
       labelled('What to do', modeSelect),
       labelled('Instance time zone', tzInput),
     ),
+    h('div', {}, suggestButton, downloadMapping),
     mappingNote,
     mappingTable,
-    h('div', {}, downloadMapping, suggestButton),
+    fieldList,
   );
 
   // Step 3: check and import. One status region for both runs (its text holds the counts).
@@ -395,6 +433,38 @@ function buildImport(info: Info): HTMLElement {
       headers: { 'content-type': 'application/octet-stream', 'x-file-name': encodeURIComponent(file.name) },
     });
 
+  /** What was found in the spreadsheet (or in the corrected copy the page made of it). */
+  const showDetected = (upload: UploadInfo): void => {
+    detected.replaceChildren(
+      facts([
+        ['File', upload.name],
+        ['Rows', formatNumber(upload.rows)],
+        ['Columns', formatNumber(upload.header.length)],
+        ['Encoding', describeEncoding(upload.encoding)],
+        ['Delimiter', describeDelimiter(upload.delimiter)],
+        ['Line endings', upload.lineEnding],
+      ]),
+      upload.correctedFrom
+        ? h(
+            'div',
+            { class: 'note' },
+            `A corrected copy of ${upload.correctedFrom}, kept beside it (the original is unchanged). `,
+            h(
+              'a',
+              { href: `/api/uploads/${upload.id}/file`, download: upload.name },
+              'Download corrected file',
+            ),
+          )
+        : '',
+      table(
+        upload.header,
+        upload.preview,
+        (i) => upload.preview.every((r) => (r[i] ?? '') === '' || NUMBER_TEXT.test(r[i] ?? '')),
+        `First rows of ${upload.name}`,
+      ),
+    );
+  };
+
   // -- mapping table
   const specFor = (column: string): [string, FieldSpecDoc] | undefined => {
     const want = column.trim().toLowerCase();
@@ -415,7 +485,22 @@ function buildImport(info: Info): HTMLElement {
         value: spec.field ?? '',
         'aria-label': `Field for ${column}`,
         placeholder: 'not imported',
+        list: 'coupa-fields',
       });
+      const matched = state.matches?.get(column.trim().toLowerCase());
+      const matchCell = !state.matches
+        ? null
+        : h(
+            'td',
+            { class: `match ${matched?.match ?? 'none'}` },
+            matched?.match === 'exact'
+              ? 'Same name in Coupa'
+              : matched?.match === 'close'
+                ? 'Close name: check it'
+                : 'No field in Coupa matches',
+            matched?.label ? h('span', { class: 'hint' }, ` ${matched.label}`) : null,
+            matched?.note ? h('span', { class: 'hint' }, ` (${matched.note})`) : null,
+          );
       const typeSelect = h(
         'select',
         { 'aria-label': `Type of ${column}` },
@@ -506,6 +591,7 @@ function buildImport(info: Info): HTMLElement {
         h('th', { scope: 'row' }, column),
         h('td', { class: 'sample', title: sample }, sample),
         h('td', {}, fieldInput),
+        matchCell,
         h('td', {}, typeSelect),
         h('td', {}, detail),
         h('td', {}, required),
@@ -536,9 +622,16 @@ function buildImport(info: Info): HTMLElement {
             h(
               'tr',
               {},
-              ...['Column', 'First values', 'Coupa field', 'Type', 'Format', 'Required', 'Key'].map((c) =>
-                h('th', { scope: 'col' }, c),
-              ),
+              ...[
+                'Column',
+                'First values',
+                'Coupa field',
+                ...(state.matches ? ['Found in Coupa'] : []),
+                'Type',
+                'Format',
+                'Required',
+                'Key',
+              ].map((c) => h('th', { scope: 'col' }, c)),
             ),
           ),
           h('tbody', {}, ...rows),
@@ -574,22 +667,9 @@ function buildImport(info: Info): HTMLElement {
         const upload = await uploadFile(file);
         state.upload = upload;
         delete state.lastImport;
-        detected.replaceChildren(
-          facts([
-            ['File', upload.name],
-            ['Rows', formatNumber(upload.rows)],
-            ['Columns', formatNumber(upload.header.length)],
-            ['Encoding', describeEncoding(upload.encoding)],
-            ['Delimiter', describeDelimiter(upload.delimiter)],
-            ['Line endings', upload.lineEnding],
-          ]),
-          table(
-            upload.header,
-            upload.preview,
-            (i) => upload.preview.every((r) => (r[i] ?? '') === '' || NUMBER_TEXT.test(r[i] ?? '')),
-            `First rows of ${upload.name}`,
-          ),
-        );
+        delete state.matches;
+        mappingInput.value = ''; // a mapping file chosen for the previous spreadsheet is not this one's
+        showDetected(upload);
         const found = await api<{ mapping: unknown }>('/api/remembered/find', { header: upload.header });
         if (found.mapping) {
           state.doc = normalizeDoc(found.mapping);
@@ -636,6 +716,90 @@ function buildImport(info: Info): HTMLElement {
         renderMapping();
       } catch (error) {
         showError(mappingNote, error);
+      }
+    })();
+  });
+
+  suggestButton.addEventListener('click', () => {
+    readSettings();
+    const upload = state.upload;
+    if (!upload) return;
+    if (state.doc.object === undefined || !Number.isInteger(state.doc.object)) {
+      showError(mappingNote, new Error('Enter the custom object id first (its number in Coupa).'));
+      objectInput.focus();
+      return;
+    }
+    const objectId = state.doc.object;
+    suggestButton.disabled = true;
+    mappingNote.replaceChildren(
+      h('div', { class: 'note' }, `Reading the fields of object ${objectId} in Coupa…`),
+    );
+    void (async () => {
+      try {
+        const found = await api<FieldsAnswer>(
+          `/api/fields?object=${objectId}&upload=${encodeURIComponent(upload.id)}`,
+        );
+        fieldList.replaceChildren(
+          ...found.fields.map((f) => h('option', { value: f.name, label: `${f.name}: ${f.label}` })),
+        );
+        if (found.records === 0 || !found.suggestions) {
+          mappingNote.replaceChildren(
+            h(
+              'div',
+              { class: 'note' },
+              h('b', {}, `Object ${objectId} has no records yet in Coupa. `),
+              found.note ?? '',
+            ),
+          );
+          return;
+        }
+        state.matches = new Map();
+        for (const s of found.suggestions.columns) {
+          state.matches.set(s.column.trim().toLowerCase(), s);
+          const existing = specFor(s.column);
+          const name = existing?.[0] ?? s.column;
+          if (s.spec) {
+            const required = existing?.[1].required === true ? { required: true } : {};
+            const blank = existing?.[1].blank === undefined ? {} : { blank: existing[1].blank };
+            state.doc.fields[name] = { ...s.spec, ...required, ...blank };
+          } else if (name !== state.doc.id) {
+            delete state.doc.fields[name];
+          }
+        }
+        const fieldNames = new Set(Object.values(state.doc.fields).map((f) => f.field));
+        if (state.doc.key !== undefined && !fieldNames.has(state.doc.key)) delete state.doc.key;
+        const columns = found.suggestions.columns.filter(
+          (s) => s.column.trim().toLowerCase() !== (state.doc.id ?? '').trim().toLowerCase(),
+        );
+        const none = columns.filter((s) => s.match === 'none').map((s) => s.column);
+        const close = columns.filter((s) => s.match === 'close').map((s) => s.column);
+        const unused = found.suggestions.unusedFields;
+        mappingNote.replaceChildren(
+          h(
+            'div',
+            { class: 'note' },
+            h(
+              'b',
+              {},
+              `${columns.length - none.length} of ${columns.length} columns matched to the fields of object ${objectId} `,
+            ),
+            `(read from ${formatNumber(found.records)} records in Coupa).`,
+            close.length > 0 ? h('div', {}, `Close names, check them: ${close.join(', ')}.`) : null,
+            none.length > 0
+              ? h(
+                  'div',
+                  { class: 'unmatched' },
+                  `No field in Coupa for: ${none.join(', ')}. These columns are not imported unless you type a field.`,
+                )
+              : null,
+            unused.length > 0 ? h('div', {}, `Fields no column goes to: ${unused.join(', ')}.`) : null,
+          ),
+        );
+        renderMapping();
+      } catch (error) {
+        showError(mappingNote, error);
+      } finally {
+        suggestButton.disabled = false;
       }
     })();
   });
@@ -755,6 +919,10 @@ function buildImport(info: Info): HTMLElement {
       h('th', { scope: 'col' }, 'Problem'),
       ...data.header.map((c, i) => h('th', { scope: 'col', class: numeric[i] ? 'num' : undefined }, c)),
     );
+    const edits = new Map<string, Edit>();
+    const saveButton = h('button', { type: 'button', disabled: true }, 'Save corrected copy');
+    const saveNote = h('div', { 'aria-live': 'polite' });
+    let editable = 0;
     const body = data.rows.map((r) => {
       const bad = columnsNamed(r.error, data.header);
       return h(
@@ -763,17 +931,55 @@ function buildImport(info: Info): HTMLElement {
         h('td', { class: 'num' }, String(r.line)),
         h('td', {}, r.status),
         h('td', { class: 'msg' }, r.error === '' ? '' : friendlyError(r.line, r.error)),
-        ...data.header.map((_c, i) =>
-          h(
-            'td',
-            {
-              class: bad.has(i) ? 'bad' : numeric[i] ? 'num' : undefined,
-              title: bad.has(i) ? r.error : undefined,
-            },
-            r.cells[i] ?? '',
-          ),
-        ),
+        ...data.header.map((column, i) => {
+          const cell = r.cells[i] ?? '';
+          if (!bad.has(i)) return h('td', { class: numeric[i] ? 'num' : undefined }, cell);
+          // A bad cell is corrected in place; the copy is written by "Save corrected copy".
+          editable++;
+          const input = h('input', {
+            type: 'text',
+            value: cell,
+            class: 'cell-edit',
+            'aria-label': `Row ${r.line} ${column}`,
+            title: friendlyError(r.line, r.error),
+          });
+          input.addEventListener('input', () => {
+            const k = `${r.line}:${i}`;
+            if (input.value === cell) edits.delete(k);
+            else edits.set(k, { line: r.line, column: i, value: input.value, was: cell });
+            input.classList.toggle('edited', input.value !== cell);
+            saveButton.disabled = edits.size === 0;
+          });
+          return h('td', { class: 'bad' }, input);
+        }),
       );
+    });
+    saveButton.addEventListener('click', () => {
+      const upload = state.upload;
+      if (!upload || edits.size === 0) return;
+      saveButton.disabled = true;
+      void (async () => {
+        try {
+          const copy = await api<UploadInfo>(`/api/uploads/${upload.id}/corrections`, {
+            edits: [...edits.values()],
+          });
+          state.upload = copy;
+          showDetected(copy);
+          saveNote.replaceChildren(
+            h(
+              'div',
+              { class: 'note' },
+              `Saved ${copy.name} beside ${copy.correctedFrom ?? upload.name} (${copy.changed ?? edits.size} ${
+                (copy.changed ?? edits.size) === 1 ? 'cell' : 'cells'
+              } changed; the original is unchanged). Validate and Import now use the corrected copy.`,
+            ),
+          );
+          edits.clear();
+        } catch (error) {
+          showError(saveNote, error);
+          saveButton.disabled = false;
+        }
+      })();
     });
     where.replaceChildren(
       data.matching > data.rows.length
@@ -793,6 +999,19 @@ function buildImport(info: Info): HTMLElement {
         },
         h('table', {}, h('thead', {}, head), h('tbody', {}, ...body)),
       ),
+      editable > 0
+        ? h(
+            'div',
+            { class: 'corrections' },
+            h(
+              'p',
+              { class: 'hint' },
+              'Correct a marked cell by typing in it, then save a corrected copy: it is written beside your file, which stays as it is.',
+            ),
+            saveButton,
+            saveNote,
+          )
+        : '',
     );
   };
 
@@ -925,17 +1144,35 @@ function buildExport(info: Info): HTMLElement {
     'select',
     {},
     h('option', { value: 'excel' }, 'CSV for Excel'),
+    h('option', { value: 'xlsx' }, 'Excel workbook (.xlsx)'),
     h('option', { value: 'csv' }, 'CSV'),
     h('option', { value: 'jsonl' }, 'JSON lines'),
-    h(
-      'option',
-      { value: 'xlsx', disabled: true, title: info.notAvailable.xlsx },
-      'Excel workbook (.xlsx), not available yet',
-    ),
   );
   const exportButton = h('button', { type: 'button', class: 'primary' }, 'Export');
+  const stopExport = h('button', { type: 'button', disabled: true }, 'Stop export');
   const status = h('div', { class: 'status', 'aria-live': 'polite', id: 'export-status' });
   const link = h('a', { class: 'button primary hidden', download: '' }, 'Download export');
+  let running: string | undefined;
+  stopExport.addEventListener('click', () => {
+    if (running) void api(`/api/exports/${running}/stop`, {});
+    stopExport.disabled = true;
+  });
+  const showExport = (job: ExportState): void => {
+    const seconds = Math.round(job.elapsedMs / 1000);
+    const children: Array<Node | string> = [];
+    if (job.state === 'done') children.push(h('div', {}, h('b', {}, 'Export finished. ')));
+    if (job.state === 'stopped')
+      children.push(h('div', {}, h('b', {}, 'Export stopped: '), 'no file was written.'));
+    if (job.state === 'error')
+      children.push(h('div', { class: 'error', role: 'alert' }, job.error ?? 'The export stopped.'));
+    children.push(h('span', { class: 'count' }, 'records ', h('b', {}, formatNumber(job.records))));
+    if (job.columns !== undefined) children.push(h('span', { class: 'count' }, `${job.columns} columns`));
+    children.push(h('span', { class: 'count' }, `${seconds} s`));
+    if (job.state === 'running') children.push(h('span', { class: 'count' }, 'Exporting…'));
+    else children.push(h('span', { class: 'count' }, job.name));
+    for (const n of job.notices.slice(-3)) children.push(h('div', { class: 'hint' }, n));
+    status.replaceChildren(...children);
+  };
   exportButton.addEventListener('click', () => {
     exportButton.disabled = true;
     link.classList.add('hidden');
@@ -958,28 +1195,45 @@ function buildExport(info: Info): HTMLElement {
           ).mapping;
         }
         const object = objectInput.value.trim();
-        const result = await api<{ id: string; name: string; records: number; columns: string[] }>(
-          '/api/exports',
-          {
-            objectId: object === '' ? null : Number(object),
-            filters,
-            format: format.value,
-            mapping,
-          },
-        );
-        status.replaceChildren(
-          h('span', { class: 'count' }, 'records ', h('b', {}, formatNumber(result.records))),
-          h('span', { class: 'count' }, `${result.columns.length} columns`),
-          h('span', { class: 'count' }, result.name),
-        );
-        link.href = `/api/exports/${result.id}/file`;
-        link.classList.remove('hidden');
+        const started = await api<ExportState>('/api/exports', {
+          objectId: object === '' ? null : Number(object),
+          filters,
+          format: format.value,
+          mapping,
+        });
+        running = started.id;
+        stopExport.disabled = false;
+        showExport(started);
+        const finished = await new Promise<ExportState>((resolve) => {
+          const source = new EventSource(`/api/exports/${started.id}/events`);
+          let last = started;
+          source.addEventListener('state', (event) => {
+            last = JSON.parse((event as MessageEvent<string>).data) as ExportState;
+            showExport(last);
+            if (last.state !== 'running') {
+              source.close();
+              resolve(last);
+            }
+          });
+          source.onerror = () => {
+            if (last.state !== 'running') return;
+            source.close();
+            resolve({ ...last, state: 'error', error: 'Lost contact with coupa-csv. Is it still running?' });
+          };
+        });
+        showExport(finished);
+        if (finished.state === 'done') {
+          link.href = `/api/exports/${finished.id}/file`;
+          link.classList.remove('hidden');
+        }
       } catch (error) {
         status.replaceChildren(
           h('div', { class: 'error', role: 'alert' }, error instanceof Error ? error.message : String(error)),
         );
       } finally {
         exportButton.disabled = false;
+        stopExport.disabled = true;
+        running = undefined;
       }
     })();
   });
@@ -1000,7 +1254,7 @@ function buildExport(info: Info): HTMLElement {
         h('label', { class: 'choice', for: 'cols-mapping' }, withMapping, ' As in a YAML mapping'),
         labelled('Mapping for the columns (YAML)', exportMapping),
       ),
-      exportButton,
+      h('div', {}, exportButton, stopExport),
       status,
       link,
     ),
