@@ -30,7 +30,8 @@ export interface CorrectedCopyResult {
 /** A correction that cannot be written, in words for the page. */
 export class CorrectionError extends Error {}
 
-const ICONV_NAMES: Record<CsvSource['encoding'], string> = {
+/** A workbook (`xlsx`) is not corrected as text: the page offers its corrections for CSV files only. */
+const ICONV_NAMES: Record<Exclude<CsvSource['encoding'], 'xlsx'>, string> = {
   utf8: 'utf8',
   'utf8-bom': 'utf8',
   utf16le: 'utf16le',
@@ -52,6 +53,11 @@ export async function writeCorrectedCopy(options: CorrectedCopyOptions): Promise
     if (!Number.isInteger(edit.line) || edit.line < 2)
       throw new CorrectionError(`there is no row ${edit.line}`);
     byLine.set(edit.line, [...(byLine.get(edit.line) ?? []), edit]);
+  }
+  if (options.encoding === 'xlsx') {
+    throw new CorrectionError(
+      'a workbook cannot be corrected here: correct the cell in Excel and choose the file again',
+    );
   }
   const iconvName = ICONV_NAMES[options.encoding];
   for (const edit of options.edits) {
