@@ -1,5 +1,6 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import { moduleDirection } from './scripts/eslint-module-direction.mjs';
 
 export default tseslint.config(
   {
@@ -39,6 +40,13 @@ export default tseslint.config(
       ],
       'no-restricted-imports': ['error', { patterns: ['yargs', 'cli-progress', '**/cli/**'] }],
     },
+  },
+  {
+    // Module direction and doors (ARCHITECTURE.md, "Module rules").
+    files: ['src/**/*.ts'],
+    ignores: ['src/ui/page/**'],
+    plugins: { local: { rules: { 'module-direction': moduleDirection } } },
+    rules: { 'local/module-direction': 'error' },
   },
   {
     files: ['test/**/*.ts', 'eslint.config.js'],

@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { ClientOptions } from './coupa/types.js';
+import type { ClientOptions } from './coupa/index.js';
 import { runExport } from './export/index.js';
 import { runImport } from './import/index.js';
 import { loadMapping } from './mapping/index.js';

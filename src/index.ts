@@ -3,7 +3,7 @@
  *
  *   import { runImport, startSimulator } from 'coupa-csv';
  */
-export * from './shared/errors.js';
+export * from './shared/index.js';
 
 export {
   runImport,

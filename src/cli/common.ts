@@ -1,9 +1,9 @@
 import { createRequire } from 'node:module';
 import type { Options } from 'yargs';
 import { credentialsFromEnv, resolveInstanceUrl } from '../coupa/config.js';
-import type { ClientEvent, ClientOptions } from '../coupa/types.js';
-import type { DelimiterOption } from '../csv/types.js';
-import { UsageError } from '../shared/errors.js';
+import type { ClientEvent, ClientOptions } from '../coupa/index.js';
+import type { DelimiterOption } from '../csv/index.js';
+import { UsageError } from '../shared/index.js';
 import type { CliIo } from './io.js';
 import { CliUsage } from './terminal.js';
 

@@ -1,4 +1,4 @@
-import { CoupaCsvError } from '../shared/errors.js';
+import { CoupaCsvError } from '../shared/index.js';
 import type { CliIo } from './io.js';
 
 /** A usage error found while reading the command line (unknown flag, missing argument): exit 2. */

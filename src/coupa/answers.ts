@@ -2,7 +2,7 @@
  * What an HTTP answer from Coupa means: its failure as the error a caller sees (`CoupaApiError`, `AuthError`), or
  * its JSON body as records. Pure functions of the answer; the transport decides only whether to retry.
  */
-import { AuthError } from '../shared/errors.js';
+import { AuthError } from '../shared/index.js';
 import { CoupaApiError } from './errors.js';
 import { parseCoupaErrors } from './parse-errors.js';
 import type { Credentials, ObjectInstance } from './types.js';

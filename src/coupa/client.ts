@@ -1,4 +1,4 @@
-import { UsageError } from '../shared/errors.js';
+import { UsageError } from '../shared/index.js';
 import {
   buildFailure,
   readJson,

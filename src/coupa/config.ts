@@ -1,4 +1,4 @@
-import { ConfigError } from '../shared/errors.js';
+import { ConfigError } from '../shared/index.js';
 import type { Credentials } from './types.js';
 
 /** The scope that lets an OAuth client read and write custom object instances. */

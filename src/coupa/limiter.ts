@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import { AbortedError } from '../shared/errors.js';
+import { AbortedError } from '../shared/index.js';
 
 export interface LimiterOptions {
   /** Most starts per second. */

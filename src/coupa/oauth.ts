@@ -2,7 +2,7 @@
  * OAuth client credentials: the token request, the token endpoint's refusals as errors that say what to fix, and
  * the bearer auth the transport uses (a TokenSource that fetches, shares and renews tokens).
  */
-import { AbortedError, AuthError } from '../shared/errors.js';
+import { AbortedError, AuthError } from '../shared/index.js';
 import { describeContentType, describeDetail, type Answer } from './answers.js';
 import { TokenSource, type IssuedToken } from './token-source.js';
 import type { RequestAuth, Send } from './transport.js';

@@ -7,7 +7,7 @@ import { setMaxListeners } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Agent, type Dispatcher } from 'undici';
-import { AbortedError } from '../shared/errors.js';
+import { AbortedError } from '../shared/index.js';
 import { describeDetail, type Answer } from './answers.js';
 import { OutcomeUnknownError } from './errors.js';
 import { RequestLimiter } from './limiter.js';

@@ -1,5 +1,5 @@
-import { normalizeColumn } from '../shared/column-name.js';
-import { UsageError } from '../shared/errors.js';
+import { normalizeColumn } from '../shared/index.js';
+import { UsageError } from '../shared/index.js';
 
 /** How far down a header is looked for when line 1 looks like a title: finance exports put a few lines above it. */
 export const HEADER_SCAN_LINES = 20;

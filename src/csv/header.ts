@@ -3,8 +3,8 @@
  * in messages, and the delimiter under which it holds the columns a mapping expects. Works on strings and cell
  * arrays, so a header from another source (a spreadsheet row) goes through the same checks.
  */
-import { InputError } from '../shared/errors.js';
-import { normalizeColumn } from '../shared/column-name.js';
+import { InputError } from '../shared/index.js';
+import { normalizeColumn } from '../shared/index.js';
 import { scanHeader, type Delimiter } from './detect.js';
 import { createCsvParser } from './parser-settings.js';
 

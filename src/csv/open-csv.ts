@@ -4,7 +4,7 @@
  * after it (record-stream.ts).
  */
 import { open, stat } from 'node:fs/promises';
-import { errorText, InputError } from '../shared/errors.js';
+import { errorText, InputError } from '../shared/index.js';
 import {
   SNIFF_BYTES,
   decodeBytes,
@@ -23,7 +23,7 @@ import {
   type EncodingGuess,
   type HeaderScan,
 } from './detect.js';
-import { normalizeColumn } from '../shared/column-name.js';
+import { normalizeColumn } from '../shared/index.js';
 import { checkHeader, parseHeaderCells, pickDelimiterFindingColumns } from './header.js';
 import { findHeaderRow, HEADER_SCAN_LINES, type HeadLine } from './header-row.js';
 import { MAX_RECORD_CHARS } from './parser-settings.js';

@@ -4,7 +4,7 @@
  * run does not pay for loading them.
  */
 import { open } from 'node:fs/promises';
-import { InputError } from '../shared/errors.js';
+import { InputError } from '../shared/index.js';
 import { openCsv } from './open-csv.js';
 import type { CsvReadOptions, CsvSource } from './types.js';
 

@@ -5,7 +5,7 @@
 import { createReadStream } from 'node:fs';
 import { isUtf8 } from 'node:buffer';
 import { Transform, type Readable, type TransformCallback, pipeline } from 'node:stream';
-import { InputError } from '../shared/errors.js';
+import { InputError } from '../shared/index.js';
 import {
   firstInvalidUtf8,
   iconv,

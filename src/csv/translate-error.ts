@@ -1,6 +1,6 @@
 /** Errors of reading a CSV (csv-parse's, the file system's) as InputErrors that name the file, line and column. */
 import { CsvError } from 'csv-parse';
-import { errorText, InputError } from '../shared/errors.js';
+import { errorText, InputError } from '../shared/index.js';
 import { describeColumn } from './header.js';
 import type { ParsePosition } from './line-tracking.js';
 import { MAX_RECORD_CHARS } from './parser-settings.js';

@@ -1,4 +1,4 @@
-import type { TypedCell } from '../shared/typed-cell.js';
+import type { TypedCell } from '../shared/index.js';
 
 export type EncodingOption = 'auto' | 'utf8' | 'utf16le' | 'windows-1252';
 export type DelimiterOption = 'auto' | ',' | ';' | '\t' | '|';

@@ -8,7 +8,7 @@ import { findHeaderRow, HEADER_SCAN_LINES } from './header-row.js';
 import { fixWidth, unnamedTailStart } from './ragged.js';
 import type { BatchOptions, CsvReadOptions, CsvRecord, CsvSource } from './types.js';
 import { openXlsx, type XlsxRow, type XlsxSource } from './xlsx-source.js';
-import { InputError } from '../shared/errors.js';
+import { InputError } from '../shared/index.js';
 
 /** Records handed out per batch: a sheet's rows come one by one from the reader, batches only save awaits. */
 const BATCH_ROWS = 256;

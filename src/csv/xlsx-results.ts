@@ -3,7 +3,7 @@ import { createWriteStream, type WriteStream } from 'node:fs';
 import { rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import ExcelJS from 'exceljs';
-import { errorText, InputError } from '../shared/errors.js';
+import { errorText, InputError } from '../shared/index.js';
 // Through the module's door, which keeps openCsv wherever the reader's files move.
 import { openCsv } from './index.js';
 import type { TypedCell, XlsxSource } from './xlsx-source.js';

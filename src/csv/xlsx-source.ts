@@ -1,11 +1,11 @@
 import { stat } from 'node:fs/promises';
 import ExcelJS from 'exceljs';
-import { errorText, InputError } from '../shared/errors.js';
-import { hint } from '../shared/suggest.js';
+import { errorText, InputError } from '../shared/index.js';
+import { hint } from '../shared/index.js';
 
-import type { TypedCell } from '../shared/typed-cell.js';
+import type { TypedCell } from '../shared/index.js';
 
-export type { TypedCell } from '../shared/typed-cell.js';
+export type { TypedCell } from '../shared/index.js';
 
 /** One non-blank row of the chosen sheet. */
 export interface XlsxRow {

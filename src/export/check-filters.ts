@@ -1,5 +1,5 @@
-import type { ObjectInstance } from '../coupa/types.js';
-import { parseIsoDateTime } from '../shared/time.js';
+import type { ObjectInstance } from '../coupa/index.js';
+import { parseIsoDateTime } from '../shared/index.js';
 import type { ParsedFilter } from './filters.js';
 
 /** A filter a record does not satisfy, and the value the record has. */

@@ -1,4 +1,4 @@
-import type { ObjectInstance } from '../coupa/types.js';
+import type { ObjectInstance } from '../coupa/index.js';
 
 /** The read-only elements that start every unmapped export, in this order. */
 export const BASE_COLUMNS = ['id', 'created-at', 'updated-at'] as const;

@@ -1,9 +1,9 @@
 import { PassThrough, type Readable } from 'node:stream';
-import type { ObjectInstance } from '../coupa/types.js';
+import type { ObjectInstance } from '../coupa/index.js';
 import { escapeFormula, formatCsvRow } from '../csv/index.js';
 import { describeFields } from '../fields/index.js';
 import type { FieldSpec, Mapping } from '../mapping/index.js';
-import { parseIsoDateTime, parseInstant, wallClockInZone } from '../shared/time.js';
+import { parseIsoDateTime, parseInstant, wallClockInZone } from '../shared/index.js';
 import { BASE_COLUMNS, flattenValue } from './columns.js';
 
 /**

@@ -1,7 +1,7 @@
-import { UsageError } from '../shared/errors.js';
-import { editDistance, findClosest } from '../shared/suggest.js';
-import { parseIsoDateTime, wallClockToIso, zonedMidnightOf } from '../shared/time.js';
-import { readIsoDate } from '../mapping/values.js';
+import { UsageError } from '../shared/index.js';
+import { editDistance, findClosest } from '../shared/index.js';
+import { parseIsoDateTime, wallClockToIso, zonedMidnightOf } from '../shared/index.js';
+import { readIsoDate } from '../mapping/index.js';
 
 /** Coupa's index operators (`none` = equality, written without brackets). */
 export const FILTER_OPERATORS = [

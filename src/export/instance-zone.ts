@@ -1,7 +1,7 @@
-import type { ObjectInstance } from '../coupa/types.js';
+import type { ObjectInstance } from '../coupa/index.js';
 import type { ExportIssues, FieldSpec, Mapping } from '../mapping/index.js';
-import { UsageError } from '../shared/errors.js';
-import { formatOffset, formatYmd, offsetAt, parseIsoDateTime } from '../shared/time.js';
+import { UsageError } from '../shared/index.js';
+import { formatOffset, formatYmd, offsetAt, parseIsoDateTime } from '../shared/index.js';
 
 /**
  * A record whose date fields hold the calendar date they carry in their own offset (`2026-02-28T00:00:00+09:00`

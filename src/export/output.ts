@@ -4,8 +4,8 @@ import { basename, dirname, join } from 'node:path';
 import type { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
-import { UsageError } from '../shared/errors.js';
-import { isProcessRunning } from '../shared/files.js';
+import { UsageError } from '../shared/index.js';
+import { isProcessRunning } from '../shared/index.js';
 
 export interface OutputTarget {
   /** File path, or `-` for `stdout`. */

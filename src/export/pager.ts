@@ -1,4 +1,4 @@
-import type { CoupaClient, IndexQuery, ObjectInstance } from '../coupa/types.js';
+import type { CoupaClient, IndexQuery, ObjectInstance } from '../coupa/index.js';
 
 /** Coupa's largest page. */
 export const PAGE_SIZE = 50;

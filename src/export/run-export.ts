@@ -1,13 +1,13 @@
 import { performance } from 'node:perf_hooks';
-import { guardCallbacks } from '../shared/callbacks.js';
+import { guardCallbacks } from '../shared/index.js';
 import { createClient } from '../coupa/index.js';
 import { CoupaApiError } from '../coupa/errors.js';
-import type { ClientOptions, CoupaClient, IndexQuery, ObjectInstance } from '../coupa/types.js';
+import type { ClientOptions, CoupaClient, IndexQuery, ObjectInstance } from '../coupa/index.js';
 import { formatCsvRow } from '../csv/index.js';
-import { AbortedError, CoupaCsvError, errorText, UsageError } from '../shared/errors.js';
+import { AbortedError, CoupaCsvError, errorText, UsageError } from '../shared/index.js';
 import { ExportIssues, exportColumns, loadMapping, recordToCells } from '../mapping/index.js';
-import { unlessAborted } from '../shared/abort.js';
-import { checkWritableFile, sameFile } from '../shared/files.js';
+import { unlessAborted } from '../shared/index.js';
+import { checkWritableFile, sameFile } from '../shared/index.js';
 import {
   checkObjectId,
   checkPositiveWholeNumber,

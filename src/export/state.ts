@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { InputError } from '../shared/errors.js';
-import { formatLocal, formatWithOffset, parseIsoDateTime } from '../shared/time.js';
+import { InputError } from '../shared/index.js';
+import { formatLocal, formatWithOffset, parseIsoDateTime } from '../shared/index.js';
 import { replacementTarget } from './output.js';
 
 /** Default overlap: how far before the watermark an incremental run starts asking. */

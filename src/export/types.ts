@@ -1,6 +1,6 @@
 import type { Writable } from 'node:stream';
-import type { ClientEvent, ClientOptions, CoupaClient } from '../coupa/types.js';
-import type { Mapping } from '../mapping/types.js';
+import type { ClientEvent, ClientOptions, CoupaClient } from '../coupa/index.js';
+import type { Mapping } from '../mapping/index.js';
 
 /** Output formats of `export`. */
 export type ExportFormat = 'csv' | 'jsonl' | 'xlsx';

@@ -1,7 +1,7 @@
 import { CoupaApiError } from '../coupa/errors.js';
-import type { CoupaClient, ObjectInstance } from '../coupa/types.js';
-import { ConfigError } from '../shared/errors.js';
-import { parseIsoDateTime } from '../shared/time.js';
+import type { CoupaClient, ObjectInstance } from '../coupa/index.js';
+import { ConfigError } from '../shared/index.js';
+import { parseIsoDateTime } from '../shared/index.js';
 
 /** A field's type as its values show it (`reference`: a lookup value, user or supplier, see {@link FieldInfo}). */
 export type DiscoveredType =

@@ -1,5 +1,5 @@
-import type { ObjectInstance } from '../coupa/types.js';
-import type { FieldSpec, FieldType } from '../mapping/types.js';
+import type { ObjectInstance } from '../coupa/index.js';
+import type { FieldSpec, FieldType } from '../mapping/index.js';
 
 /** One mapped field whose value in Coupa differs from the row's: shown as `field: old -> new`. */
 export interface FieldChange {

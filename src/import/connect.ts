@@ -1,8 +1,8 @@
 import { CoupaApiError } from '../coupa/errors.js';
-import type { CoupaClient, ObjectInstance } from '../coupa/types.js';
+import type { CoupaClient, ObjectInstance } from '../coupa/index.js';
 import { openClient, readPreflight, type RunClient } from '../run/index.js';
-import { unlessAborted } from '../shared/abort.js';
-import { AbortedError, UsageError } from '../shared/errors.js';
+import { unlessAborted } from '../shared/index.js';
+import { AbortedError, UsageError } from '../shared/index.js';
 import type { ImportHooks, ImportOptions } from './types.js';
 
 type ClientModule = typeof import('../coupa/index.js');

@@ -1,4 +1,4 @@
-import type { CsvRecord, CsvSource } from '../csv/types.js';
+import type { CsvRecord, CsvSource } from '../csv/index.js';
 
 /**
  * The pass a real run makes over the file before it sends anything: the progress total, file-level errors (an

@@ -1,5 +1,5 @@
-import { parseDecimal } from '../mapping/values.js';
-import type { Mapping, RowConversion } from '../mapping/types.js';
+import { parseDecimal } from '../mapping/index.js';
+import type { Mapping, RowConversion } from '../mapping/index.js';
 import type { ResumeState } from './resume.js';
 import type { ImportMode } from './types.js';
 

@@ -1,5 +1,5 @@
 import * as fs from 'node:fs';
-import { errorText, InputError } from '../shared/errors.js';
+import { errorText, InputError } from '../shared/index.js';
 import { TextBatch } from './text-batch.js';
 import type { ImportMode } from './types.js';
 

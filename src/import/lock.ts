@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
-import { errorText, InputError } from '../shared/errors.js';
-import { isProcessRunning } from '../shared/files.js';
+import { errorText, InputError } from '../shared/index.js';
+import { isProcessRunning } from '../shared/index.js';
 
 /** Locks this process holds now (two library calls in one process must not share a results file either). */
 const heldHere = new Set<string>();

@@ -1,4 +1,4 @@
-import type { CsvRecord } from '../csv/types.js';
+import type { CsvRecord } from '../csv/index.js';
 import type { Converted } from './identity.js';
 import { KEY_LOOKUP_BATCH, LOOKUP_BATCH } from './key-batch.js';
 import type { ResultRow } from './results-writer.js';

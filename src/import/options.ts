@@ -1,12 +1,12 @@
 import * as path from 'node:path';
-import type { CsvReadOptions } from '../csv/types.js';
-import { closestHeader } from '../mapping/convert.js';
+import type { CsvReadOptions } from '../csv/index.js';
+import { closestHeader } from '../mapping/index.js';
 import { loadMapping } from '../mapping/index.js';
-import type { BoundMapping, Mapping } from '../mapping/types.js';
-import { readIsoDate } from '../mapping/values.js';
+import type { BoundMapping, Mapping } from '../mapping/index.js';
+import { readIsoDate } from '../mapping/index.js';
 import { checkObjectId, checkPositiveWholeNumber, checkTimeZone } from '../run/index.js';
-import { InputError, UsageError } from '../shared/errors.js';
-import { zonedMidnight } from '../shared/time.js';
+import { InputError, UsageError } from '../shared/index.js';
+import { zonedMidnight } from '../shared/index.js';
 import type { ImportHooks, ImportMode, ImportOptions } from './types.js';
 
 /** The options of a run, checked, with defaults filled in and the mapping loaded. */

@@ -1,9 +1,9 @@
 import * as fs from 'node:fs';
 import pLimit from 'p-limit';
-import type { CoupaClient, ObjectInstance } from '../coupa/types.js';
-import type { CsvRecord, CsvSource } from '../csv/types.js';
+import type { CoupaClient, ObjectInstance } from '../coupa/index.js';
+import type { CsvRecord, CsvSource } from '../csv/index.js';
 import { convertRow } from '../mapping/index.js';
-import type { BoundMapping, Mapping, RowConversion } from '../mapping/types.js';
+import type { BoundMapping, Mapping, RowConversion } from '../mapping/index.js';
 import { fieldTypes } from './compare.js';
 import { KeyIdentity, type Converted } from './identity.js';
 import { LOOKUP_BATCH } from './key-batch.js';

@@ -1,8 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { Mapping } from '../mapping/types.js';
-import { InputError, UsageError } from '../shared/errors.js';
-import { checkWritableFile, sameFile } from '../shared/files.js';
+import type { Mapping } from '../mapping/index.js';
+import { InputError, UsageError } from '../shared/index.js';
+import { checkWritableFile, sameFile } from '../shared/index.js';
 import { finishedRun, holdsAppliedRows, unfinishedRun } from './resume.js';
 import { defaultResultsPath } from './options.js';
 import type { ImportMode } from './types.js';

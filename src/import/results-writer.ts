@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import { once } from 'node:events';
 import { finished } from 'node:stream/promises';
 import { escapeFormula, formatCsvRow } from '../csv/index.js';
-import { errorText, InputError } from '../shared/errors.js';
+import { errorText, InputError } from '../shared/index.js';
 import { RESULT_COLUMNS, resumeNotesPathFor, writeResumeNotes } from './resume.js';
 import type { ResultCode } from './result-codes.js';
 import { TextBatch } from './text-batch.js';

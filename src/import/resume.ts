@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import { basename } from 'node:path';
 import { escapeFormula, openCsv } from '../csv/index.js';
-import { InputError } from '../shared/errors.js';
+import { InputError } from '../shared/index.js';
 import { readJournal, type JournalHeader, type JournalState } from './journal.js';
 import type { ResultCode } from './result-codes.js';
 

@@ -1,7 +1,7 @@
-import type { CsvRecord } from '../csv/types.js';
+import type { CsvRecord } from '../csv/index.js';
 import { convertRow } from '../mapping/index.js';
-import type { BoundMapping, Mapping, RowConversion } from '../mapping/types.js';
-import { errorText } from '../shared/errors.js';
+import type { BoundMapping, Mapping, RowConversion } from '../mapping/index.js';
+import { errorText } from '../shared/index.js';
 import type { Converted } from './identity.js';
 import type { ResultCode } from './result-codes.js';
 import type { ResultRow } from './results-writer.js';

@@ -1,7 +1,7 @@
 import { openInput } from '../csv/index.js';
 import { bindMapping } from '../mapping/index.js';
-import { guardCallbacks } from '../shared/callbacks.js';
-import { AbortedError } from '../shared/errors.js';
+import { guardCallbacks } from '../shared/index.js';
+import { AbortedError } from '../shared/index.js';
 import { connect, preflightImport, preloadClient } from './connect.js';
 import { countRecords } from './count-rows.js';
 import { Journal, journalPathFor, type JournalHeader } from './journal.js';

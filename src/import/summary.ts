@@ -1,6 +1,6 @@
-import type { CoupaClient } from '../coupa/types.js';
-import type { CsvSource } from '../csv/types.js';
-import { InputError } from '../shared/errors.js';
+import type { CoupaClient } from '../coupa/index.js';
+import type { CsvSource } from '../csv/index.js';
+import { InputError } from '../shared/index.js';
 import type { PipelineResult } from './pipeline.js';
 import type { ImportMode, ImportSummary } from './types.js';
 

@@ -1,6 +1,6 @@
-import type { ClientEvent, ClientOptions, CoupaClient } from '../coupa/types.js';
-import type { CsvSource, DelimiterOption, EncodingOption } from '../csv/types.js';
-import type { Mapping } from '../mapping/types.js';
+import type { ClientEvent, ClientOptions, CoupaClient } from '../coupa/index.js';
+import type { CsvSource, DelimiterOption, EncodingOption } from '../csv/index.js';
+import type { Mapping } from '../mapping/index.js';
 
 /** How each row reaches Coupa. */
 export type ImportMode = 'create' | 'update' | 'upsert';

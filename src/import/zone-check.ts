@@ -1,7 +1,7 @@
-import type { ObjectInstance } from '../coupa/types.js';
+import type { ObjectInstance } from '../coupa/index.js';
 import { contradictedOffset, describeZoneMismatch, instanceOffsets } from '../run/index.js';
-import { UsageError } from '../shared/errors.js';
-import { formatOffset } from '../shared/time.js';
+import { UsageError } from '../shared/index.js';
+import { formatOffset } from '../shared/index.js';
 import type { RowExtra } from './row-decision.js';
 import type { ImportStop } from './types.js';
 

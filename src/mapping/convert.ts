@@ -1,14 +1,14 @@
-import { normalizeColumn } from '../shared/column-name.js';
-import { InputError } from '../shared/errors.js';
-import { findClosest } from '../shared/suggest.js';
+import { normalizeColumn } from '../shared/index.js';
+import { InputError } from '../shared/index.js';
+import { findClosest } from '../shared/index.js';
 import {
   formatWithOffset,
   parseIsoDateTime,
   utcFromFields,
   wallClockToIso,
   zonedMidnightOf,
-} from '../shared/time.js';
-import type { TypedCell } from '../shared/typed-cell.js';
+} from '../shared/index.js';
+import type { TypedCell } from '../shared/index.js';
 import type { BoundMapping, FieldSpec, Mapping, RowConversion } from './types.js';
 import {
   compileFormat,

@@ -1,4 +1,4 @@
-import type { ObjectInstance } from '../coupa/types.js';
+import type { ObjectInstance } from '../coupa/index.js';
 import { formatOf } from './convert.js';
 import {
   formatYmd,
@@ -8,7 +8,7 @@ import {
   parseInstant,
   parseIsoDateTime,
   wallClockInZone,
-} from '../shared/time.js';
+} from '../shared/index.js';
 import type { FieldSpec, Mapping } from './types.js';
 import { parseBoolean, plainNumber, readWithFormat, wallClockMs, writeWithFormat } from './values.js';
 

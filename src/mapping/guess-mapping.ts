@@ -1,5 +1,5 @@
-import { normalizeColumn } from '../shared/column-name.js';
-import { parseIsoDateTime, isRealDate } from '../shared/time.js';
+import { normalizeColumn } from '../shared/index.js';
+import { parseIsoDateTime, isRealDate } from '../shared/index.js';
 import { chooseReferenceKey, matchField, type FieldMatch, type KnownField } from './match-fields.js';
 import { parseDecimal, readIsoDate } from './values.js';
 

@@ -3,7 +3,8 @@
  * records back to rows, and guess a mapping skeleton from a sample. Pure functions except {@link loadMapping}.
  */
 export { loadMapping, parseMappingText } from './load-mapping.js';
-export { bindMapping, convertRow } from './convert.js';
+export { bindMapping, closestHeader, convertRow } from './convert.js';
+export { parseDecimal, readIsoDate } from './values.js';
 export {
   ExportIssues,
   exportColumns,

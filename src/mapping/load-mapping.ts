@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { InputError } from '../shared/errors.js';
+import { InputError } from '../shared/index.js';
 import { decodeMapping, parseMappingDocument } from './parse-document.js';
 import { validateMapping } from './validate-mapping.js';
 import type { Mapping } from './types.js';

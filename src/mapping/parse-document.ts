@@ -16,7 +16,7 @@ import {
   type ParsedNode,
   type Scalar,
 } from 'yaml';
-import { errorText, InputError } from '../shared/errors.js';
+import { errorText, InputError } from '../shared/index.js';
 import { findYamlMistake } from './yaml-mistakes.js';
 
 /** A mapping file read as data, with the lines of its keys. */

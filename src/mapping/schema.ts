@@ -8,7 +8,7 @@
  * words need the column name and, for `by:`, the field's type.
  */
 import * as v from 'valibot';
-import { isValidTimeZone } from '../shared/time.js';
+import { isValidTimeZone } from '../shared/index.js';
 import type { BlankPolicy, FieldType } from './types.js';
 
 /** Top-level keys of a mapping file. */

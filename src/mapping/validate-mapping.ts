@@ -5,9 +5,9 @@
  * line and the key, with the closest valid choice for a typo.
  */
 import * as v from 'valibot';
-import { normalizeColumn } from '../shared/column-name.js';
-import { InputError } from '../shared/errors.js';
-import { hint, suggest } from '../shared/suggest.js';
+import { normalizeColumn } from '../shared/index.js';
+import { InputError } from '../shared/index.js';
+import { hint, suggest } from '../shared/index.js';
 import type { LineFinder, PathPart } from './parse-document.js';
 import {
   BLANK_POLICIES,

@@ -2,7 +2,7 @@
  * Cell-level parsers and formatters shared by the import (cell -> value), the export (value -> cell) and the
  * mapping guesser. All are allocation-light: the import calls them for every cell of every row.
  */
-import { isRealDate, utcFromFields } from '../shared/time.js';
+import { isRealDate, utcFromFields } from '../shared/index.js';
 
 /** A number of the given separator style, normalised to `[-]digits[.digits]`, or undefined when it is not one. */
 export function parseDecimal(text: string, separator: '.' | ','): string | undefined {

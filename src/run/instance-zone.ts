@@ -1,5 +1,5 @@
-import type { ObjectInstance } from '../coupa/types.js';
-import { isValidTimeZone, formatOffset, offsetAt, parseIsoDateTime } from '../shared/time.js';
+import type { ObjectInstance } from '../coupa/index.js';
+import { isValidTimeZone, formatOffset, offsetAt, parseIsoDateTime } from '../shared/index.js';
 
 /** An offset the instance reported: in which attribute of which record, the text, the instant and its offset. */
 export interface InstanceOffset {

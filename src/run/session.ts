@@ -1,6 +1,6 @@
 import { CoupaApiError } from '../coupa/errors.js';
-import type { ClientOptions, CoupaClient, IndexQuery, ObjectInstance } from '../coupa/types.js';
-import { ConfigError } from '../shared/errors.js';
+import type { ClientOptions, CoupaClient, IndexQuery, ObjectInstance } from '../coupa/index.js';
+import { ConfigError } from '../shared/index.js';
 
 /** One handler that calls both (either may be absent); undefined when both are. */
 export function combineHandlers<T>(

@@ -1,5 +1,5 @@
-import { UsageError } from '../shared/errors.js';
-import { isValidTimeZone } from '../shared/time.js';
+import { UsageError } from '../shared/index.js';
+import { isValidTimeZone } from '../shared/index.js';
 
 /**
  * A positive whole number option (`--object`, `--limit`, `--concurrency`, ...): one rule everywhere, a safe

@@ -10,3 +10,4 @@ export { normalizeColumn } from './column-name.js';
 export { checkWritableFile, isProcessRunning, sameFile } from './files.js';
 export { editDistance, findClosest, hint, suggest } from './suggest.js';
 export * from './time.js';
+export type { TypedCell } from './typed-cell.js';

@@ -1,9 +1,9 @@
 import { rmSync } from 'node:fs';
 import type { Argv, CommandModule } from 'yargs';
-import { UsageError } from '../../shared/errors.js';
+import { UsageError } from '../../shared/index.js';
 import { FILTER_OPERATORS, parseFilters } from '../../export/filters.js';
 import { planOutput } from '../../export/output.js';
-import type { ExportFormat, ExportOptions, ExportSummary } from '../../export/types.js';
+import type { ExportFormat, ExportOptions, ExportSummary } from '../../export/index.js';
 import { loadMapping } from '../../mapping/index.js';
 import {
   buildClientOptions,
@@ -216,7 +216,7 @@ async function handleExport(io: CliIo, args: ExportArgs): Promise<number> {
   let summary: ExportSummary;
   try {
     // Loaded on use: the HTTP client is not needed for --help or a usage error.
-    const { runExport } = await import('../../export/run-export.js');
+    const { runExport } = await import('../../export/index.js');
     summary = await runExport(options, {
       onProgress: ({ records, pages }) => {
         if (!progressStarted) {

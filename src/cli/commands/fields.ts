@@ -1,5 +1,5 @@
 import type { Argv, CommandModule } from 'yargs';
-import { UsageError } from '../../shared/errors.js';
+import { UsageError } from '../../shared/index.js';
 import type { DiscoverFieldsResult } from '../../fields/index.js';
 import { checkObjectId } from '../../run/index.js';
 import { buildClientOptions, connectionOptions, type CliContext } from '../common.js';

@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
-import type { EncodingOption } from '../../csv/types.js';
+import type { EncodingOption } from '../../csv/index.js';
 import { runImport } from '../../import/index.js';
 import type { ImportMode, ImportOptions, ImportSummary } from '../../import/index.js';
 import { loadMapping } from '../../mapping/index.js';

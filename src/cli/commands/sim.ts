@@ -1,5 +1,5 @@
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
-import { InputError, UsageError } from '../../shared/errors.js';
+import { InputError, UsageError } from '../../shared/index.js';
 import type { SimConfig, SimErrorBody, SimVariations, SimulatorOptions } from '../../sim/index.js';
 import { shellQuote, type CliContext } from '../common.js';
 

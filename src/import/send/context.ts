@@ -1,7 +1,7 @@
-import type { CoupaClient } from '../../coupa/types.js';
-import type { CsvRecord } from '../../csv/types.js';
-import type { FieldType, Mapping } from '../../mapping/types.js';
-import type { ObjectInstance } from '../../coupa/types.js';
+import type { CoupaClient } from '../../coupa/index.js';
+import type { CsvRecord } from '../../csv/index.js';
+import type { FieldType, Mapping } from '../../mapping/index.js';
+import type { ObjectInstance } from '../../coupa/index.js';
 import type { KeyIdentity } from '../identity.js';
 import type { Journal } from '../journal.js';
 import { hashCells, type ResumeState } from '../resume.js';

@@ -1,7 +1,7 @@
 import { OutcomeUnknownError } from '../../coupa/errors.js';
-import type { ObjectInstance } from '../../coupa/types.js';
-import type { CsvRecord } from '../../csv/types.js';
-import { AbortedError, AuthError, errorText } from '../../shared/errors.js';
+import type { ObjectInstance } from '../../coupa/index.js';
+import type { CsvRecord } from '../../csv/index.js';
+import { AbortedError, AuthError, errorText } from '../../shared/index.js';
 import type { Converted } from '../identity.js';
 import type { ResultRow } from '../results-writer.js';
 import { sentAtNote } from '../resume.js';

@@ -1,5 +1,5 @@
-import type { ObjectInstance } from '../../coupa/types.js';
-import { AbortedError } from '../../shared/errors.js';
+import type { ObjectInstance } from '../../coupa/index.js';
+import { AbortedError } from '../../shared/index.js';
 import { CLOCK_SKEW_MS, type Converted } from '../identity.js';
 import { KEY_LOOKUP_BATCH, LOOKUP_BATCH, PAGE_LIMIT, planKeyLookups } from '../key-batch.js';
 import type { LookupContext } from './context.js';

@@ -1,9 +1,9 @@
 import * as path from 'node:path';
 import { CoupaApiError, OutcomeUnknownError } from '../../coupa/errors.js';
-import type { ObjectInstance } from '../../coupa/types.js';
-import type { CsvRecord } from '../../csv/types.js';
+import type { ObjectInstance } from '../../coupa/index.js';
+import type { CsvRecord } from '../../csv/index.js';
 import { droppedFields } from '../../mapping/index.js';
-import { AbortedError, AuthError, errorText } from '../../shared/errors.js';
+import { AbortedError, AuthError, errorText } from '../../shared/index.js';
 import type { Converted } from '../identity.js';
 import type { ResultRow } from '../results-writer.js';
 import { NOT_SENT } from '../resume.js';

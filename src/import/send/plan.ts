@@ -1,7 +1,7 @@
 import { CoupaApiError } from '../../coupa/errors.js';
-import type { ObjectInstance } from '../../coupa/types.js';
-import type { CsvRecord } from '../../csv/types.js';
-import { AbortedError, AuthError, errorText } from '../../shared/errors.js';
+import type { ObjectInstance } from '../../coupa/index.js';
+import type { CsvRecord } from '../../csv/index.js';
+import { AbortedError, AuthError, errorText } from '../../shared/index.js';
 import { changedFields, formatChanges } from '../compare.js';
 import type { Converted } from '../identity.js';
 import type { ResultRow } from '../results-writer.js';

@@ -1,5 +1,5 @@
-import type { CsvRecord } from '../../csv/types.js';
-import { errorText } from '../../shared/errors.js';
+import type { CsvRecord } from '../../csv/index.js';
+import { errorText } from '../../shared/index.js';
 import type { Converted } from '../identity.js';
 import type { ResultRow } from '../results-writer.js';
 import { failRow } from '../row-decision.js';

@@ -1,4 +1,4 @@
-import type { CsvRecord } from '../../csv/types.js';
+import type { CsvRecord } from '../../csv/index.js';
 import type { Converted } from '../identity.js';
 import type { ResultRow } from '../results-writer.js';
 import { journaled, type SendContext } from './context.js';
