@@ -9,7 +9,7 @@ const linter = new Linter({ configType: 'flat', cwd: ROOT });
 const config: Linter.Config[] = [
   {
     files: ['**/*.ts'],
-    languageOptions: { parser: tseslint.parser as Linter.Parser },
+    languageOptions: { parser: tseslint.parser },
     plugins: { local: { rules: { 'module-direction': moduleDirection } } },
     rules: { 'local/module-direction': 'error' },
   },
