@@ -67,15 +67,17 @@ async function runDemo(): Promise<number> {
           : `${summary.encoding}, "${summary.delimiter === '\t' ? 'tab' : summary.delimiter}", ${summary.lineEnding}`;
       log(
         `        ${summary.rows} rows (${format}): ` +
-          `${summary.created} created, ${summary.updated} updated, ${summary.failed} failed in ${(summary.elapsedMs / 1000).toFixed(1)} s`,
+          `${summary.created} created, ${summary.updated} updated, ${summary.unchanged} unchanged (already in Coupa), ` +
+          `${summary.failed} failed in ${(summary.elapsedMs / 1000).toFixed(1)} s`,
       );
       log(`        results: ${summary.resultsXlsx ?? summary.results}`);
       if (summary.resultsXlsx !== undefined)
         log(`                 (written from ${summary.results}, which --resume reads)`);
       const exportFile = path.join(out, `${name}.export.csv`);
-      const exported = await runExport({ mapping, out: exportFile, client: clientOptions });
+      // --excel: the mapping's delimiter, formats, decimal separator and boolean words, a BOM and CRLF.
+      const exported = await runExport({ mapping, out: exportFile, client: clientOptions, excel: true });
       log(
-        `export  object ${summary.object} -> ${exported.records} records, same columns and formats as the input`,
+        `export  object ${summary.object} -> ${exported.records} records for Excel (--excel): the mapping's columns and formats`,
       );
       log(`        file:    ${exported.out}`);
       if (mapping.key) {
@@ -87,9 +89,10 @@ async function runDemo(): Promise<number> {
           results: path.join(out, `${name}.export.results.csv`),
           clientOptions,
         });
-        if (again.failed > 0 || again.created > 0 || again.stopped) exitCode = 1;
+        if (again.failed > 0 || again.created > 0 || again.updated > 0 || again.stopped) exitCode = 1;
         log(
-          `re-import the export (upsert by ${mapping.key}): ${again.updated} updated, ${again.created} created, ${again.failed} failed`,
+          `re-import the export (upsert by ${mapping.key}): ${again.unchanged} unchanged, ${again.updated} updated, ` +
+            `${again.created} created, ${again.failed} failed`,
         );
       }
       log('');
