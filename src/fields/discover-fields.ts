@@ -1,6 +1,7 @@
 import { CoupaApiError } from '../coupa/errors.js';
 import type { CoupaClient, ObjectInstance } from '../coupa/index.js';
 import { ConfigError } from '../shared/index.js';
+import { instanceOffsets, type InstanceOffset } from '../run/index.js';
 import { parseIsoDateTime } from '../shared/index.js';
 
 /** A field's type as its values show it (`reference`: a lookup value, user or supplier, see {@link FieldInfo}). */
@@ -54,15 +55,7 @@ export interface DiscoverFieldsResult {
 }
 
 /** An offset a record's timestamp carries, e.g. `created-at` `2026-01-05T09:30:00-08:00`: -8 h at that instant. */
-export interface ReportedOffset {
-  recordId: number;
-  attribute: 'created-at' | 'updated-at';
-  /** The timestamp as the instance wrote it. */
-  text: string;
-  /** The instant, in ms since the epoch (UTC). */
-  instant: number;
-  offsetMs: number;
-}
+export type ReportedOffset = InstanceOffset;
 
 /** Where the field names are when an object has no records to learn them from. */
 export const NO_RECORDS_HINT =
@@ -109,23 +102,7 @@ export async function discoverFields(
 
 /** The offsets of the records' `created-at` and `updated-at`, in record order (see {@link ReportedOffset}). */
 export function reportedOffsets(records: readonly ObjectInstance[]): ReportedOffset[] {
-  const out: ReportedOffset[] = [];
-  for (const record of records) {
-    for (const attribute of ['created-at', 'updated-at'] as const) {
-      const text: unknown = record[attribute];
-      if (typeof text !== 'string') continue;
-      const dt = parseIsoDateTime(text.trim());
-      if (dt?.offsetMs === undefined) continue;
-      out.push({
-        recordId: record.id,
-        attribute,
-        text,
-        instant: dt.localMs - dt.offsetMs,
-        offsetMs: dt.offsetMs,
-      });
-    }
-  }
-  return out;
+  return records.flatMap((record) => instanceOffsets(record));
 }
 
 async function readPage(

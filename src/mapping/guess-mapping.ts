@@ -1,6 +1,12 @@
 import { normalizeColumn } from '../shared/index.js';
 import { parseIsoDateTime, isRealDate } from '../shared/index.js';
-import { chooseReferenceKey, matchField, type FieldMatch, type KnownField } from './match-fields.js';
+import {
+  chooseReferenceKey,
+  matchField,
+  nameWords,
+  type FieldMatch,
+  type KnownField,
+} from './match-fields.js';
 import { parseDecimal, readIsoDate } from './values.js';
 
 interface Guess {
@@ -327,27 +333,9 @@ function keyScore(name: string, values: string[], rowCount: number): number {
   return score;
 }
 
-/** Letters that Unicode does not decompose into a base letter and an accent. */
-const LETTERS: Record<string, string> = {
-  ß: 'ss',
-  æ: 'ae',
-  œ: 'oe',
-  ø: 'o',
-  ł: 'l',
-  đ: 'd',
-  ð: 'd',
-  þ: 'th',
-};
-
 /** `Vendor Name (EUR)` -> `vendor-name-eur`; accents dropped (`Ünïcødé Ñame` -> `unicode-name`). */
 export function kebabCase(name: string): string {
-  return name
-    .normalize('NFD')
-    .replace(/[\u0300-\u036f]/g, '')
-    .replace(/[ßæœøłđðþ]/gi, (c) => LETTERS[c.toLowerCase()] ?? c)
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-+|-+$/g, '');
+  return nameWords(name).join('-');
 }
 
 /** A header or field name as a YAML scalar: plain when safe, else double-quoted (JSON strings are valid YAML). */

@@ -1,5 +1,6 @@
 import type { FieldInfo } from '../fields/index.js';
-import { REFERENCE_KEYS } from '../mapping/index.js';
+import { nameWords, REFERENCE_KEYS } from '../mapping/index.js';
+import { editDistance } from '../shared/index.js';
 
 /** How a column was matched to one of the object's real fields. */
 export type MatchKind = 'exact' | 'close' | 'none';
@@ -26,47 +27,9 @@ export interface FieldSuggestions {
   unusedFields: string[];
 }
 
-const LETTERS: Record<string, string> = {
-  ß: 'ss',
-  æ: 'ae',
-  œ: 'oe',
-  ø: 'o',
-  ł: 'l',
-  đ: 'd',
-  ð: 'd',
-  þ: 'th',
-};
-
-/** The words of a name: accents dropped, lower case, split at anything that is not a letter or digit. */
-export function nameWords(name: string): string[] {
-  return name
-    .normalize('NFD')
-    .replace(/[\u0300-\u036f]/g, '')
-    .replace(/[ßæœøłđðþ]/gi, (c) => LETTERS[c.toLowerCase()] ?? c)
-    .toLowerCase()
-    .split(/[^a-z0-9]+/)
-    .filter((w) => w !== '');
-}
-
 /** Words in one order: `Name Vendor`, `vendor_name` and `Vendor-Name` all become `name vendor`. */
 function sortedKey(words: readonly string[]): string {
   return [...words].sort().join(' ');
-}
-
-function editDistance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const curr = [i];
-    for (let j = 1; j <= b.length; j++) {
-      curr[j] = Math.min(
-        (prev[j] ?? 0) + 1,
-        (curr[j - 1] ?? 0) + 1,
-        (prev[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1),
-      );
-    }
-    prev = curr;
-  }
-  return prev[b.length] ?? 0;
 }
 
 /**

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { FieldInfo } from '../../src/fields/index.js';
-import { chooseBy, matchScore, nameWords, suggestFields } from '../../src/ui/field-suggestions.js';
+import { nameWords } from '../../src/mapping/index.js';
+import { chooseBy, matchScore, suggestFields } from '../../src/ui/field-suggestions.js';
 
 const field = (name: string, type: FieldInfo['type'], keys?: string[]): FieldInfo => ({
   name,
