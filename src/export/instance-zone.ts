@@ -1,6 +1,7 @@
 import type { ObjectInstance } from '../coupa/index.js';
 import type { ExportIssues, FieldSpec, Mapping } from '../mapping/index.js';
 import { UsageError } from '../shared/index.js';
+import { contradictedOffset, instanceOffsets, zonesWithOffsets } from '../run/index.js';
 import { formatOffset, formatYmd, offsetAt, parseIsoDateTime } from '../shared/index.js';
 
 /**
@@ -46,35 +47,15 @@ export function dateSpecsOf(mapping: Mapping | undefined): FieldSpec[] {
  * and the zones that have it.
  */
 export function checkInstanceZone(record: ObjectInstance | undefined, timezone: string, setBy: string): void {
-  if (!record) return;
-  for (const attribute of ['created-at', 'updated-at'] as const) {
-    const text = record[attribute];
-    if (typeof text !== 'string') continue;
-    const dt = parseIsoDateTime(text.trim());
-    if (dt?.offsetMs === undefined) continue;
-    const instant = dt.localMs - dt.offsetMs;
-    const expected = offsetAt(instant, timezone);
-    if (expected === dt.offsetMs) return;
-    const zones = zonesWithOffset(dt.offsetMs, instant);
-    throw new UsageError(
-      `the time zone ${timezone} (${setBy}) has UTC offset ${formatOffset(expected)}, but the instance reports ` +
-        `${formatOffset(dt.offsetMs)} (record ${record.id}'s ${attribute} is ${text}): dates and times would be ` +
-        `read and written in the wrong zone. Set --timezone (or COUPA_TIMEZONE, or the mapping's timezone:) to the ` +
-        `instance's zone${zones.length > 0 ? `, e.g. ${zones.join(', ')}` : ''}`,
-      'TIMEZONE',
-    );
-  }
-}
-
-/** A few IANA zones that have `offsetMs` at `instant` (the instance's zone is likely one of them). */
-export function zonesWithOffset(offsetMs: number, instant: number, max = 5): string[] {
-  const intl = Intl as unknown as { supportedValuesOf?: (key: string) => string[] };
-  const all = intl.supportedValuesOf?.('timeZone') ?? [];
-  const out: string[] = [];
-  for (const zone of all) {
-    if (!zone.includes('/') || zone.startsWith('Etc/')) continue;
-    if (offsetAt(instant, zone) === offsetMs) out.push(zone);
-    if (out.length >= max) break;
-  }
-  return out;
+  const seen = instanceOffsets(record);
+  const wrong = contradictedOffset(seen, timezone);
+  if (!wrong) return;
+  const zones = zonesWithOffsets(seen, 5);
+  throw new UsageError(
+    `the time zone ${timezone} (${setBy}) has UTC offset ${formatOffset(offsetAt(wrong.instant, timezone))}, but the ` +
+      `instance reports ${formatOffset(wrong.offsetMs)} (record ${wrong.recordId}'s ${wrong.attribute} is ${wrong.text}): ` +
+      `dates and times would be read and written in the wrong zone. Set --timezone (or COUPA_TIMEZONE, or the ` +
+      `mapping's timezone:) to the instance's zone${zones.length > 0 ? `, e.g. ${zones.join(', ')}` : ''}`,
+    'TIMEZONE',
+  );
 }
