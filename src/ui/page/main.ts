@@ -404,10 +404,12 @@ function buildImport(info: Info): HTMLElement {
   const progressBar = h('progress', { max: 1, value: 0, 'aria-label': 'Import progress' });
   const status = h('div', { class: 'status', role: 'status', 'aria-live': 'polite', id: 'run-status' });
   const onlyErrors = h('input', { type: 'checkbox', checked: true, id: 'only-errors' });
+  // After a plan the filter keeps the rows that would change as well.
+  const onlyErrorsText = h('span', {}, ' Only rows with errors');
   const onlyErrorsBox = h(
     'div',
     { class: 'row hidden' },
-    h('label', { class: 'choice', for: 'only-errors' }, onlyErrors, ' Only rows with errors'),
+    h('label', { class: 'choice', for: 'only-errors' }, onlyErrors, onlyErrorsText),
   );
   const grid = h('div');
   const resultsLink = h('a', { class: 'button primary hidden', download: '' }, 'Download results');
@@ -1042,7 +1044,8 @@ function buildImport(info: Info): HTMLElement {
         h('td', {}, r.status),
         h(
           'td',
-          { class: 'msg' },
+          // A change is not a problem: it is shown in the text colour, an error in the error colour.
+          { class: r.error === '' && r.changes ? 'changes-cell' : 'msg' },
           r.error !== ''
             ? friendlyError(r.line, r.error)
             : r.changes
@@ -1189,6 +1192,8 @@ function buildImport(info: Info): HTMLElement {
           const problems = dryRun ? job.progress.invalid : job.progress.failed;
           onlyErrorsBox.classList.toggle('hidden', !dryRun && problems === 0);
           const changes = kind === 'plan' && (job.summary?.wouldUpdate ?? 0) > 0;
+          onlyErrorsText.textContent =
+            kind === 'plan' ? ' Only rows with errors or changes' : ' Only rows with errors';
           if (kind === 'plan') onlyErrorsBox.classList.toggle('hidden', problems === 0 && !changes);
           if (dryRun || problems > 0) await showRows(job, grid, onlyErrors.checked);
           if (!dryRun && problems > 0) resumeBox.classList.remove('hidden');
