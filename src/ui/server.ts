@@ -232,7 +232,11 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
         const upload = uploadById(parts[1]);
         const body = await readJson(req);
         const sheet = field(body, 'sheet');
-        const headerRow = optionalNumber(field(body, 'headerRow'));
+        const rawHeaderRow = field(body, 'headerRow');
+        const headerRow =
+          rawHeaderRow === undefined || rawHeaderRow === null || rawHeaderRow === ''
+            ? undefined
+            : Number(rawHeaderRow);
         if (headerRow !== undefined && (!Number.isInteger(headerRow) || headerRow < 1))
           throw new HttpError(400, 'The header row is a line number: 1 or more.');
         const before = { sheet: upload.sheet, headerRow: upload.headerRow };

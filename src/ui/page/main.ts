@@ -415,7 +415,7 @@ function buildImport(info: Info): HTMLElement {
   const resultsLink = h('a', { class: 'button primary hidden', download: '' }, 'Download results');
   // For a workbook: the `.xlsx` results are the first link, the results CSV (kept for a resume) the second.
   const resultsCsvLink = h('a', { class: 'button hidden', download: '' }, 'Download results (CSV)');
-  const correctedInput = h('input', { type: 'file', accept: '.csv,.txt,.tsv' });
+  const correctedInput = h('input', { type: 'file', accept: '.csv,.txt,.tsv,.xlsx' });
   const resumeButton = h('button', { type: 'button' }, 'Resume');
   const resumeBox = h(
     'div',
@@ -1054,7 +1054,13 @@ function buildImport(info: Info): HTMLElement {
         ),
         ...data.header.map((column, i) => {
           const cell = r.cells[i] ?? '';
-          if (!bad.has(i)) return h('td', { class: numeric[i] ? 'num' : undefined }, cell);
+          // A workbook's cells are corrected in Excel (its types and formats would not survive a text copy).
+          if (!bad.has(i) || state.upload?.workbook)
+            return h(
+              'td',
+              { class: `${numeric[i] ? 'num' : ''}${bad.has(i) ? ' bad' : ''}`.trim() || undefined },
+              cell,
+            );
           // A bad cell is corrected in place; the copy is written by "Save corrected copy".
           editable++;
           const input = h('input', {
@@ -1225,7 +1231,16 @@ function buildImport(info: Info): HTMLElement {
     void (async () => {
       if (file) {
         try {
-          state.upload = await uploadFile(file);
+          const was = state.upload?.workbook;
+          let next = await uploadFile(file);
+          // A corrected workbook is read as the first one was: the same sheet and header row.
+          if (was && next.workbook?.sheets.includes(was.sheet)) {
+            next = await api<UploadInfo>(`/api/uploads/${next.id}/source`, {
+              sheet: was.sheet,
+              headerRow: was.headerRow,
+            });
+          }
+          state.upload = next;
         } catch (error) {
           showError(status, error);
           return;
