@@ -10,7 +10,7 @@ import { newId, type Upload } from './uploads.js';
 /** What the page sees of a running or finished import, pushed over Server-Sent Events. */
 export interface JobState {
   id: string;
-  kind: 'validate' | 'import';
+  kind: 'validate' | 'plan' | 'import';
   state: 'running' | 'done' | 'error';
   progress: ImportProgress & { elapsedMs: number; rowsPerSecond: number; etaSeconds?: number };
   notices: string[];
@@ -25,6 +25,8 @@ export interface ImportJob {
   results: string;
   /** The download name of the results file. */
   resultsName: string;
+  /** For a workbook input, after a run that went to its end: the `.xlsx` results file and its download name. */
+  resultsXlsx?: { path: string; name: string };
   state: JobState;
   controller: AbortController;
   listeners: Set<ServerResponse>;
@@ -36,6 +38,8 @@ export interface StartImportOptions {
   mapping: Mapping;
   mode: ImportMode;
   dryRun: boolean;
+  /** Read-only: says what an import would create, update or leave unchanged (`would-create`, `would-update`). */
+  plan?: boolean;
   resume: boolean;
   /** The results file: a new one in the upload's folder, or the one of the run being resumed. */
   results?: string;
@@ -49,21 +53,22 @@ export interface StartImportOptions {
 /** Server-Sent Events: at most one progress message per this many ms per job (the page stays live, the wire quiet). */
 const PUSH_EVERY_MS = 200;
 
-export function resultsNameFor(name: string, dryRun: boolean): string {
-  const base = name.replace(/\.(csv|txt|tsv)$/i, '');
-  return `${base}${dryRun ? '.validation' : ''}.results.csv`;
+export function resultsNameFor(name: string, dryRun: boolean, plan = false): string {
+  const base = name.replace(/\.(csv|txt|tsv|xlsx|xlsm)$/i, '');
+  return `${base}${plan ? '.plan' : dryRun ? '.validation' : ''}.results.csv`;
 }
 
 /** Starts `runImport` in the background; the page follows it through {@link subscribe}. */
 export function startImportJob(options: StartImportOptions): ImportJob {
   const id = newId();
-  const resultsName = resultsNameFor(options.upload.name, options.dryRun);
+  const plan = options.plan === true;
+  const resultsName = resultsNameFor(options.upload.name, options.dryRun, plan);
   const results = options.results ?? join(options.upload.dir, `${id}-${resultsName}`);
   const controller = new AbortController();
   const startedAt = Date.now();
   const state: JobState = {
     id,
-    kind: options.dryRun ? 'validate' : 'import',
+    kind: plan ? 'plan' : options.dryRun ? 'validate' : 'import',
     state: 'running',
     progress: {
       done: 0,
@@ -73,6 +78,7 @@ export function startImportJob(options: StartImportOptions): ImportJob {
       invalid: 0,
       valid: 0,
       skipped: 0,
+      unchanged: 0,
       elapsedMs: 0,
       rowsPerSecond: 0,
     },
@@ -111,6 +117,9 @@ export function startImportJob(options: StartImportOptions): ImportJob {
           mode: options.mode,
           results,
           dryRun: options.dryRun,
+          ...(plan ? { plan: true } : {}),
+          ...(options.upload.sheet === undefined ? {} : { sheet: options.upload.sheet }),
+          ...(options.upload.headerRow === undefined ? {} : { headerRow: options.upload.headerRow }),
           resume: options.resume,
           clientOptions: options.clientOptions,
           signal: controller.signal,
@@ -137,7 +146,19 @@ export function startImportJob(options: StartImportOptions): ImportJob {
           },
         },
       );
-      state.summary = { ...summary, file: options.upload.name, results: job.resultsName };
+      if (summary.resultsXlsx !== undefined) {
+        job.resultsXlsx = { path: summary.resultsXlsx, name: job.resultsName.replace(/\.csv$/, '.xlsx') };
+      }
+      const { resultsXlsx, ...rest } = summary;
+      // Paths of the private folder stay on the server: the page gets download names.
+      state.summary = {
+        ...rest,
+        file: options.upload.name,
+        results: job.resultsName,
+        ...(resultsXlsx === undefined || job.resultsXlsx === undefined
+          ? {}
+          : { resultsXlsx: job.resultsXlsx.name }),
+      };
       state.progress = {
         ...state.progress,
         done: summary.rows,
@@ -148,6 +169,7 @@ export function startImportJob(options: StartImportOptions): ImportJob {
         invalid: summary.invalid,
         valid: summary.valid,
         skipped: summary.skipped,
+        unchanged: summary.unchanged,
         elapsedMs: summary.elapsedMs,
         rowsPerSecond: summary.rowsPerSecond,
       };
@@ -190,6 +212,8 @@ export interface ResultRow {
   id: string;
   error: string;
   code: string;
+  /** Plan: the fields a run would change (`field: old -> new`), from the `_changes` column. */
+  changes?: string;
   cells: string[];
 }
 
@@ -199,12 +223,15 @@ export interface ResultRow {
  */
 export async function readResultRows(
   results: string,
-  onlyProblems: boolean,
+  /** `problems`: failed and invalid rows; `changes`: those and the rows a plan would update. */
+  only: 'all' | 'problems' | 'changes',
   limit: number,
 ): Promise<{ header: string[]; rows: ResultRow[]; matching: number; total: number }> {
   const source = await openCsv(results, { allowDuplicateHeaders: true });
-  const hasCode = source.header[4] === '_code';
-  const first = hasCode ? 5 : 4;
+  // Optional columns after `_error`: `_code`, then `_changes` in a plan; the input's columns follow them.
+  let first = 4;
+  const codeAt = source.header[first] === '_code' ? first++ : -1;
+  const changesAt = source.header[first] === '_changes' ? first++ : -1;
   const header = source.header.slice(first);
   const rows: ResultRow[] = [];
   let matching = 0;
@@ -214,7 +241,8 @@ export async function readResultRows(
       total++;
       const [line = '', status = '', id = '', error = ''] = record.cells;
       const problem = status === 'failed' || status === 'invalid';
-      if (onlyProblems && !problem) continue;
+      const wanted = only === 'all' || problem || (only === 'changes' && status === 'would-update');
+      if (!wanted) continue;
       matching++;
       if (rows.length < limit) {
         rows.push({
@@ -222,7 +250,8 @@ export async function readResultRows(
           status,
           id,
           error,
-          code: hasCode ? (record.cells[4] ?? '') : '',
+          code: codeAt < 0 ? '' : (record.cells[codeAt] ?? ''),
+          ...(changesAt < 0 ? {} : { changes: record.cells[changesAt] ?? '' }),
           cells: record.cells.slice(first),
         });
       }

@@ -69,8 +69,7 @@ export interface UiServer {
 
 /** Features that other parts of coupa-csv bring later: the page shows them, disabled, with this reason. */
 const NOT_YET = {
-  plan: 'Plan is not available yet in this version: it will show what an import would create, update or leave unchanged.',
-  xlsx: 'Reading Excel workbooks (.xlsx) is not available yet in this version: save the sheet as CSV.',
+  xls: 'Old Excel files (.xls) cannot be read: save the sheet as an Excel workbook (.xlsx) or as CSV.',
 } as const;
 
 const JSON_LIMIT = 2 * 1024 * 1024;
@@ -174,13 +173,13 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
           timezone: options.timezone ?? null,
           operators: ['eq', ...FILTER_OPERATORS],
           notAvailable: NOT_YET,
-          features: { plan: false, fields: true, xlsxIn: false, xlsxOut: true },
+          features: { plan: true, fields: true, xlsxIn: true, xlsxOut: true },
         });
       case 'POST uploads': {
         const name = decodeHeader(req.headers['x-file-name']) ?? 'upload.csv';
-        if (/\.xlsx?$/i.test(name)) {
+        if (/\.xls$/i.test(name)) {
           req.resume();
-          throw new HttpError(415, NOT_YET.xlsx);
+          throw new HttpError(415, NOT_YET.xls);
         }
         const upload = await receiveUpload(req, uploadsDir, name, maxUpload);
         uploads.set(upload.id, upload);
@@ -228,6 +227,34 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
           correctedFrom: uploads.get(corrected.correctedFrom ?? '')?.name ?? original.name,
         });
       }
+      case 'POST uploads source': {
+        // A workbook's sheet and header row, chosen in the page: read again, and used by every later run of it.
+        const upload = uploadById(parts[1]);
+        const body = await readJson(req);
+        const sheet = field(body, 'sheet');
+        const rawHeaderRow = field(body, 'headerRow');
+        const headerRow =
+          rawHeaderRow === undefined || rawHeaderRow === null || rawHeaderRow === ''
+            ? undefined
+            : Number(rawHeaderRow);
+        if (headerRow !== undefined && (!Number.isInteger(headerRow) || headerRow < 1))
+          throw new HttpError(400, 'The header row is a line number: 1 or more.');
+        const before = { sheet: upload.sheet, headerRow: upload.headerRow };
+        if (typeof sheet === 'string' && sheet !== '') upload.sheet = sheet;
+        else delete upload.sheet;
+        if (headerRow === undefined) delete upload.headerRow;
+        else upload.headerRow = headerRow;
+        try {
+          upload.info = await describeUpload(upload);
+        } catch (error) {
+          if (before.sheet === undefined) delete upload.sheet;
+          else upload.sheet = before.sheet;
+          if (before.headerRow === undefined) delete upload.headerRow;
+          else upload.headerRow = before.headerRow;
+          throw new HttpError(422, `${upload.name} cannot be read so: ${describeError(error)}`);
+        }
+        return sendJson(res, 200, upload.info);
+      }
       case 'GET uploads file': {
         // Only the copies the page made can be downloaded: the user has the original already.
         const upload = uploadById(parts[1]);
@@ -256,8 +283,11 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
         await store.save(header, normalizeDocument(field(body, 'mapping')));
         return sendJson(res, 200, { saved: true });
       }
+      case 'POST plan':
       case 'POST imports': {
         const body = await readJson(req);
+        // A plan reads Coupa and writes nothing: it runs beside an import as a validation does.
+        const plan = route === 'POST plan';
         const upload = uploads.get(stringField(body, 'upload'));
         if (!upload) throw new HttpError(404, 'That spreadsheet is no longer here: choose it again.');
         const doc = normalizeDocument(field(body, 'mapping'));
@@ -265,10 +295,10 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
         const mode = stringField(body, 'mode', 'create');
         if (mode !== 'create' && mode !== 'update' && mode !== 'upsert')
           throw new HttpError(400, `unknown mode ${mode}`);
-        const dryRun = field(body, 'dryRun') === true;
+        const dryRun = !plan && field(body, 'dryRun') === true;
         let results: string | undefined;
         const resumeOf = field(body, 'resumeOf');
-        if (resumeOf !== undefined && resumeOf !== null) {
+        if (!plan && resumeOf !== undefined && resumeOf !== null) {
           const previous = typeof resumeOf === 'string' ? imports.get(resumeOf) : undefined;
           if (!previous || previous.state.kind !== 'import')
             throw new HttpError(404, 'There is no import to resume.');
@@ -278,7 +308,7 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
         const running = [...imports.values()].find(
           (j) => j.state.state === 'running' && j.state.kind === 'import',
         );
-        if (running && !dryRun)
+        if (running && !dryRun && !plan)
           throw new HttpError(409, 'An import is running: wait for it or stop it first.');
         const objectId = optionalNumber(field(body, 'objectId'));
         const job = startImportJob({
@@ -286,6 +316,7 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
           mapping,
           mode: mode,
           dryRun,
+          plan,
           resume: results !== undefined,
           ...(results === undefined ? {} : { results }),
           ...(objectId === undefined ? {} : { objectId }),
@@ -306,13 +337,23 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
       case 'GET imports rows': {
         const job = importJob(parts[1]);
         if (job.state.state === 'running') throw new HttpError(409, 'The run is still going.');
-        const only = url.searchParams.get('only') === 'problems';
+        const onlyParam = url.searchParams.get('only');
+        const only = onlyParam === 'problems' || onlyParam === 'changes' ? onlyParam : 'all';
         const limit = Math.min(1000, Math.max(1, Number(url.searchParams.get('limit') ?? 200) || 200));
         return sendJson(res, 200, await readResultRows(job.results, only, limit));
       }
       case 'GET imports results': {
         const job = importJob(parts[1]);
         if (job.state.state === 'running') throw new HttpError(409, 'The run is still going.');
+        if (url.searchParams.get('format') === 'xlsx') {
+          if (!job.resultsXlsx) throw new HttpError(404, 'This run has no workbook results file.');
+          return sendFile(
+            res,
+            job.resultsXlsx.path,
+            job.resultsXlsx.name,
+            'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+          );
+        }
         return sendFile(res, job.results, job.resultsName, 'text/csv');
       }
       case 'GET fields': {
@@ -322,9 +363,6 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
         const upload = uploadId === null ? undefined : uploads.get(uploadId);
         return sendJson(res, 200, await fieldsFor(objectId, upload));
       }
-      case 'POST plan':
-        req.resume();
-        return sendJson(res, 501, { available: false, message: NOT_YET.plan });
       case 'POST exports': {
         const body = await readJson(req);
         const objectId = optionalNumber(field(body, 'objectId'));

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Transform } from 'node:stream';
 import { parse as parseYaml } from 'yaml';
-import { openCsv } from '../csv/index.js';
+import { isWorkbookFile, listXlsxSheets, openInput } from '../csv/index.js';
 import { guessMapping } from '../mapping/index.js';
 
 /** Rows read to guess the columns' types. */
@@ -26,6 +26,9 @@ export interface Upload {
   correctedFrom?: string;
   /** What was read of it when it arrived (header, first rows, guessed mapping). */
   info?: UploadInfo;
+  /** For a workbook: the sheet and header row the page chose (passed to validate, plan and import). */
+  sheet?: string;
+  headerRow?: number;
 }
 
 /** What the page shows after a spreadsheet was chosen. */
@@ -42,6 +45,8 @@ export interface UploadInfo {
   preview: string[][];
   /** A mapping document guessed from the header and the first rows (field names from the column names, types). */
   suggested: unknown;
+  /** For a workbook: its worksheets, the one read, and the line (sheet row) of the header found or chosen. */
+  workbook?: { sheets: string[]; sheet: string; headerRow: number };
 }
 
 export class UploadTooLarge extends Error {
@@ -101,7 +106,13 @@ export async function receiveUpload(
 
 /** Reads what the page shows of a spreadsheet: detected format, header, row count and the first rows. */
 export async function describeUpload(upload: Upload, previewRows = 8): Promise<UploadInfo> {
-  const source = await openCsv(upload.path, { allowDuplicateHeaders: true });
+  const source = await openInput(upload.path, {
+    allowDuplicateHeaders: true,
+    ...(upload.sheet === undefined ? {} : { sheet: upload.sheet }),
+    ...(upload.headerRow === undefined ? {} : { headerRow: upload.headerRow }),
+  });
+  // The workbook's sheets are listed only for a workbook (a CSV has none), so the page shows the choice for it alone.
+  const sheets = (await isWorkbookFile(upload.path)) ? await listXlsxSheets(upload.path) : undefined;
   const sample: string[][] = [];
   let rows = 0;
   for await (const batch of source.batches()) {
@@ -122,5 +133,8 @@ export async function describeUpload(upload: Upload, previewRows = 8): Promise<U
     rows,
     preview: sample.slice(0, previewRows),
     suggested,
+    ...(sheets === undefined
+      ? {}
+      : { workbook: { sheets, sheet: source.sheet ?? sheets[0] ?? '', headerRow: source.headerLine ?? 1 } }),
   };
 }

@@ -170,22 +170,22 @@ describe('coupa-csv ui: refusals (raw HTTP requests)', () => {
 
   it('shows the instance host and never a credential', async () => {
     const res = await rawRequest(ui.port, { path: '/api/info', headers: { cookie } });
-    const info = JSON.parse(res.body) as { instance: string; notAvailable: { plan: string } };
+    const info = JSON.parse(res.body) as { instance: string; features: { plan: boolean; xlsxIn: boolean } };
     expect(info.instance).toBe(new URL(sim.url).host);
     expect(res.body).not.toContain(sim.clientSecret);
     expect(res.body).not.toContain(sim.clientId);
-    expect(info.notAvailable.plan).toMatch(/not available yet/);
+    expect(info.features).toMatchObject({ plan: true, xlsxIn: true });
   });
 
-  it('stubs Plan honestly ("not available yet"); field discovery asks Coupa', async () => {
+  it('Plan needs an upload (a plan of nothing is refused); field discovery asks Coupa', async () => {
     const plan = await rawRequest(ui.port, {
       method: 'POST',
       path: '/api/plan',
       headers: { cookie },
       body: '{}',
     });
-    expect(plan.status).toBe(501);
-    expect(JSON.parse(plan.body)).toMatchObject({ available: false });
+    expect(plan.status).toBe(400);
+    expect(JSON.parse(plan.body)).toEqual({ error: expect.any(String) as unknown });
     const fields = await rawRequest(ui.port, { path: '/api/fields?object=101', headers: { cookie } });
     expect(fields.status).toBe(200);
     const answer = JSON.parse(fields.body) as { records: number; fields: unknown[] };

@@ -44,7 +44,7 @@ interface Info {
   instance: string;
   timezone: string | null;
   operators: string[];
-  notAvailable: { plan: string; xlsx: string };
+  notAvailable: Record<string, string>;
 }
 
 interface ColumnSuggestion {
@@ -77,6 +77,8 @@ interface UploadInfo {
   rows: number;
   preview: string[][];
   suggested: unknown;
+  /** For a workbook: its sheets, the sheet read and the line of its header. */
+  workbook?: { sheets: string[]; sheet: string; headerRow: number };
 }
 
 interface FieldSpecDoc {
@@ -108,6 +110,7 @@ interface Progress {
   invalid: number;
   valid: number;
   skipped: number;
+  unchanged?: number;
   elapsedMs: number;
   rowsPerSecond: number;
   etaSeconds?: number;
@@ -115,11 +118,22 @@ interface Progress {
 
 interface JobState {
   id: string;
-  kind: 'validate' | 'import';
+  kind: 'validate' | 'plan' | 'import';
   state: 'running' | 'done' | 'error';
   progress: Progress;
   notices: string[];
-  summary?: { rows: number; interrupted: boolean; stopped?: { message: string }; notSent: number };
+  summary?: {
+    rows: number;
+    interrupted: boolean;
+    stopped?: { message: string };
+    notSent: number;
+    unchanged?: number;
+    wouldCreate?: number;
+    wouldUpdate?: number;
+    /** For a workbook input: the download name of the `.xlsx` results file. */
+    resultsXlsx?: string;
+    results?: string;
+  };
   error?: string;
 }
 
@@ -147,6 +161,8 @@ interface ResultRow {
   id: string;
   error: string;
   code: string;
+  /** Plan: `field: old -> new` pairs separated by `; `. */
+  changes?: string;
   cells: string[];
 }
 
@@ -312,6 +328,16 @@ function buildImport(info: Info): HTMLElement {
   // Step 1: the spreadsheet.
   const fileInput = h('input', { type: 'file', accept: '.csv,.txt,.tsv,.xlsx', id: 'spreadsheet' });
   const detected = h('div', { class: 'detected' });
+  // A workbook's sheet (when it has several) and header row; the server reads it again when they change.
+  const sheetSelect = h('select', { id: 'sheet' });
+  const sheetField = labelled('Sheet', sheetSelect);
+  const headerRowInput = h('input', { type: 'number', min: 1, inputmode: 'numeric', id: 'header-row' });
+  const workbookBox = h(
+    'div',
+    { class: 'row hidden' },
+    sheetField,
+    labelled('Header row', headerRowInput, 'The line of the column names (lines above it are skipped).'),
+  );
   const step1 = h(
     'section',
     { class: 'step', 'aria-labelledby': 'h-file' },
@@ -319,9 +345,10 @@ function buildImport(info: Info): HTMLElement {
     h(
       'p',
       { class: 'hint' },
-      'A CSV file saved from Excel or another system. It stays on this computer until you import it.',
+      'A CSV file or an Excel workbook (.xlsx). It stays on this computer until you import it.',
     ),
     labelled('Spreadsheet', fileInput),
+    workbookBox,
     detected,
   );
 
@@ -367,20 +394,28 @@ function buildImport(info: Info): HTMLElement {
 
   // Step 3: check and import. One status region for both runs (its text holds the counts).
   const validateButton = h('button', { type: 'button' }, 'Validate');
-  const planButton = h('button', { type: 'button', disabled: true, title: info.notAvailable.plan }, 'Plan');
+  const planButton = h(
+    'button',
+    { type: 'button', title: 'Looks each row up in Coupa and says what Import would do; writes nothing.' },
+    'Plan',
+  );
   const importButton = h('button', { type: 'button', class: 'primary' }, 'Import');
   const stopButton = h('button', { type: 'button', disabled: true }, 'Stop');
   const progressBar = h('progress', { max: 1, value: 0, 'aria-label': 'Import progress' });
   const status = h('div', { class: 'status', role: 'status', 'aria-live': 'polite', id: 'run-status' });
   const onlyErrors = h('input', { type: 'checkbox', checked: true, id: 'only-errors' });
+  // After a plan the filter keeps the rows that would change as well.
+  const onlyErrorsText = h('span', {}, ' Only rows with errors');
   const onlyErrorsBox = h(
     'div',
     { class: 'row hidden' },
-    h('label', { class: 'choice', for: 'only-errors' }, onlyErrors, ' Only rows with errors'),
+    h('label', { class: 'choice', for: 'only-errors' }, onlyErrors, onlyErrorsText),
   );
   const grid = h('div');
   const resultsLink = h('a', { class: 'button primary hidden', download: '' }, 'Download results');
-  const correctedInput = h('input', { type: 'file', accept: '.csv,.txt,.tsv' });
+  // For a workbook: the `.xlsx` results are the first link, the results CSV (kept for a resume) the second.
+  const resultsCsvLink = h('a', { class: 'button hidden', download: '' }, 'Download results (CSV)');
+  const correctedInput = h('input', { type: 'file', accept: '.csv,.txt,.tsv,.xlsx' });
   const resumeButton = h('button', { type: 'button' }, 'Resume');
   const resumeBox = h(
     'div',
@@ -404,12 +439,13 @@ function buildImport(info: Info): HTMLElement {
     h(
       'p',
       { class: 'hint' },
-      'Validate reads and converts every row and sends nothing. Plan (when available) looks each row up in Coupa. Import sends the rows; Stop lets the rows on their way finish and keeps the rest for a resume.',
+      'Validate reads and converts every row and sends nothing. Plan looks each row up in Coupa and says what Import would create, update or leave unchanged (it writes nothing). Import sends the rows; Stop lets the rows on their way finish and keeps the rest for a resume.',
     ),
     h('div', {}, validateButton, planButton, importButton, stopButton),
     progressBar,
     status,
     resultsLink,
+    resultsCsvLink,
     onlyErrorsBox,
     grid,
     resumeBox,
@@ -435,15 +471,35 @@ function buildImport(info: Info): HTMLElement {
 
   /** What was found in the spreadsheet (or in the corrected copy the page made of it). */
   const showDetected = (upload: UploadInfo): void => {
+    const book = upload.workbook;
+    workbookBox.classList.toggle('hidden', book === undefined);
+    if (book) {
+      sheetSelect.replaceChildren(
+        ...book.sheets.map((name) => h('option', { value: name, selected: name === book.sheet }, name)),
+      );
+      // The choice is shown only when there is one to make.
+      sheetField.classList.toggle('hidden', book.sheets.length < 2);
+      headerRowInput.value = String(book.headerRow);
+    }
     detected.replaceChildren(
-      facts([
-        ['File', upload.name],
-        ['Rows', formatNumber(upload.rows)],
-        ['Columns', formatNumber(upload.header.length)],
-        ['Encoding', describeEncoding(upload.encoding)],
-        ['Delimiter', describeDelimiter(upload.delimiter)],
-        ['Line endings', upload.lineEnding],
-      ]),
+      facts(
+        book
+          ? [
+              ['File', upload.name],
+              ['Sheet', book.sheet],
+              ['Header row', String(book.headerRow)],
+              ['Rows', formatNumber(upload.rows)],
+              ['Columns', formatNumber(upload.header.length)],
+            ]
+          : [
+              ['File', upload.name],
+              ['Rows', formatNumber(upload.rows)],
+              ['Columns', formatNumber(upload.header.length)],
+              ['Encoding', describeEncoding(upload.encoding)],
+              ['Delimiter', describeDelimiter(upload.delimiter)],
+              ['Line endings', upload.lineEnding],
+            ],
+      ),
       upload.correctedFrom
         ? h(
             'div',
@@ -664,7 +720,17 @@ function buildImport(info: Info): HTMLElement {
     detected.replaceChildren(h('p', { class: 'hint' }, `Reading ${file.name}…`));
     void (async () => {
       try {
-        const upload = await uploadFile(file);
+        await adopt(await uploadFile(file));
+      } catch (error) {
+        showError(detected, error);
+      }
+    })();
+  });
+
+  /** A spreadsheet read (chosen, or read again with another sheet or header row): its mapping and a clean step 3. */
+  const adopt = async (upload: UploadInfo): Promise<void> => {
+    {
+      {
         state.upload = upload;
         delete state.lastImport;
         delete state.matches;
@@ -696,13 +762,36 @@ function buildImport(info: Info): HTMLElement {
         grid.replaceChildren();
         progressBar.value = 0;
         resultsLink.classList.add('hidden');
+        resultsCsvLink.classList.add('hidden');
         resumeBox.classList.add('hidden');
         onlyErrorsBox.classList.add('hidden');
+      }
+    }
+  };
+
+  const rereadWorkbook = (): void => {
+    const upload = state.upload;
+    if (!upload?.workbook) return;
+    const headerRow = Number(headerRowInput.value);
+    detected.replaceChildren(h('p', { class: 'hint' }, `Reading ${upload.name}…`));
+    void (async () => {
+      try {
+        await adopt(
+          await api<UploadInfo>(`/api/uploads/${upload.id}/source`, {
+            sheet: sheetSelect.value,
+            ...(Number.isInteger(headerRow) && headerRow >= 1 ? { headerRow } : {}),
+          }),
+        );
       } catch (error) {
         showError(detected, error);
       }
     })();
+  };
+  sheetSelect.addEventListener('change', () => {
+    headerRowInput.value = ''; // another sheet: its header is found again
+    rereadWorkbook();
   });
+  headerRowInput.addEventListener('change', rereadWorkbook);
 
   mappingInput.addEventListener('change', () => {
     const file = mappingInput.files?.[0];
@@ -826,17 +915,28 @@ function buildImport(info: Info): HTMLElement {
   // -- runs
   const renderCounts = (where: HTMLElement, job: JobState): void => {
     const p = job.progress;
+    const s = job.summary;
     const parts: Array<[string, number]> =
       job.kind === 'validate'
         ? [
             ['valid', p.valid],
             ['invalid', p.invalid],
           ]
-        : [
-            ['created', p.created],
-            ['updated', p.updated],
-            ['failed', p.failed],
-          ];
+        : job.kind === 'plan'
+          ? [
+              // The plan's counts come with its summary; while it runs, the rows looked up so far.
+              ['would create', s?.wouldCreate ?? 0],
+              ['would update', s?.wouldUpdate ?? 0],
+              ['unchanged', s?.unchanged ?? p.unchanged ?? 0],
+              ['invalid', p.invalid],
+              ['failed', p.failed],
+            ]
+          : [
+              ['created', p.created],
+              ['updated', p.updated],
+              ['unchanged', p.unchanged ?? 0],
+              ['failed', p.failed],
+            ];
     const notSent = job.summary?.notSent ?? 0;
     if (notSent > 0) parts.push(['of them not sent', notSent]);
     if (p.skipped > 0) parts.push(['already done', p.skipped]);
@@ -856,13 +956,14 @@ function buildImport(info: Info): HTMLElement {
     if (job.state === 'running' && p.etaSeconds !== undefined)
       children.push(h('span', { class: 'count' }, `about ${Math.ceil(p.etaSeconds)} s left`));
     if (job.state === 'done') {
-      const s = job.summary;
       const word =
         job.kind === 'validate'
           ? 'Validation finished'
-          : s?.interrupted
-            ? `Import stopped${s.stopped ? `: ${s.stopped.message}` : ''}`
-            : 'Import finished';
+          : job.kind === 'plan'
+            ? 'Plan finished: nothing was written to Coupa'
+            : s?.interrupted
+              ? `Import stopped${s.stopped ? `: ${s.stopped.message}` : ''}`
+              : 'Import finished';
       children.unshift(h('div', {}, h('b', {}, `${word}. `)));
     }
     if (job.state === 'error')
@@ -900,10 +1001,21 @@ function buildImport(info: Info): HTMLElement {
 
   const showRows = async (job: JobState, where: HTMLElement, only: boolean): Promise<void> => {
     const data = await api<{ header: string[]; rows: ResultRow[]; matching: number; total: number }>(
-      `/api/imports/${job.id}/rows?only=${only ? 'problems' : 'all'}&limit=500`,
+      `/api/imports/${job.id}/rows?only=${only ? (job.kind === 'plan' ? 'changes' : 'problems') : 'all'}&limit=500`,
     );
+    const plan = job.kind === 'plan';
     if (data.rows.length === 0) {
-      where.replaceChildren(h('p', { class: 'hint' }, only ? 'No row has an error.' : 'No rows.'));
+      where.replaceChildren(
+        h(
+          'p',
+          { class: 'hint' },
+          !only
+            ? 'No rows.'
+            : plan
+              ? 'No row has an error or would change a record.'
+              : 'No row has an error.',
+        ),
+      );
       return;
     }
     const numeric = data.header.map(
@@ -916,7 +1028,7 @@ function buildImport(info: Info): HTMLElement {
       {},
       h('th', { scope: 'col', class: 'num' }, 'Row'),
       h('th', { scope: 'col' }, 'Result'),
-      h('th', { scope: 'col' }, 'Problem'),
+      h('th', { scope: 'col' }, plan ? 'Problem or changes' : 'Problem'),
       ...data.header.map((c, i) => h('th', { scope: 'col', class: numeric[i] ? 'num' : undefined }, c)),
     );
     const edits = new Map<string, Edit>();
@@ -930,10 +1042,25 @@ function buildImport(info: Info): HTMLElement {
         {},
         h('td', { class: 'num' }, String(r.line)),
         h('td', {}, r.status),
-        h('td', { class: 'msg' }, r.error === '' ? '' : friendlyError(r.line, r.error)),
+        h(
+          'td',
+          // A change is not a problem: it is shown in the text colour, an error in the error colour.
+          { class: r.error === '' && r.changes ? 'changes-cell' : 'msg' },
+          r.error !== ''
+            ? friendlyError(r.line, r.error)
+            : r.changes
+              ? h('ul', { class: 'changes' }, ...r.changes.split('; ').map((c) => h('li', {}, c)))
+              : '',
+        ),
         ...data.header.map((column, i) => {
           const cell = r.cells[i] ?? '';
-          if (!bad.has(i)) return h('td', { class: numeric[i] ? 'num' : undefined }, cell);
+          // A workbook's cells are corrected in Excel (its types and formats would not survive a text copy).
+          if (!bad.has(i) || state.upload?.workbook)
+            return h(
+              'td',
+              { class: `${numeric[i] ? 'num' : ''}${bad.has(i) ? ' bad' : ''}`.trim() || undefined },
+              cell,
+            );
           // A bad cell is corrected in place; the copy is written by "Save corrected copy".
           editable++;
           const input = h('input', {
@@ -995,7 +1122,7 @@ function buildImport(info: Info): HTMLElement {
           class: 'table-wrap',
           tabindex: 0,
           role: 'region',
-          'aria-label': only ? 'Rows with errors' : 'All rows',
+          'aria-label': only ? (plan ? 'Rows with errors or changes' : 'Rows with errors') : 'All rows',
         },
         h('table', {}, h('thead', {}, head), h('tbody', {}, ...body)),
       ),
@@ -1015,11 +1142,12 @@ function buildImport(info: Info): HTMLElement {
     );
   };
 
-  const start = async (dryRun: boolean, resumeOf?: string): Promise<JobState> => {
+  const start = async (kind: JobState['kind'], resumeOf?: string): Promise<JobState> => {
     readSettings();
     if (!state.upload) throw new Error('Choose a spreadsheet first.');
     await remember();
-    return api<JobState>('/api/imports', {
+    const dryRun = kind === 'validate';
+    return api<JobState>(kind === 'plan' ? '/api/plan' : '/api/imports', {
       upload: state.upload.id,
       mapping: state.doc,
       mode: modeSelect.value,
@@ -1031,32 +1159,48 @@ function buildImport(info: Info): HTMLElement {
   let lastRun: JobState | undefined;
   const busy = (on: boolean): void => {
     validateButton.disabled = on;
+    planButton.disabled = on;
     importButton.disabled = on;
     resumeButton.disabled = on;
     stopButton.disabled = !on;
   };
-  const run = (dryRun: boolean, resumeOf?: string): void => {
+  const run = (kind: JobState['kind'], resumeOf?: string): void => {
+    const dryRun = kind !== 'import';
     busy(true);
-    if (dryRun) stopButton.disabled = true;
+    if (kind === 'validate') stopButton.disabled = true;
     resultsLink.classList.add('hidden');
+    resultsCsvLink.classList.add('hidden');
     resumeBox.classList.add('hidden');
     onlyErrorsBox.classList.add('hidden');
     grid.replaceChildren();
     progressBar.value = 0;
     void (async () => {
       try {
-        const started = await start(dryRun, resumeOf);
+        const started = await start(kind, resumeOf);
+        // Stop applies to the import or plan running (a plan reads Coupa row by row and can be long).
+        currentRun = started;
         if (!dryRun) state.lastImport = started;
         const job = await follow(started, status);
         lastRun = job;
         if (!dryRun) state.lastImport = job;
         if (job.state === 'done') {
-          if (!dryRun) {
-            resultsLink.href = `/api/imports/${job.id}/results`;
+          if (kind !== 'validate') {
+            const base = `/api/imports/${job.id}/results`;
+            const xlsx = job.summary?.resultsXlsx;
+            resultsLink.href = xlsx === undefined ? base : `${base}?format=xlsx`;
+            resultsLink.setAttribute('download', xlsx ?? job.summary?.results ?? '');
             resultsLink.classList.remove('hidden');
+            if (xlsx !== undefined) {
+              resultsCsvLink.href = base;
+              resultsCsvLink.classList.remove('hidden');
+            }
           }
           const problems = dryRun ? job.progress.invalid : job.progress.failed;
           onlyErrorsBox.classList.toggle('hidden', !dryRun && problems === 0);
+          const changes = kind === 'plan' && (job.summary?.wouldUpdate ?? 0) > 0;
+          onlyErrorsText.textContent =
+            kind === 'plan' ? ' Only rows with errors or changes' : ' Only rows with errors';
+          if (kind === 'plan') onlyErrorsBox.classList.toggle('hidden', problems === 0 && !changes);
           if (dryRun || problems > 0) await showRows(job, grid, onlyErrors.checked);
           if (!dryRun && problems > 0) resumeBox.classList.remove('hidden');
         }
@@ -1067,14 +1211,16 @@ function buildImport(info: Info): HTMLElement {
       }
     })();
   };
-  validateButton.addEventListener('click', () => run(true));
+  let currentRun: JobState | undefined;
+  validateButton.addEventListener('click', () => run('validate'));
+  planButton.addEventListener('click', () => run('plan'));
   onlyErrors.addEventListener('change', () => {
     if (lastRun?.state === 'done') void showRows(lastRun, grid, onlyErrors.checked);
   });
-  const runImport = (resumeOf?: string): void => run(false, resumeOf);
+  const runImport = (resumeOf?: string): void => run('import', resumeOf);
   importButton.addEventListener('click', () => runImport());
   stopButton.addEventListener('click', () => {
-    const job = state.lastImport;
+    const job = currentRun ?? state.lastImport;
     if (job) void api(`/api/imports/${job.id}/stop`, {});
     stopButton.disabled = true;
   });
@@ -1085,7 +1231,16 @@ function buildImport(info: Info): HTMLElement {
     void (async () => {
       if (file) {
         try {
-          state.upload = await uploadFile(file);
+          const was = state.upload?.workbook;
+          let next = await uploadFile(file);
+          // A corrected workbook is read as the first one was: the same sheet and header row.
+          if (was && next.workbook?.sheets.includes(was.sheet)) {
+            next = await api<UploadInfo>(`/api/uploads/${next.id}/source`, {
+              sheet: was.sheet,
+              headerRow: was.headerRow,
+            });
+          }
+          state.upload = next;
         } catch (error) {
           showError(status, error);
           return;
