@@ -1,5 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import { runExport, type ExportOptions } from '../export/index.js';
+import { broadcast } from './jobs.js';
 import { newId } from './uploads.js';
 
 /** What the page sees of an export, pushed over Server-Sent Events. */
@@ -27,7 +28,7 @@ export interface ExportJob {
 
 const PUSH_EVERY_MS = 200;
 
-/** Starts `runExport` in the background; the page follows it through {@link subscribeExport}. */
+/** Starts `runExport` in the background; the page follows it through `subscribe` (jobs.ts). */
 export function startExportJob(
   options: Omit<ExportOptions, 'out' | 'signal'>,
   path: string,
@@ -94,21 +95,4 @@ export function startExportJob(
     }
   })();
   return job;
-}
-
-function broadcast(job: ExportJob): void {
-  const data = `event: state\ndata: ${JSON.stringify(job.state)}\n\n`;
-  for (const res of job.listeners) res.write(data);
-}
-
-/** Answers an EventSource request: the state now, then every change until the export ends. */
-export function subscribeExport(job: ExportJob, res: ServerResponse): void {
-  res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', connection: 'keep-alive' });
-  res.write(`retry: 1000\nevent: state\ndata: ${JSON.stringify(job.state)}\n\n`);
-  if (job.state.state !== 'running') {
-    res.end();
-    return;
-  }
-  job.listeners.add(res);
-  res.on('close', () => job.listeners.delete(res));
 }

@@ -188,13 +188,20 @@ export function startImportJob(options: StartImportOptions): ImportJob {
   return job;
 }
 
-function broadcast(job: ImportJob): void {
+/** What a job's progress stream needs: its state (sent as JSON) and the streams open on it. */
+export interface StreamedJob {
+  state: { state: string };
+  listeners: Set<ServerResponse>;
+}
+
+/** Sends the job's state to every stream open on it. */
+export function broadcast(job: StreamedJob): void {
   const data = `event: state\ndata: ${JSON.stringify(job.state)}\n\n`;
   for (const res of job.listeners) res.write(data);
 }
 
-/** Answers an EventSource request: the state now, then every change until the run ends. */
-export function subscribe(job: ImportJob, res: ServerResponse): void {
+/** Answers an EventSource request: the state now, then every change until the run (an import or an export) ends. */
+export function subscribe(job: StreamedJob, res: ServerResponse): void {
   res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', connection: 'keep-alive' });
   res.write(`retry: 1000\nevent: state\ndata: ${JSON.stringify(job.state)}\n\n`);
   if (job.state.state !== 'running') {

@@ -14,7 +14,7 @@ import { parseMappingText, type Mapping } from '../mapping/index.js';
 import { ConfigError, errorText } from '../shared/index.js';
 import type { CsvSource } from '../csv/index.js';
 import { CorrectionError, writeCorrectedCopy, type CellEdit } from './corrected-copy.js';
-import { startExportJob, subscribeExport, type ExportJob } from './export-jobs.js';
+import { startExportJob, type ExportJob } from './export-jobs.js';
 import { suggestFields } from './field-suggestions.js';
 import { readResultRows, startImportJob, subscribe, type ImportJob } from './jobs.js';
 import { openRememberedStore, defaultConfigDir } from './remembered.js';
@@ -400,7 +400,7 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
         return sendJson(res, 200, job.state);
       }
       case 'GET exports events':
-        return subscribeExport(exportJob(parts[1]), res);
+        return subscribe(exportJob(parts[1]), res);
       case 'POST exports stop': {
         const job = exportJob(parts[1]);
         job.controller.abort(new Error('stopped from the page'));
