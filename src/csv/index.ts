@@ -4,7 +4,7 @@
  */
 export { openCsv } from './open-csv.js';
 export { isWorkbookFile, openInput, type InputSource } from './open-input.js';
-export { listXlsxSheets } from './xlsx-source.js';
+export { listXlsxSheets } from './open-input.js';
 export { MAX_RECORD_CHARS } from './parser-settings.js';
 export { escapeFormula, formatCsvRow } from './write-csv.js';
 export type {

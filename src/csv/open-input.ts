@@ -65,3 +65,12 @@ export async function openInput(path: string, options: CsvReadOptions = {}): Pro
     },
   };
 }
+
+/**
+ * The sheet names of an `.xlsx` workbook, in workbook order. The workbook reader (exceljs) is loaded on demand, so
+ * that nothing of it is read at start-up.
+ */
+export async function listXlsxSheets(path: string): Promise<string[]> {
+  const { listXlsxSheets: list } = await import('./xlsx-source.js');
+  return list(path);
+}
