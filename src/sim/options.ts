@@ -46,7 +46,7 @@ export async function resolveOptions(options: SimulatorOptions): Promise<Resolve
   checkNumber(rate, 'rate', 0, Infinity);
   checkNumber(burst, 'burst', 0, Infinity);
   checkNumber(latencyMs, 'latencyMs', 0, Infinity);
-  if (!(tokenLifetimeS > 0)) throw new RangeError('simulator: tokenLifetimeS must be greater than 0');
+  if (!(tokenLifetimeS >= 0)) throw new RangeError('simulator: tokenLifetimeS must be 0 or more');
   return {
     config,
     timezone,

@@ -166,7 +166,7 @@ export interface SimulatorOptions {
    */
   now?: () => number;
   faults?: Partial<SimFaults>;
-  /** Lifetime of issued tokens in seconds (fractions allowed). Default 86399. */
+  /** Lifetime of issued tokens in seconds (fractions allowed; 0: every token is expired when issued). Default 86399. */
   tokenLifetimeS?: number;
   /** The instance's IANA time zone for datetimes out. Default: the config's, else America/Los_Angeles. */
   timezone?: string;

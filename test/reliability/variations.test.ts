@@ -72,7 +72,7 @@ describe('the client (library) against each error body of 401, 403, 404 and 429'
       });
 
       it('401 on a token that expires at once: names the OAuth client', async () => {
-        const s = await start({ tokenLifetimeS: 0.001, variations });
+        const s = await start({ tokenLifetimeS: 0, variations });
         const error = await failureOf(connect(s).list(101, []));
         expect(error.message).toContain('COUPA_CLIENT_ID');
         expect(error.message).toContain('HTTP 401');
@@ -187,7 +187,7 @@ describe('the built CLI against the variations: clear messages, every row in the
   });
 
   it('401 with an empty body: exit 3, names COUPA_CLIENT_ID, nothing written', async () => {
-    const s = await start({ tokenLifetimeS: 0.001, variations: { errorBody: 'empty' } });
+    const s = await start({ tokenLifetimeS: 0, variations: { errorBody: 'empty' } });
     const r = await importCsv(s, rowsOf(3, 'E'));
     expect(r.code).toBe(3);
     expect(r.stderr).toContain('COUPA_CLIENT_ID');
