@@ -211,7 +211,7 @@ class Pipeline {
             } else {
               const lock = routed.lock;
               const task = this.handle(limiter, record, conv, routed.found)
-                .then((row) => this.finishSent(mySeq, row))
+                .then((row) => this.finish(mySeq, row))
                 .catch((error: unknown) => {
                   internalError ??= error;
                   this.wakeUp();
@@ -287,11 +287,10 @@ class Pipeline {
     while (!this.stop && this.mustWait()) await this.nextWake();
   }
 
-  /** A sent row's outcome: counted for stop early, then finished like any row. */
-  private finishSent(seq: number, row: ResultRow): void {
+  /** A sent row's outcome, counted for stop early while the row still holds its request slot. */
+  private noteSent(row: ResultRow): void {
     const stop = this.stopEarly.note(row);
     if (stop) this.halt(stop);
-    this.finish(seq, row);
   }
 
   /** The zone probe's answer: a record stored with shifted dates stops the run (exit 2) and is marked in its row. */
@@ -323,7 +322,9 @@ class Pipeline {
       if (!ctx) throw new Error('internal: no client');
       const answer = await found;
       if (this.stop) return notSentRow(this.rowContext, record, this.stop);
-      return planRow(ctx, record, conv, answer, this.wouldCreate);
+      const row = planRow(ctx, record, conv, answer, this.wouldCreate);
+      this.noteSent(row);
+      return row;
     }
     const ctx = this.sendContext;
     if (!ctx) throw new Error('internal: no client');
@@ -334,7 +335,10 @@ class Pipeline {
         while (!this.stop && this.mustWait()) await this.nextWake();
         this.sending++;
         try {
-          return await fn();
+          const row = await fn();
+          // Counted before the slot is freed: a row woken by the release must see a stop this outcome causes.
+          this.noteSent(row);
+          return row;
         } finally {
           this.sending--;
           this.wakeUp();

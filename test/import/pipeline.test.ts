@@ -282,6 +282,24 @@ describe('import pipeline (fake client)', () => {
     expect(results()[0]?._error).toBe("Coupa refused the row (HTTP 400): code can't be blank");
   });
 
+  it('--max-failures 3 with the first rows bad: exactly 3 requests, even when a row waits for a slot as one frees', async () => {
+    writeRows(10, (i) => (i <= 3 ? `,Bad ${i},1` : `C${i},Name ${i},2`));
+    const client = new FakeClient({ required: ['code'] });
+    const summary = await runImport({
+      file: input,
+      mapping: withoutKey(),
+      client,
+      concurrency: 4,
+      maxFailures: 3,
+    });
+    expect(client.count('create')).toBe(3);
+    expect(summary).toMatchObject({ created: 0, serverFailed: 3, notSent: 7 });
+    expect(results().map((r) => r._code)).toEqual([
+      ...Array(3).fill('rejected'),
+      ...Array(7).fill('stopped'),
+    ]);
+  });
+
   it('upsert: a key twice in the file is created once, then updated', async () => {
     writeRows(4, (i) => (i % 2 ? `A,First ${i},1` : `B,Second ${i},2`));
     const client = new FakeClient();

@@ -21,8 +21,11 @@ const SENDERS: Record<
   upsert: sendUpsert,
 };
 
-/** Runs a request-making step in one of the run's request slots (the pipeline's concurrency cap). */
-export type RequestSlot = <T>(fn: () => Promise<T>) => Promise<T>;
+/**
+ * Runs a row's request-making step in one of the run's request slots (the pipeline's concurrency cap); the slot
+ * sees the row's outcome before it is given to the next row (stop early counts it there).
+ */
+export type RequestSlot = (fn: () => Promise<ResultRow>) => Promise<ResultRow>;
 
 /**
  * Never throws: sends a converted row with its mode's sender and returns its results row. Rows for the same record
