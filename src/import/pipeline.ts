@@ -45,6 +45,12 @@ export interface PipelineOptions {
   maxFailures?: number | undefined;
   /** The instance's offset, when it is learned from the first record stored (that row is sent alone). */
   zoneCheck?: ZoneCheck | undefined;
+  /**
+   * The preflight read no record: the object was empty when the run started, so a create's key check (looking for
+   * records that already have a row's key) has nothing to find and is skipped. Keys repeated in the file are still
+   * found (`duplicate-key`), and a resumed run's object is not empty.
+   */
+  emptyAtStart?: boolean;
 }
 
 /** The summary's row counts, plus the creates re-sent (counted as retries) and why the run stopped. */
@@ -161,7 +167,7 @@ class Pipeline {
             checkStored: s.zoneCheck ? (line, returned) => this.checkZone(line, returned) : undefined,
           }
         : undefined;
-    this.stage = this.lookupContext && looksUp ? new LookupStage(this.lookupContext, plan) : undefined;
+    this.stage = this.lookupContext && looksUp ? new LookupStage(this.lookupContext, plan, s.emptyAtStart === true) : undefined;
     this.sentAgain = (record) => this.reapplied(record);
   }
 

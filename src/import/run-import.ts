@@ -97,7 +97,9 @@ export async function runImport(
     const client = session?.client;
     try {
       const zoneCheck = new ZoneCheck(checked);
-      if (client) zoneCheck.checkPreflight(await preflightImport(client, objectId, options.signal));
+      // The preflight's record (undefined: the object has no records, so a create's key check has nothing to find).
+      const first = client ? await preflightImport(client, objectId, options.signal) : undefined;
+      if (client) zoneCheck.checkPreflight(first);
       const outcome = await runPipeline({
         source,
         bound,
@@ -119,6 +121,7 @@ export async function runImport(
         signal: options.signal,
         maxFailures: checked.maxFailures,
         zoneCheck,
+        emptyAtStart: client !== undefined && first === undefined,
       });
       const summary = buildSummary(
         { file, objectId, mode, dryRun, plan, resultsPath, source, client, startedAt },

@@ -159,6 +159,25 @@ describe('import pipeline (fake client)', () => {
     expect(client.count('create')).toBe(1);
   });
 
+  it('create with a key into an empty object: no key lookups (nothing to find), repeated keys still duplicate-key', async () => {
+    writeRows(100, (i) => `C${i === 60 ? 7 : i},Name ${i},${i}.50`);
+    const client = new FakeClient();
+    const summary = await run(client, { concurrency: 4 });
+    expect(summary).toMatchObject({ created: 99, failed: 1 });
+    expect(client.count('list')).toBe(1); // the preflight alone
+    expect(results()[59]?._code).toBe('duplicate-key');
+  });
+
+  it('create with a key into an object with records: keys looked up in batches of 49, a key already there is exists', async () => {
+    writeRows(100);
+    const client = new FakeClient();
+    client.records.push({ id: 9, 'custom-fields': { code: 'C42', name: 'There before' } });
+    const summary = await run(client, { concurrency: 4 });
+    expect(summary).toMatchObject({ created: 99, failed: 1 });
+    expect(client.count('list')).toBe(1 + Math.ceil(100 / 49));
+    expect(results()[41]?._code).toBe('exists');
+  });
+
   it('a lost create is not taken for a record with the same key that existed long before (create mode)', async () => {
     writeRows(2);
     const old = new Date(Date.now() - 3_600_000).toISOString();
