@@ -1,6 +1,7 @@
 import { defineConfig } from 'vitest/config';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { availableParallelism } from 'node:os';
 
 /**
  * The integration tier: files that spawn a process (the built CLI in dist/, chromium) or import the built package.
@@ -26,6 +27,10 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 30_000,
     pool: 'forks',
+    // Vitest's default is one worker fewer than the cores: a single worker on a 2-core machine. This suite mostly
+    // waits (loopback servers with latency, spawned CLI processes, rate limits): one worker more than the cores
+    // keeps both cores busy (measured on 2 cores: see bench/NOTES.md, "Test suite time").
+    maxWorkers: availableParallelism() + 1,
     projects: [
       {
         extends: true,
