@@ -205,7 +205,7 @@ describe('interruptions and --resume', () => {
     });
   }
   it('the wait for in-flight requests after Ctrl-C is bounded; --resume then finishes the job', async () => {
-    const slow = await startTestSim({ latencyMs: 2000 });
+    const slow = await startTestSim({ latencyMs: 1000 }); // in flight far longer than the 300 ms grace
     try {
       const slowEnv = { ...simEnv(slow), COUPA_CSV_STOP_GRACE_MS: '300' };
       const args = ['import', tmp.file('in.csv'), '--mapping', tmp.file('m.yaml'), '--concurrency', '2'];

@@ -284,7 +284,11 @@ describe('stop early', () => {
     expect(rows.filter((r) => r._code === 'stopped')).toHaveLength(290);
 
     fs.writeFileSync(file('m.yaml'), VENDOR_MAPPING);
-    const fixed = await runCli(['import', file('in.csv'), '--mapping', file('m.yaml'), '--resume'], { env });
+    // --rate 1000: the simulator has no limit, and 300 rows at the default 25/s would take 12 s.
+    const fixed = await runCli(
+      ['import', file('in.csv'), '--mapping', file('m.yaml'), '--resume', '--rate', '1000'],
+      { env },
+    );
     expect(fixed.code).toBe(0);
     expectEveryRowOnce(sim.records(101), file('in.results.csv'), 300);
   });
