@@ -83,6 +83,8 @@ describe('secrets never leak: the CLI run with known credentials, every output s
           tmp.file('nk.yaml'),
           '--results',
           tmp.file('nk.results.csv'),
+          '--rate',
+          '200',
         ],
         { env: oauth },
       ),
