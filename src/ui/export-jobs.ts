@@ -1,20 +1,8 @@
 import type { ServerResponse } from 'node:http';
 import { runExport, type ExportOptions } from '../export/index.js';
-import { broadcast } from './jobs.js';
+import { throttledBroadcast } from './http.js';
 import { newId } from './uploads.js';
-
-/** What the page sees of an export, pushed over Server-Sent Events. */
-export interface ExportState {
-  id: string;
-  state: 'running' | 'done' | 'stopped' | 'error';
-  records: number;
-  elapsedMs: number;
-  /** The download name of the file. */
-  name: string;
-  columns?: number;
-  error?: string;
-  notices: string[];
-}
+import type { ExportState } from './wire.js';
 
 export interface ExportJob {
   id: string;
@@ -26,9 +14,7 @@ export interface ExportJob {
   done: Promise<void>;
 }
 
-const PUSH_EVERY_MS = 200;
-
-/** Starts `runExport` in the background; the page follows it through `subscribe` (jobs.ts). */
+/** Starts `runExport` in the background; the page follows it through `subscribe` (http.ts). */
 export function startExportJob(
   options: Omit<ExportOptions, 'out' | 'signal'>,
   path: string,
@@ -46,21 +32,7 @@ export function startExportJob(
     listeners: new Set(),
     done: Promise.resolve(),
   };
-  let lastPush = 0;
-  let pending: NodeJS.Timeout | undefined;
-  const push = (): void => {
-    const now = Date.now();
-    if (now - lastPush < PUSH_EVERY_MS) {
-      pending ??= setTimeout(() => {
-        pending = undefined;
-        lastPush = Date.now();
-        broadcast(job);
-      }, PUSH_EVERY_MS);
-      return;
-    }
-    lastPush = now;
-    broadcast(job);
-  };
+  const { push, end } = throttledBroadcast(job);
   job.done = (async () => {
     try {
       const summary = await runExport(
@@ -87,11 +59,8 @@ export function startExportJob(
         job.state.error = describeError(error);
       }
     } finally {
-      if (pending) clearTimeout(pending);
       job.state.elapsedMs = Date.now() - startedAt;
-      broadcast(job);
-      for (const res of job.listeners) res.end();
-      job.listeners.clear();
+      end();
     }
   })();
   return job;

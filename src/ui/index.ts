@@ -1,3 +1,4 @@
-export { startUiServer, defaultAssetsDir, mappingYaml, normalizeDocument } from './server.js';
+export { startUiServer, defaultAssetsDir } from './server.js';
 export type { UiServer, UiServerOptions } from './server.js';
+export { mappingYaml, normalizeDocument } from './mapping-document.js';
 export { defaultConfigDir } from './remembered.js';

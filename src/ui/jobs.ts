@@ -5,7 +5,9 @@ import type { ImportMode, ImportProgress, ImportSummary } from '../import/index.
 import type { ClientOptions } from '../coupa/index.js';
 import type { Mapping } from '../mapping/index.js';
 import { openCsv } from '../csv/index.js';
+import { throttledBroadcast } from './http.js';
 import { newId, type Upload } from './uploads.js';
+import type { ResultRow, ResultRows } from './wire.js';
 
 /** What the page sees of a running or finished import, pushed over Server-Sent Events. */
 export interface JobState {
@@ -50,15 +52,12 @@ export interface StartImportOptions {
   describeError: (error: unknown) => string;
 }
 
-/** Server-Sent Events: at most one progress message per this many ms per job (the page stays live, the wire quiet). */
-const PUSH_EVERY_MS = 200;
-
 export function resultsNameFor(name: string, dryRun: boolean, plan = false): string {
   const base = name.replace(/\.(csv|txt|tsv|xlsx|xlsm)$/i, '');
   return `${base}${plan ? '.plan' : dryRun ? '.validation' : ''}.results.csv`;
 }
 
-/** Starts `runImport` in the background; the page follows it through {@link subscribe}. */
+/** Starts `runImport` in the background; the page follows it through `subscribe` (http.ts). */
 export function startImportJob(options: StartImportOptions): ImportJob {
   const id = newId();
   const plan = options.plan === true;
@@ -94,20 +93,7 @@ export function startImportJob(options: StartImportOptions): ImportJob {
     listeners: new Set(),
     done: Promise.resolve(),
   };
-  let lastPush = 0;
-  let pending: NodeJS.Timeout | undefined;
-  const push = (force: boolean): void => {
-    const now = Date.now();
-    if (!force && now - lastPush < PUSH_EVERY_MS) {
-      pending ??= setTimeout(() => {
-        pending = undefined;
-        push(true);
-      }, PUSH_EVERY_MS);
-      return;
-    }
-    lastPush = now;
-    broadcast(job);
-  };
+  const { push, end } = throttledBroadcast(job);
   job.done = (async () => {
     try {
       const summary = await runImport(
@@ -138,11 +124,11 @@ export function startImportJob(options: StartImportOptions): ImportJob {
               rowsPerSecond,
               ...(left !== undefined && rowsPerSecond > 0 ? { etaSeconds: left / rowsPerSecond } : {}),
             };
-            push(false);
+            push();
           },
           onNotice: (message) => {
             state.notices.push(options.describeError(message));
-            push(false);
+            push();
           },
         },
       );
@@ -179,49 +165,10 @@ export function startImportJob(options: StartImportOptions): ImportJob {
       state.state = 'error';
       state.error = options.describeError(error);
     } finally {
-      if (pending) clearTimeout(pending);
-      broadcast(job);
-      for (const res of job.listeners) res.end();
-      job.listeners.clear();
+      end();
     }
   })();
   return job;
-}
-
-/** What a job's progress stream needs: its state (sent as JSON) and the streams open on it. */
-export interface StreamedJob {
-  state: { state: string };
-  listeners: Set<ServerResponse>;
-}
-
-/** Sends the job's state to every stream open on it. */
-export function broadcast(job: StreamedJob): void {
-  const data = `event: state\ndata: ${JSON.stringify(job.state)}\n\n`;
-  for (const res of job.listeners) res.write(data);
-}
-
-/** Answers an EventSource request: the state now, then every change until the run (an import or an export) ends. */
-export function subscribe(job: StreamedJob, res: ServerResponse): void {
-  res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', connection: 'keep-alive' });
-  res.write(`retry: 1000\nevent: state\ndata: ${JSON.stringify(job.state)}\n\n`);
-  if (job.state.state !== 'running') {
-    res.end();
-    return;
-  }
-  job.listeners.add(res);
-  res.on('close', () => job.listeners.delete(res));
-}
-
-/** One row of a results file as the page's grids show it. */
-export interface ResultRow {
-  line: number;
-  status: string;
-  id: string;
-  error: string;
-  code: string;
-  /** Plan: the fields a run would change (`field: old -> new`), from the `_changes` column. */
-  changes?: string;
-  cells: string[];
 }
 
 /**
@@ -233,7 +180,7 @@ export async function readResultRows(
   /** `problems`: failed and invalid rows; `changes`: those and the rows a plan would update. */
   only: 'all' | 'problems' | 'changes',
   limit: number,
-): Promise<{ header: string[]; rows: ResultRow[]; matching: number; total: number }> {
+): Promise<ResultRows> {
   const source = await openCsv(results, { allowDuplicateHeaders: true });
   // Optional columns after `_error`: `_code`, then `_changes` in a plan; the input's columns follow them.
   let first = 4;

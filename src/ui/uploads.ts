@@ -8,6 +8,9 @@ import { Transform } from 'node:stream';
 import { parse as parseYaml } from 'yaml';
 import { isWorkbookFile, listXlsxSheets, openInput } from '../csv/index.js';
 import { guessMapping } from '../mapping/index.js';
+import type { UploadInfo } from './wire.js';
+
+export type { UploadInfo };
 
 /** Rows read to guess the columns' types. */
 const GUESS_ROWS = 50;
@@ -29,24 +32,6 @@ export interface Upload {
   /** For a workbook: the sheet and header row the page chose (passed to validate, plan and import). */
   sheet?: string;
   headerRow?: number;
-}
-
-/** What the page shows after a spreadsheet was chosen. */
-export interface UploadInfo {
-  id: string;
-  name: string;
-  size: number;
-  encoding: string;
-  delimiter: string;
-  lineEnding: string;
-  header: string[];
-  rows: number;
-  /** The first data rows (cells as read). */
-  preview: string[][];
-  /** A mapping document guessed from the header and the first rows (field names from the column names, types). */
-  suggested: unknown;
-  /** For a workbook: its worksheets, the one read, and the line (sheet row) of the header found or chosen. */
-  workbook?: { sheets: string[]; sheet: string; headerRow: number };
 }
 
 export class UploadTooLarge extends Error {

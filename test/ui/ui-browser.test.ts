@@ -1,84 +1,44 @@
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import { parse } from 'csv-parse/sync';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+// playwright-core drives Chromium (test/ui/helpers.ts launches it); naming it here puts this file in the integration tier.
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Simulator } from '../../src/sim/index.js';
 import type { UiServer } from '../../src/ui/index.js';
 import { startTestSim } from '../helpers/sim.js';
-import { startTestUi } from './helpers.js';
+import {
+  SAMPLES,
+  findChromium,
+  readCsv,
+  saveDownload,
+  startBrowserUi,
+  startTestUi,
+  type BrowserUi,
+} from './helpers.js';
 
-/** Debian's chromium (CI installs it: .ci/run); CHROMIUM_PATH names another one. */
-const CHROMIUM = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser'].find(
-  (p): p is string => p !== undefined && p !== '' && fs.existsSync(p),
-);
-if (!CHROMIUM) {
-  process.stderr.write(
-    'test/ui/ui-browser.test.ts: SKIPPED: no chromium found (/usr/bin/chromium; apt-get install chromium, or set CHROMIUM_PATH)\n',
-  );
-}
-
-const SAMPLES = path.resolve(import.meta.dirname, '../../samples');
-/** Screenshots of each step: UI_SCREENSHOTS, else a temp folder (its path is printed). */
-const SHOTS = process.env.UI_SCREENSHOTS ?? fs.mkdtempSync(path.join(os.tmpdir(), 'coupa-csv-ui-shots-'));
-
-function readCsv(file: string): Array<Record<string, string>> {
-  return parse<Record<string, string>>(fs.readFileSync(file, 'utf8'), { columns: true, bom: true });
-}
+const CHROMIUM = findChromium('test/ui/ui-browser.test.ts');
 
 describe.skipIf(!CHROMIUM)('coupa-csv ui in a real browser (chromium)', () => {
+  let browser: BrowserUi;
   let sim: Simulator;
   let ui: UiServer;
-  let context: BrowserContext;
   let page: Page;
   let work: string;
+  /** Where the screenshots go (printed at the start). */
+  let SHOTS: string;
 
   beforeAll(async () => {
-    work = fs.mkdtempSync(path.join(os.tmpdir(), 'coupa-csv-ui-e2e-'));
-    fs.mkdirSync(SHOTS, { recursive: true });
-    process.stderr.write(`coupa-csv ui screenshots: ${SHOTS}\n`);
-    sim = await startTestSim();
-    ui = await startTestUi(sim, path.join(work, 'config'));
-    context = await chromium.launchPersistentContext(path.join(work, 'profile'), {
-      executablePath: CHROMIUM as string,
-      headless: true,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-      acceptDownloads: true,
-      viewport: { width: 1280, height: 900 },
-    });
-    page = context.pages()[0] ?? (await context.newPage());
-    await page.goto(ui.url);
+    browser = await startBrowserUi(CHROMIUM as string, 'coupa-csv-ui-e2e-');
+    ({ sim, ui, page, work, shots: SHOTS } = browser);
   });
   afterAll(async () => {
-    await context?.close();
-    await ui?.close();
-    await sim?.close();
-    fs.rmSync(work, { recursive: true, force: true });
+    await browser?.close();
   });
 
-  const shot = async (name: string): Promise<void> => {
-    await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
-  };
+  const shot = (name: string): Promise<void> => browser.shot(name);
 
-  const download = async (name: string): Promise<string> => {
-    const [file] = await Promise.all([
-      page.waitForEvent('download'),
-      page.getByRole('link', { name }).click(),
-    ]);
-    const to = path.join(work, file.suggestedFilename());
-    await file.saveAs(to);
-    return to;
-  };
+  const download = (name: string): Promise<string> =>
+    saveDownload(page, page.getByRole('link', { name }), { dir: work });
 
   it('opens with the token, then drops it from the address (cookie) and shows the instance host', async () => {
     expect(page.url()).toBe(`${ui.origin}/`);
@@ -108,12 +68,9 @@ describe.skipIf(!CHROMIUM)('coupa-csv ui in a real browser (chromium)', () => {
     await shot('2-mapping');
 
     // The mapping downloads as the YAML the CLI reads.
-    const [yamlDownload] = await Promise.all([
-      page.waitForEvent('download'),
-      page.getByRole('button', { name: 'Download mapping' }).click(),
-    ]);
-    const yamlPath = path.join(work, 'downloaded.mapping.yaml');
-    await yamlDownload.saveAs(yamlPath);
+    const yamlPath = await saveDownload(page, page.getByRole('button', { name: 'Download mapping' }), {
+      file: path.join(work, 'downloaded.mapping.yaml'),
+    });
     const { loadMapping } = await import('../../src/mapping/index.js');
     const reread = await loadMapping(yamlPath);
     expect(reread.object).toBe(101);
@@ -199,12 +156,9 @@ describe.skipIf(!CHROMIUM)('coupa-csv ui in a real browser (chromium)', () => {
     // docs/ui-mapping.png (README's picture of the mapping step) is this screenshot.
     fs.copyFileSync(path.join(SHOTS, '2b-suggested-fields.png'), path.join(SHOTS, 'ui-mapping.png'));
     // The mapping downloads with the suggested fields, as the CLI reads it.
-    const [yamlDownload] = await Promise.all([
-      page.waitForEvent('download'),
-      page.getByRole('button', { name: 'Download mapping' }).click(),
-    ]);
-    const yamlPath = path.join(work, 'suggested.mapping.yaml');
-    await yamlDownload.saveAs(yamlPath);
+    const yamlPath = await saveDownload(page, page.getByRole('button', { name: 'Download mapping' }), {
+      file: path.join(work, 'suggested.mapping.yaml'),
+    });
     const { loadMapping } = await import('../../src/mapping/index.js');
     const reread = await loadMapping(yamlPath);
     expect(reread.fields.find((f) => f.column === 'Owner Login')).toMatchObject({
@@ -512,7 +466,7 @@ describe.skipIf(!CHROMIUM)('coupa-csv ui in a real browser (chromium)', () => {
     expect(focused.outline).toBe('solid');
     expect(focused.width).toBe('3px');
     await page.getByRole('button', { name: 'Validate' }).scrollIntoViewIfNeeded();
-    await page.screenshot({ path: path.join(SHOTS, '10-keyboard-focus.png') });
+    await browser.shot('10-keyboard-focus', false);
     await page.keyboard.press('Enter');
     await expect.poll(() => page.getByRole('status').textContent()).toContain('Validation finished');
     expect(await page.getByRole('status').textContent()).toContain('valid 20');

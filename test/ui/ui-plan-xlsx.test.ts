@@ -3,32 +3,16 @@
  * and header row choice, the workbook of results), in Chromium through playwright-core against the simulator.
  */
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import { parse } from 'csv-parse/sync';
 import ExcelJS from 'exceljs';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+// playwright-core drives Chromium (test/ui/helpers.ts launches it); naming it here puts this file in the integration tier.
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Simulator } from '../../src/sim/index.js';
 import type { UiServer } from '../../src/ui/index.js';
-import { startTestSim } from '../helpers/sim.js';
-import { startTestUi } from './helpers.js';
+import { SAMPLES, findChromium, readCsv, saveDownload, startBrowserUi, type BrowserUi } from './helpers.js';
 
-const CHROMIUM = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser'].find(
-  (p): p is string => p !== undefined && p !== '' && fs.existsSync(p),
-);
-if (!CHROMIUM) {
-  process.stderr.write(
-    'test/ui/ui-plan-xlsx.test.ts: SKIPPED: no chromium found (/usr/bin/chromium; apt-get install chromium, or set CHROMIUM_PATH)\n',
-  );
-}
-
-const SAMPLES = path.resolve(import.meta.dirname, '../../samples');
-const SHOTS = process.env.UI_SCREENSHOTS ?? fs.mkdtempSync(path.join(os.tmpdir(), 'coupa-csv-ui-shots-'));
-
-function readCsv(file: string): Array<Record<string, string>> {
-  return parse<Record<string, string>>(fs.readFileSync(file, 'utf8'), { columns: true, bom: true });
-}
+const CHROMIUM = findChromium('test/ui/ui-plan-xlsx.test.ts');
 
 /** Requests that could change a record: every write method, the token requests (POST /oauth2/token) excepted. */
 function writesOf(sim: Simulator): number {
@@ -38,50 +22,22 @@ function writesOf(sim: Simulator): number {
 }
 
 describe.skipIf(!CHROMIUM)('coupa-csv ui: Plan and .xlsx input (chromium)', () => {
+  let browser: BrowserUi;
   let sim: Simulator;
   let ui: UiServer;
-  let context: BrowserContext;
   let page: Page;
   let work: string;
 
   beforeAll(async () => {
-    work = fs.mkdtempSync(path.join(os.tmpdir(), 'coupa-csv-ui-plan-'));
-    fs.mkdirSync(SHOTS, { recursive: true });
-    process.stderr.write(`coupa-csv ui screenshots: ${SHOTS}\n`);
-    sim = await startTestSim();
-    ui = await startTestUi(sim, path.join(work, 'config'));
-    context = await chromium.launchPersistentContext(path.join(work, 'profile'), {
-      executablePath: CHROMIUM as string,
-      headless: true,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--no-first-run',
-        '--disable-background-networking',
-      ],
-      acceptDownloads: true,
-      viewport: { width: 1280, height: 900 },
-    });
-    page = context.pages()[0] ?? (await context.newPage());
-    await page.goto(ui.url);
+    browser = await startBrowserUi(CHROMIUM as string, 'coupa-csv-ui-plan-');
+    ({ sim, ui, page, work } = browser);
   });
   afterAll(async () => {
-    await context?.close();
-    await ui?.close();
-    await sim?.close();
-    fs.rmSync(work, { recursive: true, force: true });
+    await browser?.close();
   });
 
-  const download = async (name: string): Promise<string> => {
-    const [file] = await Promise.all([
-      page.waitForEvent('download'),
-      page.getByRole('link', { name, exact: true }).click(),
-    ]);
-    const to = path.join(work, file.suggestedFilename());
-    await file.saveAs(to);
-    return to;
-  };
+  const download = (name: string): Promise<string> =>
+    saveDownload(page, page.getByRole('link', { name, exact: true }), { dir: work });
 
   const chooseVendors = async (file: string): Promise<void> => {
     await page.goto(ui.url);
@@ -125,7 +81,7 @@ describe.skipIf(!CHROMIUM)('coupa-csv ui: Plan and .xlsx input (chromium)', () =
     expect(row).toContain('would-update');
     expect(row).toMatch(/vendor-name: .*Contoso Ltd.* -> .*Contoso Limited/);
     await page.getByRole('button', { name: 'Plan' }).scrollIntoViewIfNeeded();
-    await page.screenshot({ path: path.join(SHOTS, '11-plan.png'), fullPage: true });
+    await browser.shot('11-plan');
 
     // The plan's results file: one line per row, would-update with its _changes.
     const results = readCsv(await download('Download results'));
