@@ -16,13 +16,12 @@ export {
 export {
   guessMapping,
   guessMappingColumns,
-  guessBooleanWords,
-  YES_NO_WORDS,
   type GuessedColumn,
   type GuessInstance,
   type GuessMappingOptions,
   type GuessMappingResult,
 } from './guess-mapping.js';
+export { guessBooleanWords, guessType, YES_NO_WORDS, type TypeGuess } from './guess-type.js';
 export {
   chooseReferenceKey,
   matchField,
