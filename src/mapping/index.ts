@@ -26,9 +26,12 @@ export {
   chooseReferenceKey,
   matchField,
   nameWords,
+  rankFieldMatches,
+  referenceKeyNamed,
   type FieldMatch,
   type KnownField,
   type MatchFieldResult,
+  type RankedMatch,
 } from './match-fields.js';
 export { MAPPING_SCHEMA, FIELD_KEYS, FIELD_TYPES, GROUP_SEPARATORS, REFERENCE_KEYS } from './schema.js';
 export type { BlankPolicy, BoundMapping, FieldSpec, FieldType, Mapping, RowConversion } from './types.js';
