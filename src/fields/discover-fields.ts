@@ -1,21 +1,12 @@
 import { CoupaApiError } from '../coupa/errors.js';
 import type { CoupaClient, ObjectInstance } from '../coupa/index.js';
+import type { FieldType } from '../mapping/index.js';
 import { ConfigError } from '../shared/index.js';
 import { instanceOffsets, type InstanceOffset } from '../run/index.js';
 import { parseIsoDateTime } from '../shared/index.js';
 
 /** A field's type as its values show it (`reference`: a lookup value, user or supplier, see {@link FieldInfo}). */
-export type DiscoveredType =
-  | 'string'
-  | 'integer'
-  | 'decimal'
-  | 'boolean'
-  | 'date'
-  | 'datetime'
-  | 'lookup'
-  | 'user'
-  | 'supplier'
-  | 'unknown';
+export type DiscoveredType = FieldType | 'unknown';
 
 /** One custom field as the records show it. */
 export interface FieldInfo {

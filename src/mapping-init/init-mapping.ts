@@ -5,7 +5,8 @@ import { CoupaApiError, type CoupaClient } from '../coupa/index.js';
 import { openCsv, type DelimiterOption, type EncodingOption } from '../csv/index.js';
 import { discoverFields, NO_RECORDS_HINT, type DiscoverFieldsResult } from '../fields/index.js';
 import { guessMappingColumns, type GuessInstance, type GuessedColumn } from '../mapping/index.js';
-import { AbortedError, checkWritableFile, errorText, InputError, UsageError } from '../shared/index.js';
+import { AbortedError, checkWritableFile, errorText, InputError } from '../shared/index.js';
+import { checkObjectId, checkPositiveWholeNumber } from '../run/index.js';
 import { likelyZone } from './likely-zone.js';
 
 export interface InitMappingOptions {
@@ -61,14 +62,8 @@ export interface InitMappingResult {
  * const { text } = await initMapping({ file: 'vendors.csv', object: 101, client });
  */
 export async function initMapping(options: InitMappingOptions): Promise<InitMappingResult> {
-  const sampleSize = options.sample ?? 50;
-  if (!Number.isInteger(sampleSize) || sampleSize <= 0) {
-    throw new UsageError(`--sample must be a positive whole number, got ${String(sampleSize)}`);
-  }
-  const object = options.object;
-  if (object !== undefined && (!Number.isInteger(object) || object <= 0)) {
-    throw new UsageError(`--object must be a positive whole number, got ${String(object)}`);
-  }
+  const sampleSize = checkPositiveWholeNumber(options.sample ?? 50, 'sample');
+  const object = options.object === undefined ? undefined : checkObjectId(options.object);
   const out = options.out;
   if (out !== undefined && options.force !== true && fs.existsSync(out)) {
     throw new InputError('EXISTS', 'already exists; pass --force to overwrite it', { file: out });

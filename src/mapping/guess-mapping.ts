@@ -1,5 +1,5 @@
 import { normalizeColumn } from '../shared/index.js';
-import { parseIsoDateTime, isRealDate } from '../shared/index.js';
+import { guessType } from './guess-type.js';
 import {
   chooseReferenceKey,
   matchField,
@@ -7,15 +7,13 @@ import {
   type FieldMatch,
   type KnownField,
 } from './match-fields.js';
-import { parseDecimal, readIsoDate } from './values.js';
+import type { FieldType } from './types.js';
+import { writeMappingYaml, yamlKey, type FieldEntry, type MappingEntry } from './write-mapping-yaml.js';
 
+/** A column's entry as guessed, and its comment. */
 interface Guess {
-  /** The YAML value after `Column: ` (a bare field name or a flow map). */
-  value: string;
-  /** A comment for the line, or undefined. */
+  entry: FieldEntry;
   comment?: string;
-  /** The mapping type written (`string` for the short form). */
-  type: string;
 }
 
 /** What the instance said about the object, for {@link guessMapping} to match the headers against. */
@@ -89,27 +87,9 @@ function buildMapping(
 ): string {
   const instance = options.instance;
   const known = instance !== undefined && instance.records > 0 ? instance : undefined;
-  const lines: string[] = [];
-  lines.push(
-    known !== undefined
-      ? "# coupa-csv mapping: CSV column -> custom field, matched to the fields the object's records show."
-      : '# coupa-csv mapping: CSV column -> custom field. Check the field names and types against the custom object.',
-  );
-  lines.push(`# Types were guessed from the first ${sample.length} data row(s).`);
-  for (const note of options.notes ?? []) lines.push(`# ${note}`);
-  if (options.object !== undefined) lines.push(`object: ${options.object}`);
-  else lines.push('# object: 101                      # the custom object id (or pass --object)');
-  if (instance?.timezone !== undefined) {
-    lines.push(`timezone: ${instance.timezone.zone}   # ${instance.timezone.comment}`);
-  } else {
-    lines.push(
-      '# timezone: America/Los_Angeles   # the instance time zone: set it before dates are imported (or pass --timezone)',
-    );
-  }
-
   const idIndex = header.findIndex((h) => /^\s*(coupa[\s_-]*)?id\s*$/i.test(h));
   const usedFields = new Map<string, string>();
-  const entries: string[] = [];
+  const entries: MappingEntry[] = [];
   const seenColumns = new Set<string>();
   let keyHint: string | undefined;
   let keyHintScore = -1;
@@ -117,12 +97,12 @@ function buildMapping(
     if (index === idIndex) return;
     const norm = normalizeColumn(name);
     if (norm === '') {
-      entries.push(`  # column ${index + 1} has no header name: give it one in the CSV to map it`);
+      entries.push({ kind: 'unnamed', position: index + 1 });
       columns.push({ header: name });
       return;
     }
     if (seenColumns.has(norm)) {
-      entries.push(`  # ${yamlKey(name)}: appears twice in the header; rename one to map it`);
+      entries.push({ kind: 'repeated', column: name });
       columns.push({ header: name });
       return;
     }
@@ -144,12 +124,12 @@ function buildMapping(
             : found.ambiguous !== undefined
               ? `several fields match: ${found.ambiguous.map((f) => f.name).join(', ')}`
               : 'no field matches';
-        const base = guessColumn(yamlKey(field), values);
+        const base = guessColumn(field, values);
         guess = { ...base, comment: `CHECK: ${why}${base.comment === undefined ? '' : `; ${base.comment}`}` };
       }
     } else {
       field = uniqueField(kebabCase(name) || `field-${index + 1}`, usedFields);
-      guess = guessColumn(yamlKey(field), values);
+      guess = guessColumn(field, values);
       if (instance !== undefined) {
         // An object with no records: the name could not be checked.
         guess = {
@@ -161,49 +141,24 @@ function buildMapping(
     usedFields.set(field, name);
     const check = /(?:^|; )CHECK: (.*)$/.exec(guess.comment ?? '')?.[1];
     columns.push({ header: name, field, ...(check === undefined ? {} : { check }) });
-    entries.push(
-      `  ${yamlKey(name)}: ${guess.value}${guess.comment === undefined ? '' : `   # ${guess.comment}`}`,
-    );
+    entries.push({ kind: 'field', column: name, entry: guess.entry, comment: guess.comment });
     const score = keyScore(name, values, sample.length);
     if (score > keyHintScore) {
       keyHintScore = score;
       keyHint = field;
     }
   });
-  if (idIndex >= 0) {
-    lines.push(
-      `id: ${yamlKey(header[idIndex] ?? 'id')}   # column with the Coupa instance id (update mode, export)`,
-    );
-  } else {
-    lines.push('# id: Coupa ID                    # column with the Coupa instance id, for --mode update');
-  }
-  if (keyHint !== undefined) {
-    lines.push(
-      `# key: ${yamlKey(keyHint)}   # a unique field: needed by --mode upsert, makes retries and --resume safe`,
-    );
-  } else {
-    lines.push('# key: <field>   # a unique field: needed by --mode upsert, makes retries and --resume safe');
-  }
-  lines.push('fields:');
-  if (entries.every((e) => e.trimStart().startsWith('#'))) {
-    // loadMapping needs at least one field: keep the file loadable once a column is named.
-    lines.push(...entries);
-    lines.push('  {}');
-  } else {
-    lines.push(...entries);
-  }
-  if (known !== undefined) {
-    const unmapped = known.fields.filter((f) => !usedFields.has(f.name));
-    if (unmapped.length > 0) {
-      lines.push('');
-      lines.push(
-        `# Fields of the object that no column maps (${unmapped.length}), as \`coupa-csv fields\` lists them:`,
-      );
-      const width = Math.max(...unmapped.map((f) => f.name.length));
-      for (const f of unmapped) lines.push(`#   ${f.name.padEnd(width)}  ${f.label ?? f.type}`);
-    }
-  }
-  return `${lines.join('\n')}\n`;
+  return writeMappingYaml({
+    matched: known !== undefined,
+    sampleRows: sample.length,
+    notes: options.notes ?? [],
+    object: options.object,
+    timezone: instance?.timezone,
+    id: idIndex >= 0 ? (header[idIndex] ?? 'id') : undefined,
+    key: keyHint,
+    entries,
+    unmapped: known?.fields.filter((f) => !usedFields.has(f.name)),
+  });
 }
 
 function uniqueField(base: string, used: ReadonlyMap<string, string>): string {
@@ -220,16 +175,16 @@ function uniqueField(base: string, used: ReadonlyMap<string, string>): string {
  */
 function guessForField(match: FieldMatch, values: string[]): Guess {
   const { field } = match;
-  const name = yamlKey(field.name);
-  const sampled = guessColumn(name, values);
+  const sampled = guessColumn(field.name, values);
+  const sampledType = sampled.entry.type;
   const notes: string[] = [];
   if (match.ignored !== undefined && match.ignored !== '') notes.push(`matched without "${match.ignored}"`);
   const withNotes = (guess: Guess, extra?: string): Guess => {
     const all = [...(extra === undefined ? [] : [extra]), ...notes];
-    return all.length === 0
-      ? { value: guess.value, type: guess.type }
-      : { ...guess, comment: all.join('; ') };
+    return all.length === 0 ? { entry: guess.entry } : { ...guess, comment: all.join('; ') };
   };
+  /** The field's own type, without options. */
+  const typed = (type: FieldType): Guess => ({ entry: { field: field.name, type } });
   const noValues = values.length === 0 ? 'no values in the first rows' : undefined;
   const disagree = (what: string): string =>
     `CHECK: the field is ${field.label ?? field.type} but the column holds ${what} (e.g. ${JSON.stringify(values[0] ?? '')})`;
@@ -237,58 +192,37 @@ function guessForField(match: FieldMatch, values: string[]): Guess {
     case 'unknown':
       return withNotes(
         sampled,
-        `the field is blank in every record read: type ${sampled.type} guessed from the column${sampled.comment === undefined ? '' : `; ${sampled.comment}`}`,
+        `the field is blank in every record read: type ${sampledType} guessed from the column${sampled.comment === undefined ? '' : `; ${sampled.comment}`}`,
       );
     case 'string':
-      return withNotes({ value: name, type: 'string' });
+      return withNotes(typed('string'));
     case 'integer':
-      if (noValues !== undefined)
-        return withNotes({ value: `{ field: ${name}, type: integer }`, type: 'integer' }, noValues);
-      if (sampled.type === 'integer') return withNotes(sampled);
-      return withNotes(
-        { value: `{ field: ${name}, type: integer }`, type: 'integer' },
-        disagree(describe(sampled.type)),
-      );
+      if (noValues !== undefined) return withNotes(typed('integer'), noValues);
+      if (sampledType === 'integer') return withNotes(sampled);
+      return withNotes(typed('integer'), disagree(describe(sampledType)));
     case 'decimal':
-      if (noValues !== undefined)
-        return withNotes({ value: `{ field: ${name}, type: decimal }`, type: 'decimal' }, noValues);
-      if (sampled.type === 'decimal') return withNotes(sampled, sampled.comment);
-      if (sampled.type === 'integer')
-        return withNotes({ value: `{ field: ${name}, type: decimal }`, type: 'decimal' });
-      return withNotes(
-        { value: `{ field: ${name}, type: decimal }`, type: 'decimal' },
-        disagree(describe(sampled.type)),
-      );
+      if (noValues !== undefined) return withNotes(typed('decimal'), noValues);
+      if (sampledType === 'decimal') return withNotes(sampled, sampled.comment);
+      if (sampledType === 'integer') return withNotes(typed('decimal'));
+      return withNotes(typed('decimal'), disagree(describe(sampledType)));
     case 'boolean':
-      if (noValues !== undefined)
-        return withNotes({ value: `{ field: ${name}, type: boolean }`, type: 'boolean' }, noValues);
-      if (sampled.type === 'boolean') return withNotes(sampled, sampled.comment);
+      if (noValues !== undefined) return withNotes(typed('boolean'), noValues);
+      if (sampledType === 'boolean') return withNotes(sampled, sampled.comment);
       // 1/0 read as whole numbers on their own, and are booleans to a boolean field.
-      if (values.every((v) => v === '0' || v === '1'))
-        return withNotes({ value: `{ field: ${name}, type: boolean }`, type: 'boolean' });
+      if (values.every((v) => v === '0' || v === '1')) return withNotes(typed('boolean'));
       return withNotes(
-        { value: `{ field: ${name}, type: boolean }`, type: 'boolean' },
-        `${disagree(describe(sampled.type))}: name its words with true: [..] and false: [..]`,
+        typed('boolean'),
+        `${disagree(describe(sampledType))}: name its words with true: [..] and false: [..]`,
       );
     case 'date':
       if (noValues !== undefined)
-        return withNotes(
-          { value: `{ field: ${name}, type: date }`, type: 'date' },
-          `${noValues}: ISO 8601 (2026-01-31) assumed`,
-        );
-      if (sampled.type === 'date') return withNotes(sampled, sampled.comment);
-      return withNotes(
-        { value: `{ field: ${name}, type: date }`, type: 'date' },
-        `${disagree(describe(sampled.type))}: set format: (e.g. DD.MM.YYYY)`,
-      );
+        return withNotes(typed('date'), `${noValues}: ISO 8601 (2026-01-31) assumed`);
+      if (sampledType === 'date') return withNotes(sampled, sampled.comment);
+      return withNotes(typed('date'), `${disagree(describe(sampledType))}: set format: (e.g. DD.MM.YYYY)`);
     case 'datetime':
-      if (noValues !== undefined)
-        return withNotes({ value: `{ field: ${name}, type: datetime }`, type: 'datetime' }, noValues);
-      if (sampled.type === 'datetime') return withNotes(sampled, sampled.comment);
-      return withNotes(
-        { value: `{ field: ${name}, type: datetime }`, type: 'datetime' },
-        disagree(describe(sampled.type)),
-      );
+      if (noValues !== undefined) return withNotes(typed('datetime'), noValues);
+      if (sampledType === 'datetime') return withNotes(sampled, sampled.comment);
+      return withNotes(typed('datetime'), disagree(describe(sampledType)));
     case 'lookup':
     case 'user':
     case 'supplier': {
@@ -298,10 +232,7 @@ function guessForField(match: FieldMatch, values: string[]): Guess {
         match.by === undefined && others.length > 0
           ? `by: ${by} chosen; its values also carry ${others.join(', ')}`
           : undefined;
-      return withNotes(
-        { value: `{ field: ${name}, type: ${field.type}, by: ${by} }`, type: field.type },
-        comment,
-      );
+      return withNotes({ entry: { field: field.name, type: field.type, by } }, comment);
     }
   }
 }
@@ -338,201 +269,8 @@ export function kebabCase(name: string): string {
   return nameWords(name).join('-');
 }
 
-/** A header or field name as a YAML scalar: plain when safe, else double-quoted (JSON strings are valid YAML). */
-export function yamlKey(name: string): string {
-  const plain = /^[A-Za-z][A-Za-z0-9 _()/.-]*$/.test(name) && !/\s$/.test(name) && !/ #|: /.test(name);
-  const reserved = /^(true|false|null|yes|no|on|off|y|n|~)$/i.test(name);
-  return plain && !reserved ? name : JSON.stringify(name);
-}
-
-const BOOLEAN_WORDS = new Set(['true', 'false', 'yes', 'no', 'y', 'n']);
-
-/**
- * The common yes/no (and true/false) of languages, as a spreadsheet user types them: a column of two of these
- * words (one of each side) is a boolean with the words as its `true:`/`false:` lists.
- */
-export const YES_NO_WORDS: ReadonlyArray<readonly [yes: string, no: string]> = [
-  ['Ja', 'Nein'], // German
-  ['J', 'N'], // German, Dutch, Scandinavian short forms
-  ['Ja', 'Nee'], // Dutch
-  ['Ja', 'Nej'], // Swedish, Danish
-  ['Ja', 'Nei'], // Norwegian
-  ['Oui', 'Non'], // French
-  ['O', 'N'], // French short forms
-  ['Sí', 'No'], // Spanish
-  ['Si', 'No'], // Italian, Spanish without the accent
-  ['S', 'N'], // Spanish, Portuguese, Italian short forms
-  ['Sim', 'Não'], // Portuguese
-  ['Sim', 'Nao'], // Portuguese without the accent
-  ['Tak', 'Nie'], // Polish
-  ['T', 'N'], // Polish short forms
-  ['Da', 'Nu'], // Romanian
-  ['Da', 'Ne'], // Croatian, Serbian, Slovenian
-  ['Ano', 'Ne'], // Czech
-  ['Áno', 'Nie'], // Slovak
-  ['Kyllä', 'Ei'], // Finnish
-  ['K', 'E'], // Finnish short forms
-  ['Jah', 'Ei'], // Estonian
-  ['Jā', 'Nē'], // Latvian
-  ['Taip', 'Ne'], // Lithuanian
-  ['Igen', 'Nem'], // Hungarian
-  ['I', 'N'], // Hungarian short forms
-  ['Evet', 'Hayır'], // Turkish
-  ['E', 'H'], // Turkish short forms
-  ['Ναι', 'Όχι'], // Greek
-  ['Да', 'Нет'], // Russian
-  ['Так', 'Ні'], // Ukrainian
-  ['Да', 'Не'], // Bulgarian
-  ['Wahr', 'Falsch'], // German true/false
-  ['Vrai', 'Faux'], // French true/false
-  ['Verdadero', 'Falso'], // Spanish true/false
-  ['Vero', 'Falso'], // Italian true/false
-  ['Verdadeiro', 'Falso'], // Portuguese true/false
-  ['Waar', 'Onwaar'], // Dutch true/false
-  ['Sant', 'Falskt'], // Swedish true/false
-  ['Prawda', 'Fałsz'], // Polish true/false
-  ['Igaz', 'Hamis'], // Hungarian true/false
-  ['はい', 'いいえ'], // Japanese
-  ['是', '否'], // Chinese
-  ['예', '아니요'], // Korean
-  ['✓', '✗'],
-  ['✔', '✘'],
-];
-
-const BUILT_IN_YES = new Set(['true', 'yes', 'y', '1']);
-const BUILT_IN_NO = new Set(['false', 'no', 'n', '0']);
-const fold = (word: string): string => word.trim().toLowerCase();
-/** Every word of the table and the built-in ones, by side. */
-const YES_WORDS = new Set([...BUILT_IN_YES, ...YES_NO_WORDS.map(([yes]) => fold(yes))]);
-const NO_WORDS = new Set([...BUILT_IN_NO, ...YES_NO_WORDS.map(([, no]) => fold(no))]);
-
-/**
- * A column of one or two words that read as yes and no in some language (e.g. Ja/Nein), as the `true:`/`false:`
- * lists to write; undefined when the values are not such words, or only the built-in ones (which need no list).
- */
-export function guessBooleanWords(
-  values: readonly string[],
-): { yes: string | undefined; no: string | undefined; comment?: string } | undefined {
-  const distinct = new Map<string, string>();
-  for (const v of values) if (!distinct.has(fold(v))) distinct.set(fold(v), v.trim());
-  if (distinct.size === 0 || distinct.size > 2) return undefined;
-  const folded = [...distinct.keys()];
-  if (folded.every((w) => BUILT_IN_YES.has(w) || BUILT_IN_NO.has(w))) return undefined;
-  // With a pair, the side of each word; a word on both sides of the table (none today) is not a boolean.
-  const yes = folded.filter((w) => YES_WORDS.has(w) && !NO_WORDS.has(w));
-  const no = folded.filter((w) => NO_WORDS.has(w) && !YES_WORDS.has(w));
-  if (yes.length + no.length !== folded.length || yes.length > 1 || no.length > 1) return undefined;
-  const written = (w: string | undefined): string | undefined =>
-    w === undefined ? undefined : (distinct.get(w) ?? w);
-  if (yes.length === 1 && no.length === 1) return { yes: written(yes[0]), no: written(no[0]) };
-  // One word only in the sample (all rows Ja): its pair from the table, in the same letter case.
-  const seen = (yes[0] ?? no[0]) as string;
-  if (seen.length < 2) return undefined; // a lone `S` or `T` is as likely a code as a yes
-  const pair = YES_NO_WORDS.find(([y, n]) => fold(y) === seen || fold(n) === seen);
-  if (pair === undefined) return undefined;
-  const upper = (written(seen) ?? '') === (written(seen) ?? '').toUpperCase() && seen.length > 1;
-  const other = (w: string): string => (upper ? w.toUpperCase() : w);
-  const comment = `only ${JSON.stringify(written(seen))} in the first rows: check the other word`;
-  return yes.length === 1
-    ? { yes: written(seen), no: BUILT_IN_NO.has(fold(pair[1])) ? undefined : other(pair[1]), comment }
-    : { yes: BUILT_IN_YES.has(fold(pair[0])) ? undefined : other(pair[0]), no: written(seen), comment };
-}
-
-function guessColumn(field: string, values: string[]): Guess {
-  if (values.length === 0)
-    return { value: field, type: 'string', comment: 'no values in the first rows: type string assumed' };
-  if (values.every((v) => BOOLEAN_WORDS.has(v.toLowerCase()) || v === '0' || v === '1')) {
-    if (values.some((v) => BOOLEAN_WORDS.has(v.toLowerCase())))
-      return { value: `{ field: ${field}, type: boolean }`, type: 'boolean' };
-  }
-  const words = guessBooleanWords(values);
-  if (words !== undefined) {
-    const lists = [
-      ...(words.yes === undefined ? [] : [`true: [${yamlKey(words.yes)}]`]),
-      ...(words.no === undefined ? [] : [`false: [${yamlKey(words.no)}]`]),
-    ];
-    return {
-      value: `{ field: ${field}, type: boolean, ${lists.join(', ')} }`,
-      type: 'boolean',
-      ...(words.comment === undefined ? {} : { comment: words.comment }),
-    };
-  }
-  if (values.every((v) => /^[+-]?\d+$/.test(v)) && !values.some((v) => /^[+-]?0\d/.test(v))) {
-    if (values.every((v) => Number.isSafeInteger(Number(v))))
-      return { value: `{ field: ${field}, type: integer }`, type: 'integer' };
-    return { value: field, type: 'string', comment: 'numbers too long for an integer field: kept as text' };
-  }
-  if (values.every((v) => /\d/.test(v) && !/^[+-]?0\d/.test(v))) {
-    const dot = values.every((v) => parseDecimal(v, '.') !== undefined);
-    const comma = values.every((v) => parseDecimal(v, ',') !== undefined);
-    if (dot && comma) {
-      // Every value reads both ways (e.g. "1,234"): a comma before exactly three digits is a thousands separator.
-      return {
-        value: `{ field: ${field}, type: decimal }`,
-        type: 'decimal',
-        comment: 'decimal separator "." assumed; use decimal: "," if "1,234" means 1.234',
-      };
-    }
-    if (dot)
-      return { value: `{ field: ${field}, type: decimal${groupOption(values, '.')} }`, type: 'decimal' };
-    if (comma)
-      return {
-        value: `{ field: ${field}, type: decimal, decimal: ","${groupOption(values, ',')} }`,
-        type: 'decimal',
-      };
-  }
-  const date = guessDateFormat(values);
-  if (date !== undefined) {
-    const format = date.format === 'YYYY-MM-DD' ? '' : `, format: ${date.format}`;
-    return {
-      value: `{ field: ${field}, type: date${format} }`,
-      type: 'date',
-      ...(date.comment === undefined ? {} : { comment: date.comment }),
-    };
-  }
-  if (values.every((v) => parseIsoDateTime(v) !== undefined)) {
-    const noOffset = values.some((v) => parseIsoDateTime(v)?.offsetMs === undefined);
-    return noOffset
-      ? {
-          value: `{ field: ${field}, type: datetime }`,
-          type: 'datetime',
-          comment: 'times without an offset are read in the instance time zone (or set timezone:)',
-        }
-      : { value: `{ field: ${field}, type: datetime }`, type: 'datetime' };
-  }
-  return { value: field, type: 'string' };
-}
-
-/**
- * `, group: "."` when the sample's numbers group their thousands with one separator (`12.500,00`), so that an
- * export writes them as the file had them; '' when none is grouped, or they disagree.
- */
-function groupOption(values: readonly string[], decimal: '.' | ','): string {
-  const seen = new Set<string>();
-  for (const v of values) {
-    const int = v.split(decimal)[0] ?? '';
-    for (const c of int.replace(/^[+\-\u2212]/, '')) if (c < '0' || c > '9') seen.add(c);
-  }
-  const [group] = seen;
-  return seen.size === 1 && group !== undefined ? `, group: ${JSON.stringify(group)}` : '';
-}
-
-function guessDateFormat(values: string[]): { format: string; comment?: string } | undefined {
-  if (values.every((v) => readIsoDate(v) !== undefined)) return { format: 'YYYY-MM-DD' };
-  for (const sep of ['/', '.', '-']) {
-    const re = new RegExp(`^(\\d{1,2})\\${sep}(\\d{1,2})\\${sep}(\\d{4})$`);
-    const parts = values.map((v) => re.exec(v));
-    if (parts.some((p) => p === null)) continue;
-    const triples = parts.map((p) => [Number(p?.[1]), Number(p?.[2]), Number(p?.[3])] as const);
-    const dayFirst = triples.every(([a, b, y]) => isRealDate(y, b, a));
-    const monthFirst = triples.every(([a, b, y]) => isRealDate(y, a, b));
-    const dm = `DD${sep}MM${sep}YYYY`;
-    const md = `MM${sep}DD${sep}YYYY`;
-    if (dayFirst && !monthFirst) return { format: dm };
-    if (monthFirst && !dayFirst) return { format: md };
-    if (dayFirst && monthFirst) {
-      return { format: dm, comment: `ambiguous in the first rows: could be ${md}; check and fix the format` };
-    }
-  }
-  return undefined;
+/** The entry a column's values suggest, for the field named `field`. */
+function guessColumn(field: string, values: readonly string[]): Guess {
+  const { comment, ...type } = guessType(values);
+  return { entry: { field, ...type }, ...(comment === undefined ? {} : { comment }) };
 }

@@ -16,20 +16,22 @@ export {
 export {
   guessMapping,
   guessMappingColumns,
-  guessBooleanWords,
-  YES_NO_WORDS,
   type GuessedColumn,
   type GuessInstance,
   type GuessMappingOptions,
   type GuessMappingResult,
 } from './guess-mapping.js';
+export { guessBooleanWords, guessType, YES_NO_WORDS, type TypeGuess } from './guess-type.js';
 export {
   chooseReferenceKey,
   matchField,
   nameWords,
+  rankFieldMatches,
+  referenceKeyNamed,
   type FieldMatch,
   type KnownField,
   type MatchFieldResult,
+  type RankedMatch,
 } from './match-fields.js';
 export { MAPPING_SCHEMA, FIELD_KEYS, FIELD_TYPES, GROUP_SEPARATORS, REFERENCE_KEYS } from './schema.js';
 export type { BlankPolicy, BoundMapping, FieldSpec, FieldType, Mapping, RowConversion } from './types.js';

@@ -85,17 +85,27 @@ function map<T extends v.GenericSchema<Record<string, unknown>>>(schema: T, code
   return v.pipe(v.custom<v.InferInput<T>>(isPlainObject, code), schema);
 }
 
+/** An optional key, with the description editors show for it. */
+function optional<T extends v.GenericSchema>(schema: T, description: string) {
+  return v.optional(v.pipe(schema, v.description(description)));
+}
+
+/** A string that is not blank; `code` names the key in messages. */
+function text(code: Code) {
+  return v.pipe(v.string(code), v.regex(NOT_BLANK, code));
+}
+
+/** An IANA time zone name. */
+function zoneName(code: Code) {
+  return v.pipe(v.string(code), v.check(isValidTimeZone, code));
+}
+
+/** A custom field name as written: letters, digits, - and _. */
+const fieldName = v.pipe(v.string('field' satisfies Code), v.regex(FIELD_NAME_WRITTEN, 'field'));
+
+/** A boolean's words: one, or a list of at least one. */
 const words = v.pipe(
-  v.union(
-    [
-      v.pipe(v.string('words'), v.regex(NOT_BLANK, 'words')),
-      v.pipe(
-        v.array(v.pipe(v.string('words'), v.regex(NOT_BLANK, 'words')), 'words'),
-        v.minLength(1, 'words'),
-      ),
-    ],
-    'words',
-  ),
+  v.union([text('words'), v.pipe(v.array(text('words'), 'words'), v.minLength(1, 'words'))], 'words'),
 );
 
 /** One `fields:` entry in its long form. */
@@ -103,21 +113,14 @@ const FIELD_MAP = map(
   v.strictObject(
     {
       field: v.pipe(
-        v.string('field' satisfies Code),
-        v.regex(FIELD_NAME_WRITTEN, 'field'),
+        fieldName,
         v.description('The custom field name (letters, digits, - and _), as Coupa names it'),
       ),
-      type: v.optional(
-        v.pipe(
-          v.picklist(FIELD_TYPES, 'type' satisfies Code),
-          v.description(
-            'How the cells are read: string (default), integer, decimal, boolean, date, datetime, or a reference: lookup, user, supplier (with by:)',
-          ),
-        ),
+      type: optional(
+        v.picklist(FIELD_TYPES, 'type' satisfies Code),
+        'How the cells are read: string (default), integer, decimal, boolean, date, datetime, or a reference: lookup, user, supplier (with by:)',
       ),
-      required: v.optional(
-        v.pipe(v.boolean('required' satisfies Code), v.description('A blank cell fails the row')),
-      ),
+      required: optional(v.boolean('required' satisfies Code), 'A blank cell fails the row'),
       blank: v.optional(
         v.nullable(
           v.pipe(
@@ -128,57 +131,33 @@ const FIELD_MAP = map(
           ),
         ),
       ),
-      format: v.optional(
-        v.pipe(
-          v.string('format' satisfies Code),
-          v.regex(NOT_BLANK, 'format'),
-          v.description(
-            'date/datetime only: tokens YYYY MM DD (HH mm ss), e.g. DD/MM/YYYY; without it ISO 8601',
-          ),
-        ),
+      format: optional(
+        text('format'),
+        'date/datetime only: tokens YYYY MM DD (HH mm ss), e.g. DD/MM/YYYY; without it ISO 8601',
       ),
-      decimal: v.optional(
-        v.pipe(
-          v.picklist(['.', ','], 'decimal' satisfies Code),
-          v.description('decimal/integer only: the decimal separator, "." (default) or ","'),
-        ),
+      decimal: optional(
+        v.picklist(['.', ','], 'decimal' satisfies Code),
+        'decimal/integer only: the decimal separator, "." (default) or ","',
       ),
-      group: v.optional(
-        v.pipe(
-          v.picklist(GROUP_SEPARATORS, 'group' satisfies Code),
-          v.description(
-            'decimal/integer only: the thousands separator an export writes (e.g. "." for 12.500,00); an import reads any',
-          ),
-        ),
+      group: optional(
+        v.picklist(GROUP_SEPARATORS, 'group' satisfies Code),
+        'decimal/integer only: the thousands separator an export writes (e.g. "." for 12.500,00); an import reads any',
       ),
-      timezone: v.optional(
-        v.pipe(
-          v.string('timezone' satisfies Code),
-          v.check(isValidTimeZone, 'timezone'),
-          v.description('datetime only: the IANA time zone of times written without an offset'),
-        ),
+      timezone: optional(
+        zoneName('timezone'),
+        'datetime only: the IANA time zone of times written without an offset',
       ),
-      by: v.optional(
-        v.pipe(
-          v.string('by' satisfies Code),
-          v.description(
-            'lookup: id, name, external-ref-num, external-ref-code; user: id, login, email; supplier: id, name, number',
-          ),
-        ),
+      by: optional(
+        v.string('by' satisfies Code),
+        'lookup: id, name, external-ref-num, external-ref-code; user: id, login, email; supplier: id, name, number',
       ),
-      true: v.optional(
-        v.pipe(
-          words,
-          v.description('boolean only: the words that mean true, e.g. [Ja, J]; an export writes the first'),
-        ),
+      true: optional(
+        words,
+        'boolean only: the words that mean true, e.g. [Ja, J]; an export writes the first',
       ),
-      false: v.optional(
-        v.pipe(
-          words,
-          v.description(
-            'boolean only: the words that mean false, e.g. [Nein, N]; an export writes the first',
-          ),
-        ),
+      false: optional(
+        words,
+        'boolean only: the words that mean false, e.g. [Nein, N]; an export writes the first',
       ),
     },
     'field-map' satisfies Code,
@@ -187,61 +166,36 @@ const FIELD_MAP = map(
 );
 
 /** One `fields:` entry: a field name (a string field) or the long form. */
-const FIELD_VALUE = v.union(
-  [v.pipe(v.string('field' satisfies Code), v.regex(FIELD_NAME_WRITTEN, 'field')), FIELD_MAP],
-  'field-value' satisfies Code,
-);
+const FIELD_VALUE = v.union([fieldName, FIELD_MAP], 'field-value' satisfies Code);
 
 /** The shape of a mapping file (`fields:` in file order is checked by {@link validateMapping}). */
 export const MAPPING_SCHEMA = map(
   v.strictObject(
     {
-      object: v.optional(
-        v.pipe(
-          v.union(
-            [
-              v.pipe(v.number('object' satisfies Code), v.integer('object'), v.minValue(1, 'object')),
-              v.pipe(v.string('object'), v.regex(/^\s*\d+\s*$/, 'object')),
-            ],
-            'object',
-          ),
-          v.description('The custom object id (the --object flag wins)'),
+      object: optional(
+        v.union(
+          [
+            v.pipe(v.number('object' satisfies Code), v.integer('object'), v.minValue(1, 'object')),
+            v.pipe(v.string('object'), v.regex(/^\s*\d+\s*$/, 'object')),
+          ],
+          'object',
         ),
+        'The custom object id (the --object flag wins)',
       ),
-      timezone: v.optional(
-        v.pipe(
-          v.string('timezone' satisfies Code),
-          v.check(isValidTimeZone, 'timezone'),
-          v.description(
-            "The instance's IANA time zone, for dates, e.g. America/Los_Angeles (the --timezone flag wins)",
-          ),
-        ),
+      timezone: optional(
+        zoneName('timezone'),
+        "The instance's IANA time zone, for dates, e.g. America/Los_Angeles (the --timezone flag wins)",
       ),
-      id: v.optional(
-        v.pipe(
-          v.string('id' satisfies Code),
-          v.regex(NOT_BLANK, 'id'),
-          v.description('The CSV column with the Coupa instance id: read by update mode, written by export'),
-        ),
+      id: optional(
+        text('id'),
+        'The CSV column with the Coupa instance id: read by update mode, written by export',
       ),
-      key: v.optional(
-        v.pipe(
-          v.string('key' satisfies Code),
-          v.regex(NOT_BLANK, 'key'),
-          v.description(
-            'A unique custom field (a field name, not a column): used by upsert, makes retries and --resume safe',
-          ),
-        ),
+      key: optional(
+        text('key'),
+        'A unique custom field (a field name, not a column): used by upsert, makes retries and --resume safe',
       ),
       fields: v.pipe(
-        map(
-          v.record(
-            v.pipe(v.string('column' satisfies Code), v.regex(NOT_BLANK, 'column')),
-            FIELD_VALUE,
-            'fields',
-          ),
-          'fields',
-        ),
+        map(v.record(text('column'), FIELD_VALUE, 'fields'), 'fields'),
         v.description('CSV column -> custom field: a field name, or a map with field: and options'),
       ),
       constants: v.optional(

@@ -43,63 +43,28 @@ export function contradictedOffset(
 }
 
 /**
- * Zones most people who run Coupa instances live in, most populous first (by the metropolitan areas they hold), so
- * that the suggestions for an offset start with the likely one (-08:00: America/Los_Angeles, not Pacific/Pitcairn).
+ * Zones in the order a Coupa customer's instance is likely to be set to, by offset: the business centres first
+ * (America/Los_Angeles before America/Phoenix and America/Vancouver at -07:00 in summer; Europe/London before UTC at
+ * +00:00 in winter, UTC alone in summer; Europe/Berlin first at +01:00), then other populous zones. So the
+ * suggestions for an offset start with the likely one (-08:00: America/Los_Angeles, not Pacific/Pitcairn).
  */
-const POPULAR_ZONES = [
-  'Asia/Shanghai',
-  'Asia/Kolkata',
+const LIKELY_ZONES = [
+  'America/Los_Angeles',
   'America/New_York',
+  'America/Chicago',
+  'America/Denver',
+  'Europe/London',
+  'Europe/Berlin',
+  'UTC',
+  'Asia/Kolkata',
   'Asia/Tokyo',
-  'Asia/Jakarta',
+  'Asia/Shanghai',
+  'Asia/Singapore',
+  'Australia/Sydney',
   'America/Sao_Paulo',
   'America/Mexico_City',
-  'Europe/London',
-  'Europe/Paris',
-  'Europe/Berlin',
-  'America/Chicago',
-  'America/Los_Angeles',
-  'Asia/Dhaka',
-  'Africa/Cairo',
-  'Asia/Karachi',
-  'Asia/Manila',
-  'Europe/Moscow',
-  'Africa/Lagos',
-  'Europe/Istanbul',
-  'Asia/Bangkok',
-  'Asia/Seoul',
-  'Asia/Tehran',
-  'America/Bogota',
-  'America/Lima',
-  'Asia/Ho_Chi_Minh',
-  'Asia/Hong_Kong',
-  'Europe/Madrid',
-  'Europe/Rome',
-  'Asia/Riyadh',
-  'Africa/Johannesburg',
-  'Asia/Singapore',
-  'America/Argentina/Buenos_Aires',
-  'Africa/Nairobi',
-  'Asia/Kuala_Lumpur',
   'America/Toronto',
-  'Australia/Sydney',
-  'Asia/Dubai',
-  'Asia/Taipei',
-  'America/Santiago',
-  'Europe/Warsaw',
-  'Europe/Amsterdam',
-  'Europe/Kyiv',
-  'Africa/Casablanca',
-  'America/Caracas',
-  'Australia/Melbourne',
-  'America/Denver',
   'America/Phoenix',
-  'Europe/Athens',
-  'Europe/Bucharest',
-  'Europe/Lisbon',
-  'Europe/Dublin',
-  'Europe/Zurich',
-  'Europe/Stockholm',
   'America/Vancouver',
   'America/Tijuana',
   'America/Edmonton',
@@ -108,12 +73,63 @@ const POPULAR_ZONES = [
   'America/St_Johns',
   'America/Anchorage',
   'Pacific/Honolulu',
+  'America/Bogota',
+  'America/Lima',
+  'America/Santiago',
+  'America/Argentina/Buenos_Aires',
+  'America/Caracas',
+  'Europe/Dublin',
+  'Europe/Lisbon',
+  'Europe/Paris',
+  'Europe/Amsterdam',
+  'Europe/Brussels',
+  'Europe/Zurich',
+  'Europe/Vienna',
+  'Europe/Madrid',
+  'Europe/Rome',
+  'Europe/Stockholm',
+  'Europe/Oslo',
+  'Europe/Copenhagen',
+  'Europe/Warsaw',
+  'Europe/Prague',
+  'Europe/Budapest',
+  'Africa/Lagos',
+  'Africa/Johannesburg',
+  'Europe/Helsinki',
+  'Europe/Athens',
+  'Europe/Bucharest',
+  'Europe/Kyiv',
+  'Africa/Cairo',
+  'Asia/Jerusalem',
+  'Europe/Istanbul',
+  'Europe/Moscow',
+  'Asia/Riyadh',
+  'Africa/Nairobi',
+  'Asia/Dubai',
+  'Asia/Karachi',
+  'Asia/Kathmandu',
+  'Asia/Dhaka',
+  'Asia/Bangkok',
+  'Asia/Jakarta',
+  'Asia/Ho_Chi_Minh',
+  'Asia/Hong_Kong',
+  'Asia/Manila',
+  'Asia/Taipei',
+  'Australia/Perth',
+  'Asia/Seoul',
+  'Australia/Adelaide',
+  'Australia/Darwin',
+  'Australia/Brisbane',
+  'Australia/Melbourne',
+  'Pacific/Auckland',
+  'Asia/Tehran',
+  'Asia/Kuala_Lumpur',
+  'Africa/Casablanca',
   'America/Puerto_Rico',
   'America/Guatemala',
   'America/Panama',
   'America/Montevideo',
   'America/La_Paz',
-  'Asia/Kathmandu',
   'Asia/Colombo',
   'Asia/Kabul',
   'Asia/Almaty',
@@ -122,11 +138,6 @@ const POPULAR_ZONES = [
   'Asia/Yekaterinburg',
   'Asia/Novosibirsk',
   'Asia/Vladivostok',
-  'Australia/Perth',
-  'Australia/Brisbane',
-  'Australia/Adelaide',
-  'Australia/Darwin',
-  'Pacific/Auckland',
   'Pacific/Fiji',
   'Atlantic/Azores',
   'Atlantic/Cape_Verde',
@@ -142,28 +153,40 @@ const POPULAR_ZONES = [
   'Pacific/Pago_Pago',
   'Pacific/Marquesas',
   'Pacific/Chatham',
-  'UTC',
 ];
 
 /**
- * A few IANA zones that give every offset `seen` at its instant (the instance's zone is likely one of them), most
- * populous first; zones outside that list only when none in it fits.
- * @example zonesWithOffsets([{ offsetMs: -8 * 3600_000, instant: Date.parse('2026-01-05T17:00:00Z'), ... }])
+ * A few IANA zones that give every offset `seen` at its instant (the instance's zone is likely one of them), the
+ * likely ones first ({@link LIKELY_ZONES}), then the runtime's other zones in name order. Several instants across
+ * the year tell daylight-saving zones from fixed ones.
+ * @example zonesWithOffsets([{ offsetMs: -8 * 3600_000, instant: Date.parse('2026-01-05T17:00:00Z') }])
  *   // ['America/Los_Angeles', 'America/Vancouver', 'America/Tijuana']
  */
 export function zonesWithOffsets(
   seen: ReadonlyArray<Pick<InstanceOffset, 'offsetMs' | 'instant'>>,
   max = 3,
 ): string[] {
+  // A handful of instants is enough to rule zones out; the pages read can hold hundreds of the same day.
+  const distinct = new Map<string, Pick<InstanceOffset, 'offsetMs' | 'instant'>>();
+  for (const s of seen) distinct.set(`${Math.floor(s.instant / 86_400_000)}|${s.offsetMs}`, s);
+  const checks = [...distinct.values()].slice(0, 50);
   const fits = (zone: string): boolean =>
-    isValidTimeZone(zone) && seen.every((o) => offsetAt(o.instant, zone) === o.offsetMs);
-  const out = POPULAR_ZONES.filter(fits).slice(0, max);
-  if (out.length > 0 || seen.length === 0) return out;
-  const intl = Intl as unknown as { supportedValuesOf?: (key: string) => string[] };
-  for (const zone of intl.supportedValuesOf?.('timeZone') ?? []) {
-    if (!zone.includes('/') || zone.startsWith('Etc/')) continue;
-    if (fits(zone)) out.push(zone);
-    if (out.length >= max) break;
+    isValidTimeZone(zone) && checks.every((o) => offsetAt(o.instant, zone) === o.offsetMs);
+  const out: string[] = [];
+  const take = (zones: readonly string[]): void => {
+    for (const zone of zones) {
+      if (out.length >= max) return;
+      if (!out.includes(zone) && fits(zone)) out.push(zone);
+    }
+  };
+  take(LIKELY_ZONES);
+  if (out.length < max) {
+    const intl = Intl as unknown as { supportedValuesOf?: (key: string) => string[] };
+    take(
+      (intl.supportedValuesOf?.('timeZone') ?? [])
+        .filter((z) => z.includes('/') && !z.startsWith('Etc/'))
+        .sort(),
+    );
   }
   return out;
 }

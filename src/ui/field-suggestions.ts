@@ -1,6 +1,5 @@
 import type { FieldInfo } from '../fields/index.js';
-import { nameWords, REFERENCE_KEYS } from '../mapping/index.js';
-import { editDistance } from '../shared/index.js';
+import { chooseReferenceKey, FIELD_TYPES, rankFieldMatches, referenceKeyNamed } from '../mapping/index.js';
 
 /** How a column was matched to one of the object's real fields. */
 export type MatchKind = 'exact' | 'close' | 'none';
@@ -27,43 +26,16 @@ export interface FieldSuggestions {
   unusedFields: string[];
 }
 
-/** Words in one order: `Name Vendor`, `vendor_name` and `Vendor-Name` all become `name vendor`. */
-function sortedKey(words: readonly string[]): string {
-  return [...words].sort().join(' ');
-}
-
 /**
- * How well a column name fits a field name: 100 for the same words in any order; less for one name's words all
- * inside the other's (`Owner Login` / `owner`) or a small spelling difference (`Adress` / `address`); 0 for none.
+ * How well a column name fits a field name (the mapping module's ranking, which `mapping init` uses too): 100 for
+ * the same words in any order; less for a reference with its attribute, a bracketed part left out, one name's words
+ * all inside the other's (`Owner Login` / `owner`) or a small spelling difference (`Adress` / `address`); 0 for none.
  */
 export function matchScore(column: string, field: string): number {
-  const cw = nameWords(column);
-  const fw = nameWords(field);
-  if (cw.length === 0 || fw.length === 0) return 0;
-  if (sortedKey(cw) === sortedKey(fw)) return 100;
-  const cs = new Set(cw);
-  const fs = new Set(fw);
-  if (fw.every((w) => cs.has(w))) return 80 - (cs.size - fs.size);
-  if (cw.every((w) => fs.has(w))) return 70 - (fs.size - cs.size);
-  const a = sortedKey(cw).replace(/ /g, '');
-  const b = sortedKey(fw).replace(/ /g, '');
-  const d = editDistance(a, b);
-  const limit = Math.max(1, Math.floor(Math.max(a.length, b.length) / 5));
-  if (a.length >= 4 && d <= limit) return 60 - d;
-  return 0;
+  return rankFieldMatches(column, [{ name: field, type: 'unknown' }])[0]?.score ?? 0;
 }
 
-const MAPPING_TYPES = new Set([
-  'string',
-  'integer',
-  'decimal',
-  'boolean',
-  'date',
-  'datetime',
-  'lookup',
-  'user',
-  'supplier',
-]);
+const MAPPING_TYPES = new Set<string>(FIELD_TYPES);
 
 /** The `by:` a column most likely holds: a key its name says (`Owner Login`: login), else the usual one. */
 export function chooseBy(
@@ -71,17 +43,7 @@ export function chooseBy(
   type: 'lookup' | 'user' | 'supplier',
   keys: readonly string[],
 ): string {
-  const allowed = REFERENCE_KEYS[type].filter((k) => keys.length === 0 || keys.includes(k));
-  const words = new Set(nameWords(column));
-  const said = allowed.find((k) => nameWords(k).every((w) => words.has(w)) && k !== 'id');
-  if (said !== undefined) return said;
-  if (words.has('id') && allowed.includes('id')) return 'id';
-  const usual = {
-    user: ['login', 'email'],
-    supplier: ['number', 'name'],
-    lookup: ['name', 'external-ref-num'],
-  }[type];
-  return usual.find((k) => allowed.includes(k)) ?? allowed[0] ?? 'id';
+  return referenceKeyNamed(column, type, keys) ?? chooseReferenceKey(type, keys, []);
 }
 
 /**
@@ -140,10 +102,9 @@ export function suggestFields(
   const pairs: Array<{ col: number; field: number; score: number }> = [];
   header.forEach((column, col) => {
     if (skipped.has(column.trim().toLowerCase())) return;
-    fields.forEach((f, field) => {
-      const score = matchScore(column, f.name);
-      if (score > 0) pairs.push({ col, field, score });
-    });
+    for (const m of rankFieldMatches(column, fields)) {
+      pairs.push({ col, field: fields.indexOf(m.field as FieldInfo), score: m.score });
+    }
   });
   pairs.sort((a, b) => b.score - a.score || a.col - b.col || a.field - b.field);
   const byColumn = new Map<number, { field: number; score: number }>();

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { likelyZone } from '../../src/mapping-init/index.js';
+import { zonesWithOffsets } from '../../src/run/index.js';
 
 const H = 3_600_000;
 const at = (iso: string, offsetH: number): { instant: number; offsetMs: number } => ({
@@ -43,5 +44,16 @@ describe('likelyZone: the instance zone from the offsets its records carry', () 
     expect(
       likelyZone([{ instant: Date.parse('2026-01-05T12:00:00Z'), offsetMs: 17 * 60_000 }]),
     ).toBeUndefined();
+  });
+
+  it('ranks as the run layer suggests zones: one table, one order', () => {
+    for (const seen of [
+      [at('2026-01-05T12:00:00Z', -8)],
+      [at('2026-07-05T12:00:00Z', -7)],
+      [at('2026-01-05T12:00:00Z', 1)],
+      [at('2026-07-05T12:00:00Z', 0)],
+    ]) {
+      expect(likelyZone(seen, 5)?.candidates).toEqual(zonesWithOffsets(seen, 5));
+    }
   });
 });

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { chooseReferenceKey, matchField, nameWords, type KnownField } from '../../src/mapping/index.js';
+import {
+  chooseReferenceKey,
+  matchField,
+  nameWords,
+  rankFieldMatches,
+  referenceKeyNamed,
+  type KnownField,
+} from '../../src/mapping/index.js';
 
 const FIELDS: KnownField[] = [
   { name: 'vendor-name', type: 'string' },
@@ -95,5 +102,53 @@ describe('chooseReferenceKey: a natural key over the instance id', () => {
     expect(chooseReferenceKey('lookup', ['id', 'name', 'external-ref-num'], ['Marketing'])).toBe('name');
     // Only the keys the records carry: an id-only reference is read by id.
     expect(chooseReferenceKey('lookup', ['id'], ['31'])).toBe('id');
+  });
+});
+
+describe('rankFieldMatches: one ranking for mapping init and the web page', () => {
+  const ranked = (header: string): Array<[string, number]> =>
+    rankFieldMatches(header, FIELDS).map((m) => [m.field.name, m.score]);
+
+  it('the sure ways matchField accepts first, then near names for a person to confirm', () => {
+    expect(ranked('Name Vendor')).toEqual([['vendor-name', 100]]);
+    expect(ranked('VendorName')).toEqual([['vendor-name', 100]]);
+    expect(rankFieldMatches('Owner Login', FIELDS)[0]).toMatchObject({
+      field: { name: 'owner' },
+      by: 'login',
+      score: 90,
+      exact: false,
+    });
+    expect(rankFieldMatches('Payment Terms (days)', FIELDS)[0]).toMatchObject({
+      field: { name: 'payment-terms' },
+      ignored: '(days)',
+      score: 85,
+    });
+    // Near names: matchField takes none of them.
+    expect(ranked('Vendor Code 2')).toEqual([['vendor-code', 79]]);
+    expect(matched('Vendor Code 2')).toBeUndefined();
+    expect(ranked('Vendr Name')).toEqual([['vendor-name', 59]]);
+    expect(matched('Vendr Name')).toBeUndefined();
+    expect(ranked('Favourite Colour')).toEqual([]);
+  });
+
+  it('what matchField picks is the best of the ranking', () => {
+    for (const header of ['vendor_name', 'Geschäftsjahr', 'Supplier Number', 'Cost Center', 'Owner E-Mail']) {
+      const best = rankFieldMatches(header, FIELDS)[0];
+      expect(matchField(header, FIELDS).match?.field, header).toBe(best?.field);
+      expect(matchField(header, FIELDS).match?.by, header).toBe(best?.by);
+    }
+  });
+});
+
+describe('referenceKeyNamed: the attribute a header names', () => {
+  it('with the words matchField reads (code, number, e-mail...), other than id first', () => {
+    expect(referenceKeyNamed('Owner Email', 'user', ['id', 'login', 'email'])).toBe('email');
+    expect(referenceKeyNamed('Owner E-Mail', 'user', undefined)).toBe('email');
+    expect(referenceKeyNamed('Cost Center Code', 'lookup', undefined)).toBe('external-ref-code');
+    expect(referenceKeyNamed('Supplier No', 'supplier', undefined)).toBe('number');
+    expect(referenceKeyNamed('Cost Center ID', 'lookup', ['id', 'name'])).toBe('id');
+    // Only an attribute the reference carries, when its keys are known.
+    expect(referenceKeyNamed('Owner Email', 'user', ['id', 'login'])).toBeUndefined();
+    expect(referenceKeyNamed('Owner', 'user', undefined)).toBeUndefined();
   });
 });

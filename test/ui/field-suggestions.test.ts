@@ -85,4 +85,19 @@ describe('field suggestions from the object’s real fields', () => {
     expect(chooseBy('Cost Center ID', 'lookup', ['id', 'name'])).toBe('id');
     expect(chooseBy('Cost Center Ref', 'lookup', ['id', 'external-ref-num'])).toBe('external-ref-num');
   });
+
+  it('matches as mapping init does: joined words, umlauts spelled out and E-Mail are the same name', () => {
+    const fields = [...FIELDS, field('geschaeftsjahr', 'integer'), field('contact-email', 'string')];
+    const header = ['VendorName', 'Geschäftsjahr', 'Contact E-Mail', 'Cost Center Code'];
+    const by = Object.fromEntries(suggestFields(header, fields).columns.map((c) => [c.column, c]));
+    expect(by.VendorName).toMatchObject({ match: 'exact', spec: { field: 'vendor-name' } });
+    expect(by['Geschäftsjahr']).toMatchObject({ match: 'exact', spec: { field: 'geschaeftsjahr' } });
+    expect(by['Contact E-Mail']).toMatchObject({ match: 'exact', spec: { field: 'contact-email' } });
+    // A lookup with its attribute named: its code, when the records do not say which attributes it carries.
+    const costCenter = [field('cost-center', 'lookup')];
+    expect(suggestFields(['Cost Center Code'], costCenter).columns[0]).toMatchObject({
+      match: 'close',
+      spec: { field: 'cost-center', type: 'lookup', by: 'external-ref-code' },
+    });
+  });
 });
