@@ -167,7 +167,10 @@ class Pipeline {
             checkStored: s.zoneCheck ? (line, returned) => this.checkZone(line, returned) : undefined,
           }
         : undefined;
-    this.stage = this.lookupContext && looksUp ? new LookupStage(this.lookupContext, plan, s.emptyAtStart === true) : undefined;
+    this.stage =
+      this.lookupContext && looksUp
+        ? new LookupStage(this.lookupContext, plan, s.emptyAtStart === true)
+        : undefined;
     this.sentAgain = (record) => this.reapplied(record);
   }
 
