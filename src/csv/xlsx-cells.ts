@@ -54,6 +54,25 @@ type FormatKind = 'date' | 'datetime' | 'time' | 'number';
 /** What a number format shows: a date, a date and time, a time of day, or a number. */
 export function formatKind(numFmt: string | undefined): FormatKind {
   if (numFmt === undefined || numFmt === '') return 'number';
+  // A workbook has a few formats and many cells: each format is read once.
+  let kind = kinds.get(numFmt);
+  if (kind === undefined) {
+    kind = readFormatKind(numFmt);
+    remember(kinds, numFmt, kind);
+  }
+  return kind;
+}
+
+/** At most this many formats are remembered (a workbook has tens; the cap bounds a long-lived process). */
+const REMEMBERED_FORMATS = 1000;
+const kinds = new Map<string, FormatKind>();
+
+function remember<T>(map: Map<string, T>, key: string, value: T): void {
+  if (map.size >= REMEMBERED_FORMATS) map.clear();
+  map.set(key, value);
+}
+
+function readFormatKind(numFmt: string): FormatKind {
   // The first section (positive numbers); quoted text, escapes and [colour]/[$-locale] parts say nothing, the
   // elapsed-time brackets [h] [mm] [ss] do.
   let section = (numFmt.split(';')[0] ?? '')
@@ -104,6 +123,8 @@ export function readNumber(value: number, numFmt: string | undefined, date1904: 
 /** 15 significant digits, as Excel keeps and shows them: 0.1 + 0.2 is 0.3. */
 export function denoise(value: number): number {
   if (!Number.isFinite(value) || value === 0) return value === 0 ? 0 : value;
+  // A whole number of up to 15 digits is its own 15-digit rounding (most cells: amounts, counts, ids).
+  if (Number.isInteger(value) && value < 1e15 && value > -1e15) return value;
   return Number(value.toPrecision(15));
 }
 
@@ -113,13 +134,33 @@ export function denoise(value: number): number {
  * and a mapping reads the typed value anyway.
  */
 export function formatNumber(value: number, numFmt: string | undefined): string {
-  const section = (numFmt ?? '').split(';')[0]?.replace(/"[^"]*"/g, '') ?? '';
-  const percent = section.includes('%');
-  const shown = denoise(percent ? value * 100 : value);
+  const key = numFmt ?? '';
+  let shape = shapes.get(key);
+  if (shape === undefined) {
+    shape = readNumberShape(key);
+    remember(shapes, key, shape);
+  }
+  const shown = denoise(shape.percent ? value * 100 : value);
+  const text = shape.decimals !== undefined ? roundHalfUp(shown, shape.decimals) : plain(shown);
+  return shape.percent ? `${text}%` : text;
+}
+
+interface NumberShape {
+  percent: boolean;
+  /** The decimals the format fixes; undefined for 15 significant digits. */
+  decimals: number | undefined;
+}
+
+const shapes = new Map<string, NumberShape>();
+
+function readNumberShape(numFmt: string): NumberShape {
+  const section = numFmt.split(';')[0]?.replace(/"[^"]*"/g, '') ?? '';
   // A format with digit placeholders fixes the decimals (none without a point); General and text show 15 digits.
   const fixed = /[0#?]/.test(section) && !/e\+/i.test(section);
-  const text = fixed ? roundHalfUp(shown, /\.([0#?]+)/.exec(section)?.[1]?.length ?? 0) : plain(shown);
-  return percent ? `${text}%` : text;
+  return {
+    percent: section.includes('%'),
+    decimals: fixed ? (/\.([0#?]+)/.exec(section)?.[1]?.length ?? 0) : undefined,
+  };
 }
 
 /** Rounds half away from zero at `decimals`, on the decimal digits (1.005 to 2 places is 1.01, as Excel shows). */

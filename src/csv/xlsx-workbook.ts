@@ -49,7 +49,8 @@ export async function readWorkbookParts(path: string, zip: ZipDirectory): Promis
   let date1904 = false;
   parseXml(await readZipEntry(path, workbook, MAX_SMALL_PART), {
     open(name, attributes) {
-      if (name === 'sheet' && attributes.name !== undefined) sheets.push({ name: attributes.name, id: attributes.id });
+      if (name === 'sheet' && attributes.name !== undefined)
+        sheets.push({ name: attributes.name, id: relationshipId(attributes) });
       else if (name === 'workbookPr') date1904 = isTrue(attributes.date1904);
     },
     close() {},
@@ -74,6 +75,14 @@ export async function readWorkbookParts(path: string, zip: ZipDirectory): Promis
     sharedStrings: byType('/sharedStrings', 'sharedStrings.xml'),
     styles: byType('/styles', 'styles.xml'),
   };
+}
+
+/** The `r:id` attribute, whatever the prefix of the relationships namespace. */
+function relationshipId(attributes: Record<string, string>): string | undefined {
+  const id = attributes['r:id'];
+  if (id !== undefined) return id;
+  for (const key in attributes) if (key.endsWith(':id')) return attributes[key];
+  return undefined;
 }
 
 function isTrue(value: string | undefined): boolean {
@@ -206,26 +215,39 @@ export async function readCellFormats(
  * array of JS strings costs an object (16-32 bytes) each on top of its text, and the garbage collector's time.
  */
 export class SharedStrings {
-  private bytes = Buffer.allocUnsafe(64 * 1024);
+  private bytes: Buffer;
   private used = 0;
-  private starts = new Uint32Array(1024);
+  private starts: Uint32Array;
   private n = 0;
+
+  /**
+   * @param bytes room to reserve for the text: the part's size is enough (its text is never longer in UTF-8), and
+   *   pages never written to are never resident, so an overestimate costs address space only.
+   * @param count the strings expected (`uniqueCount`), for the same reason.
+   */
+  constructor(bytes = 64 * 1024, count = 1024) {
+    this.bytes = Buffer.allocUnsafeSlow(Math.max(bytes, 1024));
+    this.starts = new Uint32Array(Math.max(count, 1024) + 1);
+  }
 
   get count(): number {
     return this.n;
   }
 
+  /** Makes room for `count` strings in all (a `uniqueCount` read once the table's start is parsed). */
+  reserve(count: number): void {
+    if (count + 1 > this.starts.length) this.growStarts(count + 1);
+  }
+
   push(text: string): void {
-    if (this.n + 1 >= this.starts.length) {
-      const starts = new Uint32Array(this.starts.length * 2);
-      starts.set(this.starts);
-      this.starts = starts;
-    }
-    const need = this.used + text.length * 3;
-    if (need > this.bytes.length) {
-      const bytes = Buffer.allocUnsafe(Math.max(need, this.bytes.length * 2));
-      this.bytes.copy(bytes, 0, 0, this.used);
-      this.bytes = bytes;
+    if (this.n + 2 > this.starts.length) this.growStarts(this.starts.length * 2);
+    if (this.used + text.length * 3 > this.bytes.length) {
+      const need = this.used + Buffer.byteLength(text, 'utf8');
+      if (need > this.bytes.length) {
+        const bytes = Buffer.allocUnsafeSlow(Math.max(need, this.bytes.length * 2));
+        this.bytes.copy(bytes, 0, 0, this.used);
+        this.bytes = bytes;
+      }
     }
     this.starts[this.n] = this.used;
     this.used += this.bytes.write(text, this.used, 'utf8');
@@ -239,10 +261,10 @@ export class SharedStrings {
     return this.bytes.toString('utf8', this.starts[index], this.starts[index + 1]);
   }
 
-  /** Drops the spare capacity once the table is complete. */
-  trim(): void {
-    this.bytes = Buffer.from(this.bytes.subarray(0, this.used));
-    this.starts = this.starts.slice(0, this.n + 1);
+  private growStarts(length: number): void {
+    const starts = new Uint32Array(length);
+    starts.set(this.starts.subarray(0, this.n + 1));
+    this.starts = starts;
   }
 }
 
@@ -255,16 +277,20 @@ export async function readSharedStrings(
   zip: ZipDirectory,
   part: string | undefined,
 ): Promise<SharedStrings> {
-  const table = new SharedStrings();
   const entry = part === undefined ? undefined : zip.find(part);
-  if (entry === undefined) return table;
+  if (entry === undefined) return new SharedStrings();
+  const table = new SharedStrings(entry.size);
   let inItem = false;
   let inText = false;
   let phonetic = 0;
   let text = '';
   const xml = new XmlStream({
-    open(name) {
-      if (name === 'si') {
+    open(name, attributes) {
+      if (name === 'sst') {
+        const unique = Number(attributes.uniqueCount);
+        // A table says how many strings it has; a wrong count only costs a reallocation.
+        if (Number.isInteger(unique) && unique > 0 && unique < 2 ** 28) table.reserve(unique);
+      } else if (name === 'si') {
         inItem = true;
         text = '';
       } else if (name === 't') inText = inItem && phonetic === 0;
@@ -285,6 +311,5 @@ export async function readSharedStrings(
   });
   for await (const chunk of streamZipEntry(path, entry)) xml.write(chunk);
   xml.end();
-  table.trim();
   return table;
 }
