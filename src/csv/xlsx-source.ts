@@ -99,9 +99,13 @@ function findSheet(path: string, sheets: string[], wanted: string): string {
     sheets.find((name) => name === wanted) ??
     sheets.find((name) => name.trim().toLowerCase() === wanted.trim().toLowerCase());
   if (found === undefined) {
-    throw new InputError('NOT_FOUND', `the workbook has no sheet ${JSON.stringify(wanted)}${hint(wanted, sheets)}`, {
-      file: path,
-    });
+    throw new InputError(
+      'NOT_FOUND',
+      `the workbook has no sheet ${JSON.stringify(wanted)}${hint(wanted, sheets)}`,
+      {
+        file: path,
+      },
+    );
   }
   return found;
 }
@@ -201,14 +205,17 @@ async function* readSheetRows(book: WorkbookFile, sheet: string): AsyncGenerator
   const loaded = await book.load();
   const ref = loaded.parts.sheets.find((s) => s.name === sheet);
   // The file was saved again without that sheet since it was opened.
-  if (ref === undefined) findSheet(path, loaded.parts.sheets.map((s) => s.name), sheet);
+  if (ref === undefined)
+    findSheet(
+      path,
+      loaded.parts.sheets.map((s) => s.name),
+      sheet,
+    );
   const entry = ref?.part === undefined ? undefined : loaded.zip.find(ref.part);
   if (entry === undefined) {
-    throw new InputError(
-      'UNREADABLE',
-      `the sheet ${JSON.stringify(sheet)} has no part in the workbook`,
-      { file: path },
-    );
+    throw new InputError('UNREADABLE', `the sheet ${JSON.stringify(sheet)} has no part in the workbook`, {
+      file: path,
+    });
   }
   const { strings, formats } = await book.content(loaded);
   const parser = new SheetParser({ strings, formats, date1904: loaded.parts.date1904 });

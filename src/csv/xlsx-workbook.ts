@@ -44,7 +44,8 @@ export async function readWorkbookParts(path: string, zip: ZipDirectory): Promis
     if (office !== undefined && zip.find(office.target) !== undefined) workbookPart = office.target;
   }
   const workbook = zip.find(workbookPart);
-  if (workbook === undefined) throw new NotAWorkbookError('this is not an .xlsx workbook (no xl/workbook.xml)');
+  if (workbook === undefined)
+    throw new NotAWorkbookError('this is not an .xlsx workbook (no xl/workbook.xml)');
   const sheets: { name: string; id: string | undefined }[] = [];
   let date1904 = false;
   parseXml(await readZipEntry(path, workbook, MAX_SMALL_PART), {
@@ -68,7 +69,8 @@ export async function readWorkbookParts(path: string, zip: ZipDirectory): Promis
     sheets: sheets.map((s, i) => ({
       name: s.name,
       // Without relationships (never seen from Excel), the parts are where every writer puts them.
-      part: zip.find((s.id === undefined ? undefined : rels.get(s.id)?.target) ?? '')?.name ??
+      part:
+        zip.find((s.id === undefined ? undefined : rels.get(s.id)?.target) ?? '')?.name ??
         (rels.size === 0 ? zip.find(posix.join(dir, 'worksheets', `sheet${i + 1}.xml`))?.name : undefined),
     })),
     date1904,

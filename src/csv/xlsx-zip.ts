@@ -77,7 +77,8 @@ export async function readZipDirectory(path: string): Promise<ZipDirectory> {
       cdSize = toNumber(record.readBigUInt64LE(40));
       cdOffset = toNumber(record.readBigUInt64LE(48));
     }
-    if (cdOffset + cdSize > size) throw new ZipFormatError('a truncated ZIP file (central directory past its end)');
+    if (cdOffset + cdSize > size)
+      throw new ZipFormatError('a truncated ZIP file (central directory past its end)');
     const cd = await readAt(handle, cdOffset, cdSize);
     return toDirectory(parseCentralDirectory(cd, count));
   } finally {
@@ -117,7 +118,7 @@ function parseCentralDirectory(cd: Buffer, count: number): Map<string, ZipEntry>
     // Bit 11: UTF-8 names; else CP437, which for the ASCII names of an xlsx's parts reads the same as latin1.
     const name = cd.toString(flags & 0x800 ? 'utf8' : 'latin1', p + 46, nameEnd);
     // ZIP64 extra field (id 1): the 64-bit values of the fields that are saturated, in this order.
-    for (let e = nameEnd; e + 4 <= nameEnd + extraLength; ) {
+    for (let e = nameEnd; e + 4 <= nameEnd + extraLength;) {
       const id = cd.readUInt16LE(e);
       const length = cd.readUInt16LE(e + 2);
       if (id === 1) {
@@ -161,7 +162,10 @@ async function readAt(handle: FileHandle, position: number, length: number): Pro
  * @throws ZipFormatError for an encrypted entry, an unknown compression method, a bad local header or a size that
  *   does not match; zlib's errors for corrupt data.
  */
-export async function* streamZipEntry(path: string, entry: ZipEntry): AsyncGenerator<Buffer, void, undefined> {
+export async function* streamZipEntry(
+  path: string,
+  entry: ZipEntry,
+): AsyncGenerator<Buffer, void, undefined> {
   if (entry.flags & 1) throw new ZipFormatError(`${entry.name} is encrypted`);
   if (entry.method !== 0 && entry.method !== 8)
     throw new ZipFormatError(`${entry.name} uses compression method ${entry.method}, which is not supported`);
@@ -214,7 +218,9 @@ export async function* streamZipEntry(path: string, entry: ZipEntry): AsyncGener
  */
 export async function readZipEntry(path: string, entry: ZipEntry, maxBytes: number): Promise<Buffer> {
   if (entry.size > maxBytes)
-    throw new ZipFormatError(`${entry.name} is ${entry.size} bytes, more than the ${maxBytes} this part may have`);
+    throw new ZipFormatError(
+      `${entry.name} is ${entry.size} bytes, more than the ${maxBytes} this part may have`,
+    );
   const chunks: Buffer[] = [];
   for await (const chunk of streamZipEntry(path, entry)) chunks.push(chunk);
   return Buffer.concat(chunks);
