@@ -179,7 +179,9 @@ function roundHalfUp(value: number, decimals: number): string {
 
 /** A number without exponent notation (Excel shows 1E+21 only for very large or small values; so do we). */
 function plain(value: number): string {
-  const s = String(value);
+  // JSON.stringify writes the same digits as String() without V8's number-to-string cache, whose strings live in the
+  // old generation: one per distinct number of a long sheet would grow it (bench/NOTES.md, round 8).
+  const s = Number.isFinite(value) ? JSON.stringify(value) : String(value);
   if (!/e/i.test(s)) return s;
   const abs = Math.abs(value);
   if (abs >= 1e21 || abs < 1e-9) return s;
