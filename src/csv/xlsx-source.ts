@@ -34,7 +34,7 @@ export {
 export interface XlsxRow {
   /** The sheet's row number (1-based): the `_line` of the results file. Blank rows are skipped but counted. */
   line: number;
-  /** Each cell's text as Excel shows it (see {@link cellText}); as long as the row's last filled column. */
+  /** Each cell's text as Excel shows it (see {@link readCell}); as long as the row's last filled column. */
   cells: string[];
   /** The typed value of each cell (undefined for text, blank and error cells); as long as `cells`. */
   typed: (TypedCell | undefined)[];
@@ -55,8 +55,9 @@ export interface XlsxSource {
   /** The workbook counts days from 1904-01-01 (old Mac Excel) instead of 1900-01-00. */
   date1904: boolean;
   /**
-   * Streams the chosen sheet's non-blank rows from the start of the file (each call reads it again), in constant
-   * memory apart from the workbook's shared-string table, which every cell may refer to.
+   * Streams the chosen sheet's non-blank rows from the start of the sheet (each call reads it again), in constant
+   * memory apart from the workbook's shared-string table, which every cell may refer to (read by the first call and
+   * kept for the next ones while the file is unchanged). Leaving the loop early closes the file.
    */
   rows(): AsyncIterable<XlsxRow>;
 }
