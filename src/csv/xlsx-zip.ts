@@ -63,7 +63,16 @@ export async function readZipDirectory(path: string): Promise<ZipDirectory> {
         break;
       }
     }
-    if (at < 0) throw new ZipFormatError('not a ZIP file (no end of central directory)');
+    if (at < 0) {
+      // An OLE2 compound file: an old .xls, or an .xlsx saved with a password (Excel encrypts it into one).
+      const head = await readAt(handle, 0, 8);
+      if (head.length === 8 && head.readUInt32BE(0) === 0xd0cf11e0 && head.readUInt32BE(4) === 0xa1b11ae1) {
+        throw new ZipFormatError(
+          'an old .xls workbook or a password-protected .xlsx, which cannot be read: save it in Excel as .xlsx without a password',
+        );
+      }
+      throw new ZipFormatError('not a ZIP file (no end of central directory)');
+    }
     if (tail.readUInt16LE(at + 4) !== 0 || tail.readUInt16LE(at + 6) !== 0)
       throw new ZipFormatError('a ZIP file split over several disks');
     let count = tail.readUInt16LE(at + 10);

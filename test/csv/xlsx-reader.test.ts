@@ -233,6 +233,12 @@ describe('the .xlsx reader', () => {
       /cannot read the workbook: not a ZIP file.*is it an \.xlsx file/,
     );
 
+    const ole = temp.file('old.xls.xlsx');
+    writeFileSync(ole, Buffer.concat([Buffer.from('d0cf11e0a1b11ae1', 'hex'), Buffer.alloc(600)]));
+    const oldXls = await openXlsx(ole).catch((e: unknown) => e);
+    expect((oldXls as InputError).code).toBe('UNREADABLE');
+    expect((oldXls as InputError).message).toContain('an old .xls workbook or a password-protected .xlsx');
+
     const otherZip = temp.file('other.xlsx');
     writeZip(otherZip, [{ name: 'word/document.xml', data: '<document/>' }]);
     const noWorkbook = await listXlsxSheets(otherZip).catch((e: unknown) => e);
