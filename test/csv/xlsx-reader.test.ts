@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listXlsxSheets, openXlsx, type XlsxRow } from '../../src/csv/xlsx-source.js';
-import { decodeEntities } from '../../src/csv/xlsx-xml.js';
+import { decodeEntities, XmlStream } from '../../src/csv/xlsx-xml.js';
 import { InputError } from '../../src/shared/errors.js';
 import { makeTempDir, type TempDir } from '../helpers/temp-dir.js';
 import { writeZip, type ZipFileSpec, type ZipOptions } from '../helpers/write-zip.js';
@@ -305,6 +305,58 @@ describe('the .xlsx reader', () => {
     } finally {
       process.off('unhandledRejection', onRejection);
     }
+  });
+});
+
+describe('XmlStream', () => {
+  /** The events of a part fed in chunks of `size` bytes (text pieces joined, as a reader appends them). */
+  function events(xml: string, size: number): string[] {
+    const out: string[] = [];
+    let text = '';
+    const flush = (): void => {
+      if (text !== '') out.push(`text ${JSON.stringify(text)}`);
+      text = '';
+    };
+    const stream = new XmlStream({
+      open(name, attributes) {
+        flush();
+        out.push(`open ${name} ${JSON.stringify(attributes)}`);
+      },
+      text(value) {
+        text += value;
+      },
+      close(name) {
+        flush();
+        out.push(`close ${name}`);
+      },
+    });
+    const bytes = Buffer.from(xml, 'utf8');
+    for (let i = 0; i < bytes.length; i += size) stream.write(bytes.subarray(i, i + size));
+    stream.end();
+    flush();
+    return out;
+  }
+
+  it('gives the same events whatever the chunks (cut inside tags, entities, CDATA and UTF-8 sequences)', () => {
+    const xml =
+      '\uFEFF<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e "no">]><!-- a > comment --><a:root xmlns:a="u" q=\'1 > 0\'>' +
+      'Büro &amp; 😀 &#x2014;<![CDATA[<raw> & ]]><b/><c k = "v&quot;w" /></a:root>\n';
+    const whole = events(xml, xml.length * 4);
+    expect(whole).toEqual([
+      'open root {"xmlns:a":"u","q":"1 > 0"}',
+      'text "Büro & 😀 —<raw> & "',
+      'open b {}',
+      'close b',
+      'open c {"k":"v\\"w"}',
+      'close c',
+      'close root',
+      'text "\\n"',
+    ]);
+    for (const size of [1, 2, 3, 5, 7]) expect(events(xml, size)).toEqual(whole);
+  });
+
+  it('refuses a part that stops inside a tag', () => {
+    expect(() => events('<root><row r="1"', 4)).toThrow('the XML stops in the middle of a tag');
   });
 });
 
