@@ -1,7 +1,7 @@
 /**
  * The input of an import or a validate: a CSV file (open-csv.ts) or an `.xlsx` workbook (xlsx-input.ts), told apart
- * by the extension or the ZIP signature. The workbook reader and exceljs are imported only for a workbook, so a CSV
- * run does not pay for loading them.
+ * by the extension or the ZIP signature. The workbook reader is imported only for a workbook (and exceljs, which
+ * writes the results workbook, only at the end of a workbook's run), so a CSV run does not pay for loading them.
  */
 import { open } from 'node:fs/promises';
 import { InputError } from '../shared/index.js';
@@ -67,8 +67,8 @@ export async function openInput(path: string, options: CsvReadOptions = {}): Pro
 }
 
 /**
- * The sheet names of an `.xlsx` workbook, in workbook order. The workbook reader (exceljs) is loaded on demand, so
- * that nothing of it is read at start-up.
+ * The sheet names of an `.xlsx` workbook, in workbook order (read from the workbook part alone, never a sheet). The
+ * workbook reader is loaded on demand, so that nothing of it is read at start-up.
  */
 export async function listXlsxSheets(path: string): Promise<string[]> {
   const { listXlsxSheets: list } = await import('./xlsx-source.js');

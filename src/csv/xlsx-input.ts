@@ -1,7 +1,7 @@
 /**
  * An `.xlsx` workbook as a record source: the sheet's rows (xlsx-source.ts) under its header (header-row.ts), in the
  * same shape as a CSV file's records, each with its typed cells. Loaded on demand (open-input.ts), so that CSV runs
- * never load exceljs.
+ * never load the workbook reader.
  */
 import { checkHeader } from './header.js';
 import { findHeaderRow, HEADER_SCAN_LINES } from './header-row.js';
