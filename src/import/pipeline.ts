@@ -129,8 +129,11 @@ class Pipeline {
     const plan = s.plan === true;
     this.writer = new ResultsWriter(s.resultsPath, s.source.header, resultsDialectOf(s.source), plan);
     const looksUp = !s.dryRun && (s.mode !== 'create' || s.mapping.key !== undefined);
-    // Batched lookups: enough rows ahead for a batch per request in flight, plus the one being filled.
-    this.window = Math.max(16, s.concurrency * 4, looksUp ? LOOKUP_BATCH * (s.concurrency + 2) : 0);
+    // Batched lookups: enough rows ahead for a batch per request in flight, plus the one being filled. A create into
+    // an object found empty looks nothing up (lookup-stage.ts): the small window, whose first fill (rows converted
+    // before the first requests leave, ~50 ms for 900 rows) stays short.
+    const batches = looksUp && !(s.mode === 'create' && s.emptyAtStart === true);
+    this.window = Math.max(16, s.concurrency * 4, batches ? LOOKUP_BATCH * (s.concurrency + 2) : 0);
     this.identity = new KeyIdentity({ mode: s.mode, mapping: s.mapping, resumeState: s.resumeState });
     this.rowContext = {
       mode: s.mode,
