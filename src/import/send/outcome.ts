@@ -107,14 +107,23 @@ export function severalMatches(
   matches: ObjectInstance[],
 ): ResultRow {
   ctx.journal.refused(record.line);
-  const key = ctx.mapping.key ?? 'key';
-  const ids = matches.map((m) => m.id).join(', ');
   return failRow(
     ctx,
     record,
     'ambiguous-key',
-    `several records have ${key} = ${ctx.identity.keyText(conv) ?? ''} (ids ${ids}): make the key unique in Coupa, then run again with --resume`,
+    `${severalMatchesMessage(ctx, conv, matches)}, then run again with --resume`,
   );
+}
+
+/** What a row whose key several records have is told (a run adds how to go on). */
+export function severalMatchesMessage(
+  ctx: Pick<SendContext, 'mapping' | 'identity'>,
+  conv: Converted,
+  matches: readonly ObjectInstance[],
+): string {
+  const key = ctx.mapping.key ?? 'key';
+  const ids = matches.map((m) => m.id).join(', ');
+  return `several records have ${key} = ${ctx.identity.keyText(conv) ?? ''} (ids ${ids}): make the key unique in Coupa`;
 }
 
 /** A create that may or may not have been stored, and no key to tell: the row fails and its line is named. */

@@ -9,6 +9,7 @@ import { failRow, resultRow } from '../row-decision.js';
 import type { LookupContext } from './context.js';
 import { existsRow } from './create.js';
 import type { Found } from './lookup.js';
+import { severalMatchesMessage } from './outcome.js';
 
 /**
  * `--plan`: what a run would do with a converted row, from what its batched lookup found; nothing is sent.
@@ -68,14 +69,7 @@ function ambiguous(
   conv: Converted,
   matches: readonly ObjectInstance[],
 ): ResultRow {
-  const key = ctx.mapping.key ?? 'key';
-  const ids = matches.map((m) => m.id).join(', ');
-  return failRow(
-    ctx,
-    record,
-    'ambiguous-key',
-    `several records have ${key} = ${ctx.identity.keyText(conv) ?? ''} (ids ${ids}): make the key unique in Coupa`,
-  );
+  return failRow(ctx, record, 'ambiguous-key', severalMatchesMessage(ctx, conv, matches));
 }
 
 /** The row's lookup failed: the row is `failed`; refused credentials or an unreachable instance stop the plan. */
