@@ -8,6 +8,7 @@
  */
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
+import { finished } from 'node:stream/promises';
 import { createDeflateRaw, deflateRawSync, type DeflateRaw } from 'node:zlib';
 
 const LOCAL = 0x04034b50;
@@ -155,7 +156,10 @@ export class ZipWriter {
       compressedSize += chunk.length;
       if (!this.emit(chunk)) {
         deflate.pause();
-        this.out.once('drain', () => deflate.resume());
+        drained(this.out).then(
+          () => deflate.resume(),
+          (error: unknown) => deflate.destroy(error instanceof Error ? error : new Error(String(error))),
+        );
       }
     });
     const push = (bytes: Buffer): boolean => {
@@ -285,9 +289,9 @@ export class ZipWriter {
     end.writeUInt32LE(big ? MAX32 : cdSize, 12);
     end.writeUInt32LE(big ? MAX32 : start, 16);
     this.emit(end);
-    const finished = once(this.out, 'finish');
     this.out.end();
-    await finished;
+    // Only the writing side: a PassThrough's reader may still be reading. Rejects on an error or an early close.
+    await finished(this.out, { readable: false });
     this.check();
   }
 
@@ -322,11 +326,23 @@ export class ZipWriter {
   }
 
   private async waitForRoom(): Promise<void> {
-    if (this.out.writableNeedDrain) await once(this.out, 'drain');
+    if (this.out.writableNeedDrain) await drained(this.out);
     this.check();
   }
 
   private check(): void {
     if (this.failure !== undefined) throw this.failure;
+  }
+}
+
+/** Resolves on the output's next 'drain'; rejects on its error, or when it closes first (destroyed without one). */
+async function drained(out: Writable): Promise<void> {
+  const closed = new AbortController();
+  const onClose = (): void => closed.abort(new Error('the output closed before the ZIP file was written'));
+  out.once('close', onClose);
+  try {
+    await once(out, 'drain', { signal: closed.signal });
+  } finally {
+    out.off('close', onClose);
   }
 }

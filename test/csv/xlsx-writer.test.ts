@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { createWriteStream, existsSync } from 'node:fs';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -159,9 +159,7 @@ describe('ZipWriter', () => {
     await zip.finish();
     expect(waits).toBeGreaterThan(0);
     const path = join(dir, 'slow.zip');
-    const file = createWriteStream(path);
-    file.end(Buffer.concat(chunks));
-    await new Promise((resolve) => file.on('finish', resolve));
+    await writeFile(path, Buffer.concat(chunks));
     const directory = await readZipDirectory(path);
     expect((await readZipEntry(path, directory.find('data.txt') ?? expect.fail(), 1 << 20)).toString()).toBe(
       expected,
@@ -184,6 +182,27 @@ describe('ZipWriter', () => {
       await zip.finish();
     };
     await expect(run()).rejects.toThrow('disk full');
+  });
+});
+
+describe('ZipWriter and a closed output', () => {
+  it('rejects, not hangs, when the output is destroyed without an error while it waits', async () => {
+    const stuck = new Writable({
+      highWaterMark: 64,
+      write(_chunk: Buffer, _encoding, _callback) {
+        // Never calls back: the output is full from its first write.
+      },
+    });
+    const zip = new ZipWriter(stuck, { level: 0 });
+    const entry = zip.openEntry('data.txt');
+    const run = async (): Promise<void> => {
+      for (let i = 0; i < 5000; i++) if (!entry.write(`${i} ${'q'.repeat(60)}\n`)) await entry.drain();
+      await entry.close();
+      await zip.finish();
+    };
+    const done = run();
+    setTimeout(() => stuck.destroy(), 50);
+    await expect(done).rejects.toThrow();
   });
 });
 
@@ -264,7 +283,7 @@ describe('openXlsxResults on the new writer', () => {
       await writer.append({
         line,
         status: line % 7 === 0 ? 'failed' : 'created',
-        id: line % 7 === 0 ? undefined : String(1000 + line),
+        id: line % 7 === 0 ? '' : String(1000 + line),
         error: line % 7 === 0 ? 'Amount: <not> a number & more' : '',
         code: line % 7 === 0 ? 'invalid-value' : '',
         extra: [line % 3 === 0 ? 'Amount: 1 -> 2' : ''],
