@@ -49,6 +49,9 @@ export interface XlsxResultsWriter {
   abort(): Promise<void>;
 }
 
+/** Bytes of the journal parsed at a time by a rebuild (see there). */
+const JOURNAL_CHUNK = 8 * 1024;
+
 const FORMATS: Record<'date' | 'datetime' | 'time', string> = {
   date: 'yyyy-mm-dd',
   datetime: 'yyyy-mm-dd hh:mm:ss',
@@ -234,24 +237,27 @@ export async function rebuildXlsxResults(
   const out = await openXlsxResults(options.out, { header, extraColumns: extra, sheetName: 'Results' });
   const typedRows = new TypedLookup(options.input);
   try {
-    for await (const record of journal.records()) {
-      const at = (name: string): string => record.cells[index(name)] ?? '';
-      const line = Number(at('_line'));
-      const cells = record.cells.slice(first);
-      const source = Number.isInteger(line) && line > 0 ? await typedRows.find(line) : undefined;
-      // The typed value stands for the cell only while it still shows the same text.
-      const typed = cells.map((cell, i) => (source?.cells[i] === cell ? source.typed[i] : undefined));
-      await out.append({
-        line,
-        status: at('_status'),
-        id: at('_id'),
-        error: at('_error'),
-        code: at('_code'),
-        extra: extra.map(at),
-        cells,
-        typed,
-      });
-    }
+    // Small batches: a 64 KiB chunk's few hundred records outlived two young-generation collections while the rows
+    // of the input were read beside them, and were promoted (RSS +30 MB over a 200,000-row rebuild; bench/NOTES.md).
+    for await (const batch of journal.batches({ chunkBytes: JOURNAL_CHUNK }))
+      for (const record of batch) {
+        const at = (name: string): string => record.cells[index(name)] ?? '';
+        const line = Number(at('_line'));
+        const cells = record.cells.slice(first);
+        const source = Number.isInteger(line) && line > 0 ? await typedRows.find(line) : undefined;
+        // The typed value stands for the cell only while it still shows the same text.
+        const typed = cells.map((cell, i) => (source?.cells[i] === cell ? source.typed[i] : undefined));
+        await out.append({
+          line,
+          status: at('_status'),
+          id: at('_id'),
+          error: at('_error'),
+          code: at('_code'),
+          extra: extra.map(at),
+          cells,
+          typed,
+        });
+      }
     await out.close();
   } catch (error) {
     await out.abort();
