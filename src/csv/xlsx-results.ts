@@ -174,7 +174,10 @@ function idValue(id: string | number | undefined): string | number | null {
   return /^[1-9]\d{0,14}$/.test(id) ? Number(id) : id;
 }
 
-/** A typed input value as the workbook takes it: dates as Dates counted in UTC (xlsx-writer's serials are UTC, as exceljs's were). */
+/**
+ * A typed input value as the workbook takes it: dates as Dates counted in UTC (xlsx-writer.ts turns them into serials
+ * in UTC, as exceljs did).
+ */
 export function typedValue(typed: TypedCell | undefined): number | boolean | Date | undefined {
   if (typed === undefined) return undefined;
   switch (typed.kind) {
