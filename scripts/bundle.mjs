@@ -29,8 +29,9 @@ await build({
     js: "import { createRequire as __cjsRequire } from 'node:module'; const require = __cjsRequire(import.meta.url);",
   },
   plugins: [leanStart],
-  // exceljs (only for .xlsx files, loaded on demand) stays in node_modules: bundled, its dependencies' `new Buffer()`
-  // would no longer be inside node_modules, and Node would print a deprecation warning to every user (DEP0005).
+  // exceljs is a devDependency now (tests read workbooks with it): src/ reads and writes .xlsx with its own code.
+  // Kept external all the same, so that an import of it slipped back into src/ fails loudly instead of bundling it
+  // (bundled, its dependencies' `new Buffer()` would print a deprecation warning to every user, DEP0005).
   external: ['exceljs'],
   // Not minified: stack traces of an unexpected error keep readable names and lines.
   logLevel: 'warning',

@@ -15,3 +15,4 @@ export type {
   DelimiterOption,
   EncodingOption,
 } from './types.js';
+export { openXlsxWriter, type XlsxCellValue, type XlsxRowStyle, type XlsxWriter } from './xlsx-writer.js';

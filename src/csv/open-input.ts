@@ -1,7 +1,7 @@
 /**
  * The input of an import or a validate: a CSV file (open-csv.ts) or an `.xlsx` workbook (xlsx-input.ts), told apart
- * by the extension or the ZIP signature. The workbook reader is imported only for a workbook (and exceljs, which
- * writes the results workbook, only at the end of a workbook's run), so a CSV run does not pay for loading them.
+ * by the extension or the ZIP signature. The workbook reader is imported only for a workbook (and the results
+ * workbook's writer only at the end of a workbook's run), so a CSV run does not pay for loading them.
  */
 import { open } from 'node:fs/promises';
 import { InputError } from '../shared/index.js';

@@ -2,11 +2,11 @@ import { once } from 'node:events';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import ExcelJS from 'exceljs';
 import { errorText, InputError } from '../shared/index.js';
 // Through the module's door, which keeps openCsv wherever the reader's files move.
 import { openCsv } from './index.js';
 import type { TypedCell, XlsxSource } from './xlsx-source.js';
+import { openXlsxWriter, type XlsxCellValue, type XlsxWriter } from './xlsx-writer.js';
 
 /** The results file's own columns, before the input's (SPEC "Results CSV"). */
 export const RESULT_COLUMNS = ['_line', '_status', '_id', '_error', '_code'] as const;
@@ -49,16 +49,8 @@ export interface XlsxResultsWriter {
   abort(): Promise<void>;
 }
 
-// exceljs's streaming writer, as far as used here.
-interface StreamWorkbookWriter {
-  addWorksheet(name: string, options?: { views?: { state: 'frozen'; ySplit: number }[] }): StreamWorksheet;
-  commit(): Promise<void>;
-}
-interface StreamWorksheet {
-  columns: { header: string; key?: string; width?: number }[];
-  addRow(values: unknown[]): { getCell(column: number): { numFmt: string }; commit(): void };
-  commit(): void;
-}
+/** Bytes of the journal parsed at a time by a rebuild (see there). */
+const JOURNAL_CHUNK = 8 * 1024;
 
 const FORMATS: Record<'date' | 'datetime' | 'time', string> = {
   date: 'yyyy-mm-dd',
@@ -89,26 +81,26 @@ export async function openXlsxResults(path: string, options: XlsxResultsOptions)
   }
   let failure: unknown;
   stream.on('error', (error) => (failure ??= error));
-  const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({
-    stream,
-    useStyles: true,
-    // Inline strings: a shared-string table would hold every distinct text of the run in memory until the end.
-    useSharedStrings: false,
-  }) as unknown as StreamWorkbookWriter;
-  const sheet = workbook.addWorksheet(options.sheetName ?? 'Results', {
-    views: [{ state: 'frozen', ySplit: 1 }],
-  });
   const extra = options.extraColumns ?? [];
   const width = options.header.length;
-  sheet.columns = [...RESULT_COLUMNS, ...extra, ...options.header].map((header) => ({ header }));
+  const unwritable = (error: unknown): InputError =>
+    new InputError('RESULTS_UNWRITABLE', `cannot write the results file: ${errorText(failure ?? error)}`, {
+      file: path,
+    });
+  let xlsx: XlsxWriter;
+  try {
+    xlsx = openXlsxWriter(stream, { sheetName: options.sheetName ?? 'Results', frozenRows: 1 });
+    xlsx.writeRow([...RESULT_COLUMNS, ...extra, ...options.header]);
+  } catch (error) {
+    stream.destroy();
+    await unlink(temp).catch(() => undefined);
+    throw unwritable(error);
+  }
   let rows = 0;
   let state: 'open' | 'closed' | 'aborted' = 'open';
   const check = (): void => {
     if (state !== 'open') throw new Error(`the xlsx results file is ${state}`);
-    if (failure !== undefined)
-      throw new InputError('RESULTS_UNWRITABLE', `cannot write the results file: ${errorText(failure)}`, {
-        file: path,
-      });
+    if (failure !== undefined) throw unwritable(failure);
   };
   return {
     get rows() {
@@ -116,7 +108,7 @@ export async function openXlsxResults(path: string, options: XlsxResultsOptions)
     },
     async append(row) {
       check();
-      const values: unknown[] = [
+      const values: XlsxCellValue[] = [
         row.line,
         row.status,
         idValue(row.id),
@@ -124,35 +116,41 @@ export async function openXlsxResults(path: string, options: XlsxResultsOptions)
         row.code ?? '',
         ...extra.map((_, i) => text(row.extra?.[i] ?? '')),
       ];
-      const formats: [number, string][] = [];
+      let numFmts: (string | undefined)[] | undefined;
       for (let i = 0; i < width; i++) {
         const typed = row.typed?.[i];
         const cell = row.cells[i] ?? '';
         const value = typedValue(typed);
         if (value === undefined) values.push(cell === '' ? null : text(cell));
         else {
+          if (typed !== undefined && typed.kind in FORMATS) {
+            numFmts ??= [];
+            numFmts[values.length] = FORMATS[typed.kind as keyof typeof FORMATS];
+          }
           values.push(value);
-          if (typed !== undefined && typed.kind in FORMATS)
-            formats.push([values.length, FORMATS[typed.kind as keyof typeof FORMATS]]);
         }
       }
-      const added = sheet.addRow(values);
-      for (const [column, numFmt] of formats) added.getCell(column).numFmt = numFmt;
-      added.commit();
       rows++;
-      // Let the zip stream drain every few hundred rows: commit() is synchronous and would otherwise buffer.
-      if (rows % 256 === 0) await new Promise<void>((resolve) => setImmediate(resolve));
+      if (!xlsx.writeRow(values, numFmts === undefined ? undefined : { numFmts })) {
+        try {
+          await xlsx.drain();
+        } catch (error) {
+          throw unwritable(error);
+        }
+      }
     },
     async close() {
       check();
       state = 'closed';
-      sheet.commit();
-      await workbook.commit();
+      try {
+        await xlsx.finish();
+      } catch (error) {
+        await unlink(temp).catch(() => undefined);
+        throw unwritable(error);
+      }
       if (failure !== undefined) {
         await unlink(temp).catch(() => undefined);
-        throw new InputError('RESULTS_UNWRITABLE', `cannot write the results file: ${errorText(failure)}`, {
-          file: path,
-        });
+        throw unwritable(failure);
       }
       await rename(temp, path);
     },
@@ -176,7 +174,10 @@ function idValue(id: string | number | undefined): string | number | null {
   return /^[1-9]\d{0,14}$/.test(id) ? Number(id) : id;
 }
 
-/** A typed input value as exceljs writes it: dates as Dates counted in UTC (exceljs's serial arithmetic is UTC). */
+/**
+ * A typed input value as the workbook takes it: dates as Dates counted in UTC (xlsx-writer.ts turns them into serials
+ * in UTC, as exceljs did).
+ */
 export function typedValue(typed: TypedCell | undefined): number | boolean | Date | undefined {
   if (typed === undefined) return undefined;
   switch (typed.kind) {
@@ -239,24 +240,27 @@ export async function rebuildXlsxResults(
   const out = await openXlsxResults(options.out, { header, extraColumns: extra, sheetName: 'Results' });
   const typedRows = new TypedLookup(options.input);
   try {
-    for await (const record of journal.records()) {
-      const at = (name: string): string => record.cells[index(name)] ?? '';
-      const line = Number(at('_line'));
-      const cells = record.cells.slice(first);
-      const source = Number.isInteger(line) && line > 0 ? await typedRows.find(line) : undefined;
-      // The typed value stands for the cell only while it still shows the same text.
-      const typed = cells.map((cell, i) => (source?.cells[i] === cell ? source.typed[i] : undefined));
-      await out.append({
-        line,
-        status: at('_status'),
-        id: at('_id'),
-        error: at('_error'),
-        code: at('_code'),
-        extra: extra.map(at),
-        cells,
-        typed,
-      });
-    }
+    // Small batches: a 64 KiB chunk's few hundred records outlived two young-generation collections while the rows
+    // of the input were read beside them, and were promoted (RSS +30 MB over a 200,000-row rebuild; bench/NOTES.md).
+    for await (const batch of journal.batches({ chunkBytes: JOURNAL_CHUNK }))
+      for (const record of batch) {
+        const at = (name: string): string => record.cells[index(name)] ?? '';
+        const line = Number(at('_line'));
+        const cells = record.cells.slice(first);
+        const source = Number.isInteger(line) && line > 0 ? await typedRows.find(line) : undefined;
+        // The typed value stands for the cell only while it still shows the same text.
+        const typed = cells.map((cell, i) => (source?.cells[i] === cell ? source.typed[i] : undefined));
+        await out.append({
+          line,
+          status: at('_status'),
+          id: at('_id'),
+          error: at('_error'),
+          code: at('_code'),
+          extra: extra.map(at),
+          cells,
+          typed,
+        });
+      }
     await out.close();
   } catch (error) {
     await out.abort();

@@ -2,7 +2,7 @@
  * The `.xlsx` reader: a workbook's sheet list, and one sheet's rows streamed with their text and typed values. The
  * zip is read by its central directory (xlsx-zip.ts), so a part is read without the others and in any order: the
  * sheet list reads only the workbook part, and the shared strings (which Excel writes after the sheets) are read
- * before the sheet without copying anything to disk. exceljs is used only to write workbooks (xlsx-results.ts).
+ * before the sheet without copying anything to disk. Workbooks are written by xlsx-writer.ts (xlsx-results.ts).
  */
 import { stat } from 'node:fs/promises';
 import { errorText, hint, InputError } from '../shared/index.js';

@@ -1,6 +1,6 @@
 import { PassThrough, type Readable } from 'node:stream';
 import type { ObjectInstance } from '../coupa/index.js';
-import { escapeFormula, formatCsvRow } from '../csv/index.js';
+import { escapeFormula, formatCsvRow, openXlsxWriter, type XlsxWriter } from '../csv/index.js';
 import { describeFields } from '../fields/index.js';
 import type { FieldSpec, Mapping } from '../mapping/index.js';
 import { parseIsoDateTime, parseInstant, wallClockInZone } from '../shared/index.js';
@@ -153,7 +153,7 @@ function significantDigits(text: string): number {
     .replace(/0+$/, '').length;
 }
 
-/** A streaming xlsx writer (exceljs's WorkbookWriter): one worksheet, rows committed as they come. */
+/** A streaming xlsx writer (the csv module's openXlsxWriter): one worksheet, rows written as they come. */
 export interface XlsxSink {
   /** The bytes of the workbook, as they are produced. */
   bytes: Readable;
@@ -164,41 +164,41 @@ export interface XlsxSink {
   fail(error: unknown): void;
 }
 
-/** Opens an {@link XlsxSink}; exceljs is loaded only for an xlsx export. */
-export async function openXlsxSink(sheetName: string): Promise<XlsxSink> {
-  const { default: ExcelJS } = await import('exceljs');
+/** Opens an {@link XlsxSink}: a bold header row, each column's width and number format. */
+export function openXlsxSink(sheetName: string): Promise<XlsxSink> {
   const bytes = new PassThrough();
-  const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({
-    stream: bytes,
-    useStyles: true,
-    useSharedStrings: false,
-  });
-  const sheet = workbook.addWorksheet(sheetName.slice(0, 31).replace(/[[\]*?/\\:]/g, ' ') || 'Export');
-  return {
+  const name = sheetName.slice(0, 31).replace(/[[\]*?/\\:]/g, ' ') || 'Export';
+  let numFmts: (string | undefined)[] = [];
+  // The sheet's head carries the column widths: the workbook opens with the columns (start), or at the end without.
+  let workbook: XlsxWriter | undefined;
+  const open = (columns: readonly XlsxColumn[]): XlsxWriter =>
+    (workbook ??= openXlsxWriter(bytes, {
+      sheetName: name,
+      widths: columns.map((c) =>
+        Math.min(60, Math.max(10, c.header.length + 2, c.type === 'datetime' ? 20 : 0)),
+      ),
+    }));
+  return Promise.resolve({
     bytes,
     start(columns) {
-      sheet.columns = columns.map((c) => ({
-        key: c.header,
-        width: Math.min(60, Math.max(10, c.header.length + 2, c.type === 'datetime' ? 20 : 0)),
-        ...(c.numFmt ? { style: { numFmt: c.numFmt } } : {}),
-      }));
-      const header = sheet.addRow(columns.map((c) => c.header));
-      header.font = { bold: true };
-      header.commit();
+      numFmts = columns.map((c) => c.numFmt);
+      open(columns).writeRow(
+        columns.map((c) => c.header),
+        { bold: true, numFmts },
+      );
     },
     addRow(cells) {
-      sheet.addRow([...cells]).commit();
+      open([]).writeRow(cells, { numFmts });
     },
     async finish() {
-      sheet.commit();
-      await workbook.commit();
+      await open([]).finish();
     },
     fail(error) {
       // The output may not be reading the bytes (a failure before it started): the error is the caller's to report.
       bytes.on('error', () => undefined);
       bytes.destroy(error instanceof Error ? error : new Error(String(error)));
     },
-  };
+  });
 }
 
 /** An unmapped record as typed xlsx cells, aligned with `columns`. */
