@@ -405,8 +405,7 @@ if (want(7)) {
     for (let i = 1; i <= 4; i++) strings.add(`S-100${i}`);
     let bytes = 0;
     for (const text of strings) bytes += Buffer.byteLength(text) + 4;
-    for (let i = 1; i <= rows; i++)
-      bytes += Buffer.byteLength(`S7-${i}Vendor ${i}, Inc.Note ${i}`) + 3 * 4;
+    for (let i = 1; i <= rows; i++) bytes += Buffer.byteLength(`S7-${i}Vendor ${i}, Inc.Note ${i}`) + 3 * 4;
     return bytes / 1024 / 1024;
   };
   const allowed = tableMB(n) - tableMB(small) + 0.1 * peakSmall;
