@@ -10,13 +10,8 @@ import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import { createDeflateRaw, deflateRawSync, type DeflateRaw } from 'node:zlib';
+import { CENTRAL, DESCRIPTOR, EOCD, LOCAL, ZIP64_EOCD, ZIP64_LOCATOR } from './zip-signatures.js';
 
-const LOCAL = 0x04034b50;
-const DESCRIPTOR = 0x08074b50;
-const CENTRAL = 0x02014b50;
-const EOCD = 0x06054b50;
-const ZIP64_EOCD = 0x06064b50;
-const ZIP64_LOCATOR = 0x07064b50;
 /** Bit 11: the name is UTF-8. */
 const UTF8 = 0x0800;
 /** Bit 3: CRC and sizes in a data descriptor after the data. */

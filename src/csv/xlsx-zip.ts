@@ -7,6 +7,7 @@ import { once } from 'node:events';
 import { open, type FileHandle } from 'node:fs/promises';
 import { pipeline, type Readable } from 'node:stream';
 import { createInflateRaw } from 'node:zlib';
+import { CENTRAL, EOCD, LOCAL, ZIP64_EOCD, ZIP64_LOCATOR } from './zip-signatures.js';
 
 /** One file of the archive, as its central directory describes it. */
 export interface ZipEntry {
@@ -24,11 +25,6 @@ export interface ZipEntry {
 /** The archive is not a ZIP file, or one this reader cannot read. */
 export class ZipFormatError extends Error {}
 
-const EOCD = 0x06054b50;
-const ZIP64_LOCATOR = 0x07064b50;
-const ZIP64_EOCD = 0x06064b50;
-const CENTRAL = 0x02014b50;
-const LOCAL = 0x04034b50;
 /** The end record (22 bytes) plus the longest comment it may have. */
 const TAIL_BYTES = 22 + 0xffff;
 /**
