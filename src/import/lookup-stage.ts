@@ -38,8 +38,8 @@ export class LookupStage {
   constructor(
     private readonly ctx: LookupContext,
     private readonly plan: boolean,
-    /** Create mode: the object had no records when the run started (see PipelineOptions.emptyAtStart). */
-    private readonly emptyAtStart = false,
+    /** Create mode into an object that had no records when the run started: no key to look up. */
+    private readonly nothingToFind = false,
   ) {
     this.field = ctx.mode === 'update' ? 'id' : ctx.mapping.key;
     this.batchSize = ctx.mode === 'update' ? LOOKUP_BATCH : KEY_LOOKUP_BATCH;
@@ -79,7 +79,7 @@ export class LookupStage {
       }
       this.firstLine.set(lock, record.line);
       // Nothing was there to find; this run's own keys are the firstLine check above.
-      if (this.emptyAtStart) return { found: undefined, lock: undefined };
+      if (this.nothingToFind) return { found: undefined, lock: undefined };
     }
     const busy = this.busy.get(lock) ?? 0;
     this.busy.set(lock, busy + 1);

@@ -132,7 +132,9 @@ class Pipeline {
     // Batched lookups: enough rows ahead for a batch per request in flight, plus the one being filled. A create into
     // an object found empty looks nothing up (lookup-stage.ts): the small window, whose first fill (rows converted
     // before the first requests leave, ~50 ms for 900 rows) stays short.
-    const batches = looksUp && !(s.mode === 'create' && s.emptyAtStart === true);
+    // A create's key check, into an object the preflight found empty: nothing to find (lookup-stage.ts).
+    const nothingToFind = s.mode === 'create' && s.emptyAtStart === true;
+    const batches = looksUp && !nothingToFind;
     this.window = Math.max(16, s.concurrency * 4, batches ? LOOKUP_BATCH * (s.concurrency + 2) : 0);
     this.identity = new KeyIdentity({ mode: s.mode, mapping: s.mapping, resumeState: s.resumeState });
     this.rowContext = {
@@ -171,9 +173,7 @@ class Pipeline {
           }
         : undefined;
     this.stage =
-      this.lookupContext && looksUp
-        ? new LookupStage(this.lookupContext, plan, s.emptyAtStart === true)
-        : undefined;
+      this.lookupContext && looksUp ? new LookupStage(this.lookupContext, plan, nothingToFind) : undefined;
     this.sentAgain = (record) => this.reapplied(record);
   }
 
