@@ -46,14 +46,13 @@ describe('likelyZone: the instance zone from the offsets its records carry', () 
     ).toBeUndefined();
   });
 
-  it('ranks as the run layer suggests zones: one table, one order', () => {
-    for (const seen of [
-      [at('2026-01-05T12:00:00Z', -8)],
-      [at('2026-07-05T12:00:00Z', -7)],
-      [at('2026-01-05T12:00:00Z', 1)],
-      [at('2026-07-05T12:00:00Z', 0)],
-    ]) {
-      expect(likelyZone(seen, 5)?.candidates).toEqual(zonesWithOffsets(seen, 5));
-    }
+  it('ranks the business centres first (the one table the run layer also suggests from)', () => {
+    expect(likelyZone([at('2026-01-05T12:00:00Z', 1)], 3)?.candidates).toEqual([
+      'Europe/Berlin',
+      'Europe/Paris',
+      'Europe/Amsterdam',
+    ]);
+    expect(likelyZone([at('2026-07-05T12:00:00Z', -7)], 3)?.candidates[0]).toBe('America/Los_Angeles');
+    expect(zonesWithOffsets([at('2026-01-05T12:00:00Z', 1)], 1)).toEqual(['Europe/Berlin']);
   });
 });
