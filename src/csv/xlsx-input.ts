@@ -10,8 +10,12 @@ import type { BatchOptions, CsvReadOptions, CsvRecord, CsvSource } from './types
 import { openXlsx, type XlsxRow, type XlsxSource } from './xlsx-source.js';
 import { InputError } from '../shared/index.js';
 
-/** Records handed out per batch: a sheet's rows come one by one from the reader, batches only save awaits. */
-const BATCH_ROWS = 256;
+/**
+ * Records handed out per batch: a sheet's rows come one by one from the reader, batches only save awaits. Small, so
+ * that few rows are alive at a young-generation collection: at 256 a whole batch survived it and was promoted, and
+ * the old generation filled with rows already done (bench/NOTES.md, 7c).
+ */
+const BATCH_ROWS = 32;
 
 /** An opened workbook source, with the workbook itself (for rebuilding typed results). */
 export interface XlsxInput {
