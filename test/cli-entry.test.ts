@@ -95,6 +95,43 @@ describe('the bundled bin and dist/cli.js', () => {
     expect(sim.records(101)).toHaveLength(0);
   });
 
+  it('an import through the bundle sends its requests without loading node:http2', async () => {
+    // lean-start wraps undici's HTTP/2 client in a function that loads it on first call (an h2 connection only).
+    const probe = tmp.file('modules.mjs');
+    const report = tmp.file('modules.json');
+    fs.writeFileSync(
+      probe,
+      `import { writeFileSync } from 'node:fs';
+process.on('exit', () => writeFileSync(${JSON.stringify(report)}, JSON.stringify(process.moduleLoadList)));`,
+    );
+    const sim = await startTestSim();
+    sims.push(sim);
+    const res = await runCli(
+      [
+        'import',
+        path.join(SAMPLES, 'vendors.csv'),
+        '--mapping',
+        path.join(SAMPLES, 'vendors.mapping.yaml'),
+        '--results',
+        tmp.file('h2.results.csv'),
+      ],
+      { env: { ...simEnv(sim), NODE_OPTIONS: `--import=${pathToFileURL(probe).href}` } },
+    );
+    expect(res.code).toBe(0);
+    expect(sim.records(101).length).toBeGreaterThan(0);
+    const loaded = JSON.parse(fs.readFileSync(report, 'utf8')) as string[];
+    expect(loaded).toContain('NativeModule net');
+    expect(loaded.filter((m) => m.includes('http2'))).toEqual([]);
+    const chunks = path.join(path.dirname(CLI_PATH), 'chunks');
+    const undiciChunk = fs
+      .readdirSync(chunks)
+      .map((name) => fs.readFileSync(path.join(chunks, name), 'utf8'))
+      .find((code) => code.includes('node_modules/undici/'));
+    // The real module is still in the bundle, behind the wrapper.
+    expect(undiciChunk).toContain('lazyConnectH2');
+    expect(undiciChunk).toContain('node_modules/undici/lib/dispatcher/client-h2.js');
+  });
+
   it('print the same help and version', async () => {
     for (const args of [['--help'], ['import', '--help'], ['--version']]) {
       const bundled = await runCli(args);
