@@ -35,56 +35,57 @@ export const leanStart = {
         'module.exports = { Agent, Dispatcher };',
       ].join('\n'),
     }));
-    b.onResolve({ filter: /^\.\/client-h2\.js$/ }, async (args) => {
-      if (
-        args.pluginData === 'real' ||
-        !args.importer.replaceAll('\\', '/').endsWith('undici/lib/dispatcher/client.js')
-      )
-        return undefined;
-      const real = await b.resolve(args.path, {
-        resolveDir: args.resolveDir,
-        kind: args.kind,
-        pluginData: 'real',
-      });
-      return real.errors.length > 0 ? { errors: real.errors } : { path: real.path, namespace: 'lean-h2' };
-    });
-    b.onLoad({ filter: /.*/, namespace: 'lean-h2' }, (args) => ({
-      resolveDir: ROOT,
-      loader: 'js',
-      contents: [
+    wrapModule(b, {
+      filter: /^\.\/client-h2\.js$/,
+      importer: 'undici/lib/dispatcher/client.js',
+      namespace: 'lean-h2',
+      contents: (real) => [
         'let connectH2;',
         'module.exports = function lazyConnectH2(client, socket) {',
-        `  connectH2 ??= require(${JSON.stringify(args.path)});`,
+        `  connectH2 ??= require(${JSON.stringify(real)});`,
         '  return connectH2(client, socket);',
         '};',
-      ].join('\n'),
-    }));
-    // One wrapper per string-width copy (yargs and cliui depend on different majors).
-    b.onResolve({ filter: /^string-width$/ }, async (args) => {
-      if (args.pluginData === 'real') return undefined;
-      const real = await b.resolve('string-width', {
-        resolveDir: args.resolveDir,
-        kind: args.kind,
-        pluginData: 'real',
-      });
-      return real.errors.length > 0
-        ? { errors: real.errors }
-        : { path: real.path, namespace: 'lean-string-width' };
+      ],
     });
-    b.onLoad({ filter: /.*/, namespace: 'lean-string-width' }, (args) => ({
-      resolveDir: ROOT,
-      loader: 'js',
-      // require(), not import: the bundle then evaluates the real module (which builds an Intl.Segmenter, about
-      // 15 ms) on first use, not at start.
-      contents: [
+    // One wrapper per string-width copy (yargs and cliui depend on different majors). require(), not import: the
+    // bundle then evaluates the real module (which builds an Intl.Segmenter, about 15 ms) on first use, not at start.
+    wrapModule(b, {
+      filter: /^string-width$/,
+      namespace: 'lean-string-width',
+      contents: (real) => [
         'const printableAscii = /^[\\x20-\\x7e]*$/;',
         'let realWidth;',
         'export default function stringWidth(text) {',
         "  if (typeof text === 'string' && printableAscii.test(text)) return text.length;",
-        `  realWidth ??= require(${JSON.stringify(args.path)});`,
+        `  realWidth ??= require(${JSON.stringify(real)});`,
         "  return (typeof realWidth === 'function' ? realWidth : realWidth.default)(text);",
         '}',
-      ].join('\n'),
-    }));
+      ],
+    });
   },
 };
+
+/**
+ * Puts a wrapper in place of a module: imports matching `filter` (from a file whose path ends in `importer`, when
+ * given) resolve to `contents(realPath)`, which may `require` the real module by that path: that import is resolved
+ * as usual.
+ * @param {import('esbuild').PluginBuild} b
+ * @param {{ filter: RegExp, importer?: string, namespace: string, contents: (real: string) => string[] }} wrap
+ */
+function wrapModule(b, { filter, importer, namespace, contents }) {
+  b.onResolve({ filter }, async (args) => {
+    if (args.pluginData === 'real') return undefined;
+    if (importer !== undefined && !args.importer.replaceAll('\\', '/').endsWith(importer)) return undefined;
+    const real = await b.resolve(args.path, {
+      resolveDir: args.resolveDir,
+      kind: args.kind,
+      pluginData: 'real',
+    });
+    return real.errors.length > 0 ? { errors: real.errors } : { path: real.path, namespace };
+  });
+  b.onLoad({ filter: /.*/, namespace }, (args) => ({
+    resolveDir: ROOT,
+    loader: 'js',
+    contents: contents(args.path).join('\n'),
+  }));
+}

@@ -13,6 +13,14 @@ import { makeTempDir, readResults } from './import/helpers.js';
 const SAMPLES = path.resolve(import.meta.dirname, '../samples');
 const ROOT = path.resolve(import.meta.dirname, '..');
 
+/** The bundle's chunks (dist/chunks/, beside the bin): each file's name and code. */
+function bundleChunks(): { name: string; code: string }[] {
+  const chunks = path.join(path.dirname(CLI_PATH), 'chunks');
+  return fs
+    .readdirSync(chunks)
+    .map((name) => ({ name, code: fs.readFileSync(path.join(chunks, name), 'utf8') }));
+}
+
 // The package's bin is the esbuild bundle (dist/coupa-csv.js and dist/chunks/); SPEC.md promises `node dist/cli.js`
 // (the tsc output). Both must be the same program.
 describe('the bundled bin and dist/cli.js', () => {
@@ -58,16 +66,15 @@ describe('the bundled bin and dist/cli.js', () => {
     const copy = tmp.file('bundle');
     fs.mkdirSync(path.join(copy, 'chunks'), { recursive: true });
     fs.copyFileSync(CLI_PATH, path.join(copy, 'coupa-csv.js'));
-    const chunks = path.join(path.dirname(CLI_PATH), 'chunks');
+    const chunks = bundleChunks();
     const withUndici: string[] = [];
-    for (const name of fs.readdirSync(chunks)) {
-      const code = fs.readFileSync(path.join(chunks, name), 'utf8');
+    for (const { name, code } of chunks) {
       if (code.includes('node_modules/undici/')) withUndici.push(name);
       else fs.writeFileSync(path.join(copy, 'chunks', name), code);
     }
     expect(withUndici).toHaveLength(1);
     // The lean entry (scripts/lean-start.mjs): the agent and its request API, not undici's whole index.
-    const undiciChunk = fs.readFileSync(path.join(chunks, withUndici[0] ?? ''), 'utf8');
+    const undiciChunk = chunks.find(({ name }) => name === withUndici[0])?.code;
     expect(undiciChunk).toContain('node_modules/undici/lib/dispatcher/agent.js');
     for (const unused of ['lib/web/websocket/', 'lib/mock/', 'lib/cache/', 'lib/interceptor/']) {
       expect(undiciChunk).not.toContain(`node_modules/undici/${unused}`);
@@ -122,11 +129,7 @@ process.on('exit', () => writeFileSync(${JSON.stringify(report)}, JSON.stringify
     const loaded = JSON.parse(fs.readFileSync(report, 'utf8')) as string[];
     expect(loaded).toContain('NativeModule net');
     expect(loaded.filter((m) => m.includes('http2'))).toEqual([]);
-    const chunks = path.join(path.dirname(CLI_PATH), 'chunks');
-    const undiciChunk = fs
-      .readdirSync(chunks)
-      .map((name) => fs.readFileSync(path.join(chunks, name), 'utf8'))
-      .find((code) => code.includes('node_modules/undici/'));
+    const undiciChunk = bundleChunks().find(({ code }) => code.includes('node_modules/undici/'))?.code;
     // The real module is still in the bundle, behind the wrapper.
     expect(undiciChunk).toContain('lazyConnectH2');
     expect(undiciChunk).toContain('node_modules/undici/lib/dispatcher/client-h2.js');
