@@ -3,7 +3,7 @@
  * from the raw value and the cell's number format. Shared by the workbook reader (xlsx-sheet.ts) and anything that
  * holds a value the way exceljs gives it.
  */
-import type { TypedCell } from '../shared/index.js';
+import { numberText, type TypedCell } from '../shared/index.js';
 
 /** A cell's text as shown and its typed value. */
 export interface ReadCell {
@@ -179,9 +179,7 @@ function roundHalfUp(value: number, decimals: number): string {
 
 /** A number without exponent notation (Excel shows 1E+21 only for very large or small values; so do we). */
 function plain(value: number): string {
-  // JSON.stringify writes the same digits as String() without V8's number-to-string cache, whose strings live in the
-  // old generation: one per distinct number of a long sheet would grow it (bench/NOTES.md, round 8).
-  const s = Number.isFinite(value) ? JSON.stringify(value) : String(value);
+  const s = numberText(value);
   if (!/e/i.test(s)) return s;
   const abs = Math.abs(value);
   if (abs >= 1e21 || abs < 1e-9) return s;

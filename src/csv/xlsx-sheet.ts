@@ -4,7 +4,7 @@
  */
 import type { TypedCell } from '../shared/index.js';
 import { readIsoDate, readNumber, type ReadCell } from './xlsx-cells.js';
-import type { SharedStrings } from './xlsx-workbook.js';
+import type { SharedStrings } from './xlsx-strings.js';
 import { XmlStream } from './xlsx-xml.js';
 
 /** One non-blank row of a sheet. */

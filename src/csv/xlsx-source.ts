@@ -12,9 +12,9 @@ import {
   readCellFormats,
   readSharedStrings,
   readWorkbookParts,
-  type SharedStrings,
   type WorkbookParts,
 } from './xlsx-workbook.js';
+import { SpillError, type SharedStrings, type SharedStringsOptions } from './xlsx-strings.js';
 import { readZipDirectory, streamZipEntry, ZipFormatError, type ZipDirectory } from './xlsx-zip.js';
 
 import type { TypedCell } from '../shared/index.js';
@@ -43,6 +43,11 @@ export interface XlsxRow {
 export interface XlsxOpenOptions {
   /** The worksheet to read (`--sheet`); the first one of the workbook when absent. */
   sheet?: string;
+  /**
+   * Where the shared-string table goes past its memory limit (2 MiB by default; then a temporary file in the system's
+   * temporary folder, with a few blocks cached).
+   */
+  sharedStrings?: SharedStringsOptions;
 }
 
 /** An opened workbook: its sheet chosen, rows streamed lazily. */
@@ -56,8 +61,9 @@ export interface XlsxSource {
   date1904: boolean;
   /**
    * Streams the chosen sheet's non-blank rows from the start of the sheet (each call reads it again), in constant
-   * memory apart from the workbook's shared-string table, which every cell may refer to (read by the first call and
-   * kept for the next ones while the file is unchanged). Leaving the loop early closes the file.
+   * memory: the workbook's shared-string table, which every cell may refer to, is read by the first call and kept
+   * for the next ones while the file is unchanged, in memory up to 2 MiB and past that in a temporary file
+   * (xlsx-strings.ts). Leaving the loop early closes the file.
    */
   rows(): AsyncIterable<XlsxRow>;
 }
@@ -73,7 +79,7 @@ export interface XlsxSource {
  * for await (const row of source.rows()) console.log(row.line, row.cells, row.typed);
  */
 export async function openXlsx(path: string, options: XlsxOpenOptions = {}): Promise<XlsxSource> {
-  const book = new WorkbookFile(path);
+  const book = new WorkbookFile(path, options.sharedStrings);
   const { parts } = await book.load();
   const sheets = parts.sheets.map((s) => s.name);
   if (sheets.length === 0) throw new InputError('EMPTY', 'the workbook has no worksheet', { file: path });
@@ -124,7 +130,10 @@ interface LoadedWorkbook {
 class WorkbookFile {
   private loaded: Promise<LoadedWorkbook> | undefined;
 
-  constructor(readonly path: string) {}
+  constructor(
+    readonly path: string,
+    private readonly stringOptions: SharedStringsOptions = {},
+  ) {}
 
   /** The zip directory and the workbook's parts, read again when the file changed since. @throws InputError */
   async load(): Promise<LoadedWorkbook> {
@@ -149,7 +158,7 @@ class WorkbookFile {
     const content = (async () => {
       try {
         const [strings, formats] = await Promise.all([
-          readSharedStrings(this.path, book.zip, book.parts.sharedStrings),
+          readSharedStrings(this.path, book.zip, book.parts.sharedStrings, this.stringOptions),
           readCellFormats(this.path, book.zip, book.parts.styles),
         ]);
         return { strings, formats };
@@ -186,7 +195,8 @@ async function checkFile(path: string): Promise<string> {
 
 function unreadable(path: string, error: unknown): InputError {
   if (error instanceof InputError) return error;
-  if (error instanceof NotAWorkbookError) return new InputError('UNREADABLE', error.message, { file: path });
+  if (error instanceof NotAWorkbookError || error instanceof SpillError)
+    return new InputError('UNREADABLE', error.message, { file: path });
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
   if (code === 'ENOENT') return new InputError('NOT_FOUND', 'file not found', { file: path });
   const why = error instanceof ZipFormatError ? error.message : errorText(error);

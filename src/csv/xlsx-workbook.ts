@@ -1,9 +1,10 @@
 /**
  * The parts of an `.xlsx` workbook around its sheets: the sheet list and date system (`xl/workbook.xml`), where each
  * sheet's part is (`xl/_rels/workbook.xml.rels`), the number format of each cell style (`xl/styles.xml`) and the
- * shared-string table (`xl/sharedStrings.xml`), which is kept compact: one UTF-8 buffer and an offset per string.
+ * shared-string table (`xl/sharedStrings.xml`), kept compact (and past a size, in a temporary file) by xlsx-strings.ts.
  */
 import { posix } from 'node:path';
+import { SharedStrings, type SharedStringsOptions } from './xlsx-strings.js';
 import { parseXml, XmlStream } from './xlsx-xml.js';
 import { readZipEntry, streamZipEntry, type ZipDirectory } from './xlsx-zip.js';
 
@@ -213,64 +214,6 @@ export async function readCellFormats(
 }
 
 /**
- * The shared strings, as one UTF-8 buffer and the offset where each string starts: a few bytes a string, where an
- * array of JS strings costs an object (16-32 bytes) each on top of its text, and the garbage collector's time.
- */
-export class SharedStrings {
-  private bytes: Buffer;
-  private used = 0;
-  private starts: Uint32Array;
-  private n = 0;
-
-  /**
-   * @param bytes room to reserve for the text: the part's size is enough (its text is never longer in UTF-8), and
-   *   pages never written to are never resident, so an overestimate costs address space only.
-   * @param count the strings expected (`uniqueCount`), for the same reason.
-   */
-  constructor(bytes = 64 * 1024, count = 1024) {
-    this.bytes = Buffer.allocUnsafeSlow(Math.max(bytes, 1024));
-    this.starts = new Uint32Array(Math.max(count, 1024) + 1);
-  }
-
-  get count(): number {
-    return this.n;
-  }
-
-  /** Makes room for `count` strings in all (a `uniqueCount` read once the table's start is parsed). */
-  reserve(count: number): void {
-    if (count + 1 > this.starts.length) this.growStarts(count + 1);
-  }
-
-  push(text: string): void {
-    if (this.n + 2 > this.starts.length) this.growStarts(this.starts.length * 2);
-    if (this.used + text.length * 3 > this.bytes.length) {
-      const need = this.used + Buffer.byteLength(text, 'utf8');
-      if (need > this.bytes.length) {
-        const bytes = Buffer.allocUnsafeSlow(Math.max(need, this.bytes.length * 2));
-        this.bytes.copy(bytes, 0, 0, this.used);
-        this.bytes = bytes;
-      }
-    }
-    this.starts[this.n] = this.used;
-    this.used += this.bytes.write(text, this.used, 'utf8');
-    this.n++;
-    this.starts[this.n] = this.used;
-  }
-
-  /** The string at `index`; undefined past the table's end. */
-  get(index: number): string | undefined {
-    if (!(index >= 0 && index < this.n)) return undefined;
-    return this.bytes.toString('utf8', this.starts[index], this.starts[index + 1]);
-  }
-
-  private growStarts(length: number): void {
-    const starts = new Uint32Array(length);
-    starts.set(this.starts.subarray(0, this.n + 1));
-    this.starts = starts;
-  }
-}
-
-/**
  * Streams `xl/sharedStrings.xml` into a {@link SharedStrings}: each `<si>`'s text, its rich-text runs (`<r><t>`)
  * joined, its phonetic guide (`<rPh>`) left out.
  */
@@ -278,21 +221,18 @@ export async function readSharedStrings(
   path: string,
   zip: ZipDirectory,
   part: string | undefined,
+  options: SharedStringsOptions = {},
 ): Promise<SharedStrings> {
   const entry = part === undefined ? undefined : zip.find(part);
-  if (entry === undefined) return new SharedStrings();
-  const table = new SharedStrings(entry.size);
+  const table = new SharedStrings(options);
+  if (entry === undefined) return table;
   let inItem = false;
   let inText = false;
   let phonetic = 0;
   let text = '';
   const xml = new XmlStream({
-    open(name, attributes) {
-      if (name === 'sst') {
-        const unique = Number(attributes.uniqueCount);
-        // A table says how many strings it has; a wrong count only costs a reallocation.
-        if (Number.isInteger(unique) && unique > 0 && unique < 2 ** 28) table.reserve(unique);
-      } else if (name === 'si') {
+    open(name) {
+      if (name === 'si') {
         inItem = true;
         text = '';
       } else if (name === 't') inText = inItem && phonetic === 0;

@@ -6,6 +6,7 @@
  * characters dropped from text.
  */
 import type { Writable } from 'node:stream';
+import { numberText } from '../shared/index.js';
 import { ZipWriter, type ZipEntryWriter } from './xlsx-zip-write.js';
 
 /** A cell's value: text, a number, a boolean, a date (a serial with a date format); null or '' is no cell. */
@@ -184,24 +185,25 @@ export function openXlsxWriter(out: Writable, options: XlsxWriterOptions): XlsxW
     writeRow(cells, style) {
       if (state !== 'open') throw new Error('the workbook is finished');
       const r = ++rows;
-      let xml = `<row r="${r}">`;
+      const row = numberText(r);
+      let xml = `<row r="${row}">`;
       const bold = style?.bold === true;
       for (let i = 0; i < cells.length; i++) {
         const value = cells[i];
         if (value === null || value === undefined || value === '') continue;
-        const ref = `${letter(i)}${r}`;
+        const ref = letter(i) + row;
         const s = styles.id(style?.numFmts?.[i], bold);
         const sAttr = s === 0 ? '' : ` s="${s}"`;
         if (typeof value === 'string') {
           xml += `<c r="${ref}"${sAttr} t="inlineStr"><is><t xml:space="preserve">${escapeXml(value)}</t></is></c>`;
         } else if (typeof value === 'number') {
           // A number XML cannot carry (NaN, Infinity) is no cell rather than a corrupt file.
-          if (Number.isFinite(value)) xml += `<c r="${ref}"${sAttr}><v>${value}</v></c>`;
+          if (Number.isFinite(value)) xml += `<c r="${ref}"${sAttr}><v>${numberText(value)}</v></c>`;
         } else if (typeof value === 'boolean') {
           xml += `<c r="${ref}"${sAttr} t="b"><v>${value ? 1 : 0}</v></c>`;
         } else {
           const serial = dateToSerial(value);
-          if (Number.isFinite(serial)) xml += `<c r="${ref}"${sAttr}><v>${serial}</v></c>`;
+          if (Number.isFinite(serial)) xml += `<c r="${ref}"${sAttr}><v>${numberText(serial)}</v></c>`;
         }
       }
       return sheet.write(`${xml}</row>`);

@@ -1,5 +1,6 @@
 import type { ObjectInstance } from '../coupa/index.js';
 import type { FieldSpec, FieldType } from '../mapping/index.js';
+import { numberText } from '../shared/index.js';
 
 /** One mapped field whose value in Coupa differs from the row's: shown as `field: old -> new`. */
 export interface FieldChange {
@@ -93,7 +94,7 @@ export function canonicalNumber(value: unknown): string | undefined {
   let text: string;
   if (typeof value === 'number') {
     if (!Number.isFinite(value)) return undefined;
-    text = Number.isInteger(value) ? value.toFixed(0) : String(value);
+    text = numberText(value);
     if (/e/i.test(text)) return text;
   } else if (typeof value === 'string') {
     text = value.trim();

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import { once } from 'node:events';
 import { finished } from 'node:stream/promises';
 import { escapeFormula, formatCsvRow } from '../csv/index.js';
-import { errorText, InputError } from '../shared/index.js';
+import { errorText, InputError, numberText } from '../shared/index.js';
 import { RESULT_COLUMNS, resumeNotesPathFor, writeResumeNotes } from './resume.js';
 import type { ResultCode } from './result-codes.js';
 import { TextBatch } from './text-batch.js';
@@ -195,25 +195,15 @@ export const PLAN_CHANGES_COLUMN = '_changes';
 function formatResultRow(row: ResultRow, dialect: ResultsDialect, withChanges: boolean): string {
   const error = row.error === undefined ? '' : oneLine(row.error);
   const lead = [
-    integerText(row.line),
+    numberText(row.line),
     row.status,
-    row.id === undefined ? '' : integerText(row.id),
+    row.id === undefined ? '' : numberText(row.id),
     error,
     row.code ?? '',
   ];
   if (withChanges) lead.push(row.changes === undefined ? '' : oneLine(row.changes));
   const cells = [...lead, ...row.cells];
   return formatLine(cells, dialect, true);
-}
-
-/**
- * A whole number as decimal text, the same digits as `String(n)`. Not `String(n)`: V8 keeps each number it converts
- * that way in a cache that lives in the old generation, so every distinct line number's text outlived the young
- * generation and was promoted: a 1,000,000-row validate promoted ~27 MB of them, and the heap grew until a full
- * collection (`node --trace-gc-nvp`, `promoted=`). `toFixed(0)` does not use that cache.
- */
-function integerText(n: number): string {
-  return n.toFixed(0);
 }
 
 /** `_error` is one line: Coupa messages and CSV cells may carry newlines. */

@@ -2,7 +2,7 @@
  * Cell-level parsers and formatters shared by the import (cell -> value), the export (value -> cell) and the
  * mapping guesser. All are allocation-light: the import calls them for every cell of every row.
  */
-import { isRealDate, utcFromFields } from '../shared/index.js';
+import { isRealDate, numberText, utcFromFields } from '../shared/index.js';
 
 /** A number of the given separator style, normalised to `[-]digits[.digits]`, or undefined when it is not one. */
 export function parseDecimal(text: string, separator: '.' | ','): string | undefined {
@@ -308,7 +308,7 @@ function digits(text: string, from: number, to: number): number {
 
 /** A number as plain decimal text (no exponent), for decimals that come back as JSON numbers. */
 export function plainNumber(n: number): string {
-  const s = String(n);
+  const s = numberText(n);
   if (!/e/i.test(s)) return s;
   return n.toLocaleString('en-US', { useGrouping: false, maximumFractionDigits: 20 });
 }

@@ -7,6 +7,7 @@ export * from './errors.js';
 export { unlessAborted } from './abort.js';
 export { guardCallbacks } from './callbacks.js';
 export { normalizeColumn } from './column-name.js';
+export { numberText } from './number-text.js';
 export { checkWritableFile, isProcessRunning, sameFile } from './files.js';
 export { editDistance, findClosest, hint, suggest } from './suggest.js';
 export * from './time.js';

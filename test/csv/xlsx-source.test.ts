@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ExcelJS from 'exceljs';
@@ -194,6 +194,51 @@ describe('openXlsx', () => {
       { line: 1, cells: ['Code', 'When'], typed: [undefined, undefined] },
       { line: 2, cells: ['X', '2026-12-31'], typed: [undefined, { kind: 'date', value: '2026-12-31' }] },
     ]);
+  });
+
+  it('reads the same rows when the shared strings outgrow memory and go to a temporary file', async () => {
+    const file = join(dir, 'many-strings.xlsx');
+    const spillDir = await mkdtemp(join(dir, 'spill-'));
+    const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ filename: file, useSharedStrings: true });
+    const ws = wb.addWorksheet('Vendors');
+    ws.addRow(['Code', 'Name', 'Region', 'Amount']).commit();
+    // Two new strings a row and a few repeated ones: the cells refer back to the start of the table all along.
+    for (let i = 1; i <= 3000; i++)
+      ws.addRow([
+        `V-${i}`,
+        `Vendor ${i}, Größe ${'x'.repeat(i % 50)}`,
+        ['EMEA', 'APAC', 'AMER'][i % 3],
+        i / 4,
+      ]).commit();
+    ws.commit();
+    await wb.commit();
+    const inMemory = await collect((await openXlsx(file)).rows());
+    const source = await openXlsx(file, { sharedStrings: { memoryLimit: 4096, tempDir: spillDir } });
+    const spilled = await collect(source.rows());
+    expect(spilled).toHaveLength(3001);
+    expect(spilled).toEqual(inMemory);
+    expect(spilled[2000]?.cells).toEqual(['V-2000', 'Vendor 2000, Größe ', 'AMER', '500']);
+    // A second pass reads the same table again, from its file.
+    expect(await collect(source.rows())).toEqual(inMemory);
+    if (process.platform !== 'win32') expect(await readdir(spillDir)).toEqual([]);
+  });
+
+  it('reports a temporary folder it cannot use, naming the workbook and the folder', async () => {
+    const file = join(dir, 'spill-fails.xlsx');
+    const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ filename: file, useSharedStrings: true });
+    const ws = wb.addWorksheet('Vendors');
+    // More than a block (64 KiB) of text: the table spills when its first block is sealed.
+    for (let i = 1; i <= 6000; i++) ws.addRow([`Vendor ${i}, Incorporated`]).commit();
+    ws.commit();
+    await wb.commit();
+    const missing = join(dir, 'no-such-folder');
+    const source = await openXlsx(file, { sharedStrings: { memoryLimit: 1024, tempDir: missing } });
+    const error = await collect(source.rows()).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InputError);
+    expect((error as InputError).code).toBe('UNREADABLE');
+    expect((error as Error).message).toContain(file);
+    expect((error as Error).message).toContain(missing);
+    expect((error as Error).message).toContain('ENOENT');
   });
 });
 
