@@ -146,21 +146,6 @@ export class SharedStrings {
     );
   }
 
-  /** Closes the temporary file now, rather than when the table is garbage-collected; the table is empty after. */
-  close(): void {
-    if (this.file !== undefined) {
-      files.unregister(this);
-      closeSpill(this.file);
-      this.file = undefined;
-    }
-    this.blocks = [];
-    this.firsts.length = 0;
-    this.cache.length = 0;
-    this.n = 0;
-    this.textUsed = 0;
-    this.endsUsed = 0;
-  }
-
   /** Moves the block being filled into a sealed block (in memory, or to the file once the table is too big). */
   private seal(): void {
     const count = this.endsUsed;
@@ -189,10 +174,10 @@ export class SharedStrings {
         rmSync(dir, { recursive: true, force: true });
         removed = true;
       } catch {
-        // Windows: removed when the table is closed or garbage-collected.
+        // Windows: removed when the table is garbage-collected.
       }
       this.file = { fd, dir: removed ? undefined : dir };
-      files.register(this, this.file, this);
+      files.register(this, this.file);
     } catch (error) {
       if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
       throw tempFileError(this.tempDir ?? tmpdir(), error);
