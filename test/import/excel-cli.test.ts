@@ -218,6 +218,58 @@ describe('Excel in, Excel out through the CLI', () => {
       expect(recordsByKey(sim)).toEqual(records);
     });
 
+    it('a workbook whose shared strings outgrow memory: every row read back exactly, no temporary file left', async () => {
+      // 12,000 distinct notes of ~200 characters: ~2.5 MB of shared strings, past the 2 MiB kept in memory.
+      const file = path.join(tmp.dir, 'many-strings.xlsx');
+      const writer = new ExcelJS.stream.xlsx.WorkbookWriter({ filename: file, useSharedStrings: true });
+      const sheet = writer.addWorksheet('Allocations');
+      sheet.addRow(['Code', 'Amount', 'Notes']).commit();
+      const note = (i: number): string => `Note ${i}: ${'Kostenstelle Büro '.repeat(11)}${i}`;
+      for (let i = 1; i <= 12_000; i++) sheet.addRow([`MS-${i}`, i / 4, note(i)]).commit();
+      sheet.commit();
+      await writer.commit();
+      const mapping = path.join(tmp.dir, 'many-strings.mapping.yaml');
+      fs.writeFileSync(
+        mapping,
+        `object: 102
+timezone: America/Los_Angeles
+fields:
+  Code: { field: allocation-code, required: true }
+  Amount: { field: amount, type: decimal }
+  Notes: notes
+`,
+      );
+      const temp = path.join(tmp.dir, 'tmp-for-strings');
+      fs.mkdirSync(temp);
+      const run = await runCli(['validate', file, '--mapping', mapping, '--json'], { env: { TMPDIR: temp } });
+      expect(run.code, run.stderr).toBe(0);
+      const summary = JSON.parse(run.stdout) as Summary;
+      expect(summary).toMatchObject({ rows: 12_000, invalid: 0 });
+      const rows = readResults(summary.results);
+      expect(rows).toHaveLength(12_000);
+      for (const i of [1, 2, 5_000, 9_999, 12_000]) {
+        expect(rows[i - 1]).toMatchObject({ _line: String(i + 1), Code: `MS-${i}`, Notes: note(i) });
+      }
+      // The results workbook, rebuilt from the same table.
+      const book = new ExcelJS.Workbook();
+      await book.xlsx.readFile(summary.resultsXlsx as string);
+      const results = book.worksheets[0] as ExcelJS.Worksheet;
+      expect(results.rowCount).toBe(12_001);
+      expect(results.getRow(9_001).getCell(8).value).toBe(note(9_000));
+      expect(results.getRow(9_001).getCell(7).value).toBe(2_250);
+      // The table's temporary file was removed as soon as it was open.
+      if (process.platform !== 'win32') expect(fs.readdirSync(temp)).toEqual([]);
+      // A temporary folder that is not there: the run stops before any row, naming the workbook and the folder.
+      const missing = path.join(tmp.dir, 'no-such-tmp');
+      const refused = await runCli(['validate', file, '--mapping', mapping, '--json'], {
+        env: { TMPDIR: missing },
+      });
+      expect(refused.code).toBe(2);
+      expect(refused.stderr).toContain(file);
+      expect(refused.stderr).toContain(missing);
+      expect(refused.stderr).toContain('TMPDIR');
+    });
+
     it('a workbook with a title line: header found and reported, typed cells, sheet row numbers; --sheet; --header-row', async () => {
       const file = path.join(tmp.dir, 'titled.xlsx');
       const book = new ExcelJS.Workbook();
