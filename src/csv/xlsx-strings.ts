@@ -8,10 +8,10 @@
  *
  * A table up to `memoryLimit` bytes (2 MiB: the strings of a sheet of tens of thousands of rows) stays in memory.
  * Past it, the blocks go to a temporary file and the table keeps in memory only each block's first index and place in
- * the file, and a few blocks last read (about 512 KiB), so memory stays flat whatever the table's size. Sheets refer
- * to their strings mostly in the table's order (Excel and the libraries number strings by first use), so the blocks
- * read are nearly always the last ones read. The file is removed as soon as it is open (POSIX), or when the table is
- * garbage-collected (Windows, which cannot remove an open file).
+ * the file, and a few blocks last read (about 512 KiB), so memory stays flat whatever the table's size. A sheet that
+ * refers to its strings in the table's order (Excel and the libraries number strings by first use) reads the file a
+ * block at a time; one that jumps around (sorted after it was typed) reads each string alone. The file is removed as
+ * soon as it is open (POSIX), or when the table is garbage-collected (Windows, which cannot remove an open file).
  */
 import { closeSync, mkdtempSync, openSync, readSync, rmSync, unlinkSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -73,6 +73,11 @@ export class SharedStrings {
   private fileSize = 0;
   private readonly cache: CachedBlock[] = [];
   private tick = 0;
+  /** The block last read whole, and the block of the last lookup the cache missed (see cachedBlock). */
+  private lastWhole = -2;
+  private lastMiss = -1;
+  /** Room for one string read alone (and its two offsets). */
+  private scratch = Buffer.allocUnsafeSlow(256);
   /** The block being filled: its text and each string's end offset in it. */
   private text = Buffer.allocUnsafeSlow(4096);
   private textUsed = 0;
@@ -136,9 +141,10 @@ export class SharedStrings {
     }
     const first = this.firsts[low] as number;
     const count = (low + 1 < sealed ? (this.firsts[low + 1] as number) : this.n - this.endsUsed) - first;
-    const bytes = this.file === undefined ? (this.blocks[low] as Buffer) : this.readBlock(low);
     const k = index - first;
     const offsets = 4 * count;
+    const bytes = this.file === undefined ? (this.blocks[low] as Buffer) : this.cachedBlock(low);
+    if (bytes === undefined) return this.readOne(low, k, offsets);
     return bytes.toString(
       'utf8',
       offsets + (k === 0 ? 0 : bytes.readUInt32LE(4 * (k - 1))),
@@ -201,8 +207,13 @@ export class SharedStrings {
     this.fileSize += block.length;
   }
 
-  /** A sealed block read back from the file, through the cache of the blocks last read. */
-  private readBlock(block: number): Buffer {
+  /**
+   * A sealed block from the cache of the blocks last read, or read into it; undefined when the lookups jump around
+   * the table (a sheet sorted after it was typed refers to its strings in no order), and the string is read alone.
+   * A block is read whole when it follows the last one read whole, or on its second miss in a row: strings looked up
+   * in order cost one read a block, and at random two small reads a string instead of a 64 KiB one (bench/NOTES.md).
+   */
+  private cachedBlock(block: number): Buffer | undefined {
     const cache = this.cache;
     const tick = ++this.tick;
     let oldest: CachedBlock | undefined;
@@ -213,6 +224,10 @@ export class SharedStrings {
       }
       if (oldest === undefined || slot.used < oldest.used) oldest = slot;
     }
+    const inOrder = block === this.lastWhole + 1 || block === this.lastMiss;
+    this.lastMiss = block;
+    if (!inOrder) return undefined;
+    this.lastWhole = block;
     const length = this.lengths[block] as number;
     // Reuse the least recently used block's buffer (when big enough): reading a block makes no garbage.
     let slot: CachedBlock;
@@ -225,16 +240,38 @@ export class SharedStrings {
       slot.used = tick;
       if (slot.bytes.length < length) slot.bytes = Buffer.allocUnsafeSlow(length);
     }
-    const fd = (this.file as SpillFile).fd;
+    this.readAt(slot.bytes, length, this.positions[block] as number);
+    // The block starts at the buffer's start (its offsets are read from there); the bytes past it are stale.
+    return slot.bytes;
+  }
+
+  /** String `k` of a sealed block, read alone from the file: its two offsets, then its text. */
+  private readOne(block: number, k: number, offsets: number): string {
     const position = this.positions[block] as number;
+    let start = 0;
+    let end: number;
+    if (k === 0) {
+      this.readAt(this.scratch, 4, position);
+      end = this.scratch.readUInt32LE(0);
+    } else {
+      this.readAt(this.scratch, 8, position + 4 * (k - 1));
+      start = this.scratch.readUInt32LE(0);
+      end = this.scratch.readUInt32LE(4);
+    }
+    const length = end - start;
+    if (this.scratch.length < length) this.scratch = Buffer.allocUnsafeSlow(length);
+    this.readAt(this.scratch, length, position + offsets + start);
+    return this.scratch.toString('utf8', 0, length);
+  }
+
+  private readAt(into: Buffer, length: number, position: number): void {
+    const fd = (this.file as SpillFile).fd;
     let done = 0;
     while (done < length) {
-      const read = readSync(fd, slot.bytes, done, length - done, position + done);
+      const read = readSync(fd, into, done, length - done, position + done);
       if (read === 0) throw new Error('the temporary file of the shared strings was cut short');
       done += read;
     }
-    // The block starts at the buffer's start (its offsets are read from there); the bytes past it are stale.
-    return slot.bytes;
   }
 }
 
