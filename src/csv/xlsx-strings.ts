@@ -2,8 +2,8 @@
  * A workbook's shared-string table (`xl/sharedStrings.xml`), which any cell of any row may refer to by index, so a
  * streaming reader must be able to look up every string until the sheet's last row.
  *
- * The strings are packed into blocks of about 64 KiB: each block is one buffer holding the end offset of each of its
- * strings (4 bytes each) and then their UTF-8 text. An array of JS strings would cost an object (16-32 bytes) a string
+ * The strings are packed into blocks of about 64 KiB: each block is one buffer holding where each of its strings
+ * starts (4 bytes each, and one more for the end of the text) and then their UTF-8 text. An array of JS strings would cost an object (16-32 bytes) a string
  * on top of its text, and the garbage collector's time.
  *
  * A table up to `memoryLimit` bytes (2 MiB: the strings of a sheet of tens of thousands of rows) stays in memory.
@@ -60,17 +60,15 @@ interface CachedBlock {
 
 export class SharedStrings {
   private readonly memoryLimit: number;
-  private readonly tempDir: string | undefined;
-  /** The index of each sealed block's first string. */
+  private readonly tempDir: string;
+  /** Each sealed block's first string, and where the block starts (in memory's order, which is the file's). */
   private readonly firsts: number[] = [];
+  private readonly starts: number[] = [];
+  /** The sealed blocks' bytes in all: where the next block starts. */
+  private sealedBytes = 0;
   /** Sealed blocks in memory (until the table spills). */
   private blocks: Buffer[] = [];
-  private resident = 0;
-  /** Once spilled: each sealed block's place and length in the file. */
   private file: SpillFile | undefined;
-  private readonly positions: number[] = [];
-  private readonly lengths: number[] = [];
-  private fileSize = 0;
   private readonly cache: CachedBlock[] = [];
   private tick = 0;
   /** The block last read whole, and the block of the last lookup the cache missed (see cachedBlock). */
@@ -78,16 +76,20 @@ export class SharedStrings {
   private lastMiss = -1;
   /** Room for one string read alone (and its two offsets). */
   private scratch = Buffer.allocUnsafeSlow(256);
-  /** The block being filled: its text and each string's end offset in it. */
+  /**
+   * The block being filled: its text, and where each of its strings starts in it and (last) where the text ends. A
+   * sealed block has the same offsets (4 bytes each) before its text, so string k is `bounds[k]` to `bounds[k + 1]`.
+   */
   private text = Buffer.allocUnsafeSlow(4096);
   private textUsed = 0;
-  private ends = new Uint32Array(256);
-  private endsUsed = 0;
+  private bounds = new Uint32Array(256);
+  /** The strings in all, and the index of the first one in the block being filled. */
   private n = 0;
+  private first = 0;
 
   constructor(options: SharedStringsOptions = {}) {
     this.memoryLimit = options.memoryLimit ?? 2 * 1024 * 1024;
-    this.tempDir = options.tempDir;
+    this.tempDir = options.tempDir ?? tmpdir();
   }
 
   get count(): number {
@@ -101,9 +103,9 @@ export class SharedStrings {
 
   push(text: string): void {
     const most = text.length * 3;
-    if (this.endsUsed > 0 && this.textUsed + most + 4 * (this.endsUsed + 1) > BLOCK_BYTES) {
-      const size = Buffer.byteLength(text, 'utf8');
-      if (this.textUsed + size + 4 * (this.endsUsed + 1) > BLOCK_BYTES) this.seal();
+    const offsets = 4 * (this.n - this.first + 2);
+    if (this.n > this.first && this.textUsed + most + offsets > BLOCK_BYTES) {
+      if (this.textUsed + Buffer.byteLength(text, 'utf8') + offsets > BLOCK_BYTES) this.seal();
     }
     if (this.textUsed + most > this.text.length) {
       const need = this.textUsed + Buffer.byteLength(text, 'utf8');
@@ -113,65 +115,63 @@ export class SharedStrings {
         this.text = grown;
       }
     }
-    if (this.endsUsed === this.ends.length) {
-      const grown = new Uint32Array(this.ends.length * 2);
-      grown.set(this.ends);
-      this.ends = grown;
+    const k = this.n - this.first;
+    if (k + 2 > this.bounds.length) {
+      const grown = new Uint32Array(this.bounds.length * 2);
+      grown.set(this.bounds);
+      this.bounds = grown;
     }
     this.textUsed += this.text.write(text, this.textUsed, 'utf8');
-    this.ends[this.endsUsed++] = this.textUsed;
+    this.bounds[k + 1] = this.textUsed;
     this.n++;
   }
 
   /** The string at `index`; undefined past the table's end (or for an index that is not a whole number). */
   get(index: number): string | undefined {
     if (!(Number.isInteger(index) && index >= 0 && index < this.n)) return undefined;
-    const sealed = this.firsts.length;
-    if (sealed === 0 || index >= this.n - this.endsUsed) {
-      const k = index - (this.n - this.endsUsed);
-      return this.text.toString('utf8', k === 0 ? 0 : this.ends[k - 1], this.ends[k]);
+    if (index >= this.first) {
+      const k = index - this.first;
+      return this.text.toString('utf8', this.bounds[k], this.bounds[k + 1]);
     }
-    // The last block whose first string is at or before the index.
+    // The last sealed block whose first string is at or before the index.
     let low = 0;
-    let high = sealed - 1;
+    let high = this.firsts.length - 1;
     while (low < high) {
       const mid = (low + high + 1) >>> 1;
       if ((this.firsts[mid] as number) <= index) low = mid;
       else high = mid - 1;
     }
     const first = this.firsts[low] as number;
-    const count = (low + 1 < sealed ? (this.firsts[low + 1] as number) : this.n - this.endsUsed) - first;
+    const next = low + 1 < this.firsts.length ? (this.firsts[low + 1] as number) : this.first;
     const k = index - first;
-    const offsets = 4 * count;
+    const textAt = 4 * (next - first + 1);
     const bytes = this.file === undefined ? (this.blocks[low] as Buffer) : this.cachedBlock(low);
-    if (bytes === undefined) return this.readOne(low, k, offsets);
-    return bytes.toString(
-      'utf8',
-      offsets + (k === 0 ? 0 : bytes.readUInt32LE(4 * (k - 1))),
-      offsets + bytes.readUInt32LE(4 * k),
-    );
+    if (bytes === undefined) return this.readOne(low, k, textAt);
+    return bytes.toString('utf8', textAt + bytes.readUInt32LE(4 * k), textAt + bytes.readUInt32LE(4 * k + 4));
   }
 
   /** Moves the block being filled into a sealed block (in memory, or to the file once the table is too big). */
   private seal(): void {
-    const count = this.endsUsed;
-    const block = Buffer.allocUnsafeSlow(4 * count + this.textUsed);
-    for (let k = 0; k < count; k++) block.writeUInt32LE(this.ends[k] as number, 4 * k);
-    this.text.copy(block, 4 * count, 0, this.textUsed);
-    this.firsts.push(this.n - count);
+    const count = this.n - this.first;
+    const block = Buffer.allocUnsafeSlow(4 * (count + 1) + this.textUsed);
+    for (let k = 0; k <= count; k++) block.writeUInt32LE(this.bounds[k] as number, 4 * k);
+    this.text.copy(block, 4 * (count + 1), 0, this.textUsed);
+    this.firsts.push(this.first);
+    this.starts.push(this.sealedBytes);
+    this.sealedBytes += block.length;
+    this.first = this.n;
     this.textUsed = 0;
-    this.endsUsed = 0;
-    if (this.file === undefined) {
+    if (this.file !== undefined) this.writeAt(block, this.sealedBytes - block.length);
+    else {
       this.blocks.push(block);
-      this.resident += block.length;
-      if (this.resident > this.memoryLimit) this.spill();
-    } else this.writeBlock(block);
+      if (this.sealedBytes > this.memoryLimit) this.spill();
+    }
   }
 
   private spill(): void {
     let dir: string | undefined;
     try {
-      dir = mkdtempSync(join(this.tempDir ?? tmpdir(), 'coupa-csv-strings-'));
+      dir = mkdtempSync(join(this.tempDir, 'coupa-csv-strings-'));
       const path = join(dir, 'shared-strings');
       const fd = openSync(path, 'w+', 0o600);
       let removed = false;
@@ -186,25 +186,20 @@ export class SharedStrings {
       files.register(this, this.file);
     } catch (error) {
       if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
-      throw tempFileError(this.tempDir ?? tmpdir(), error);
+      throw tempFileError(this.tempDir, error);
     }
-    for (const block of this.blocks) this.writeBlock(block);
+    this.blocks.forEach((block, b) => this.writeAt(block, this.starts[b] as number));
     this.blocks = [];
-    this.resident = 0;
   }
 
-  private writeBlock(block: Buffer): void {
+  private writeAt(block: Buffer, position: number): void {
     const fd = (this.file as SpillFile).fd;
     try {
       let done = 0;
-      while (done < block.length)
-        done += writeSync(fd, block, done, block.length - done, this.fileSize + done);
+      while (done < block.length) done += writeSync(fd, block, done, block.length - done, position + done);
     } catch (error) {
-      throw tempFileError(this.tempDir ?? tmpdir(), error);
+      throw tempFileError(this.tempDir, error);
     }
-    this.positions.push(this.fileSize);
-    this.lengths.push(block.length);
-    this.fileSize += block.length;
   }
 
   /**
@@ -228,7 +223,9 @@ export class SharedStrings {
     this.lastMiss = block;
     if (!inOrder) return undefined;
     this.lastWhole = block;
-    const length = this.lengths[block] as number;
+    const start = this.starts[block] as number;
+    const length =
+      (block + 1 < this.starts.length ? (this.starts[block + 1] as number) : this.sealedBytes) - start;
     // Reuse the least recently used block's buffer (when big enough): reading a block makes no garbage.
     let slot: CachedBlock;
     if (cache.length < CACHED_BLOCKS || oldest === undefined) {
@@ -240,27 +237,19 @@ export class SharedStrings {
       slot.used = tick;
       if (slot.bytes.length < length) slot.bytes = Buffer.allocUnsafeSlow(length);
     }
-    this.readAt(slot.bytes, length, this.positions[block] as number);
+    this.readAt(slot.bytes, length, start);
     // The block starts at the buffer's start (its offsets are read from there); the bytes past it are stale.
     return slot.bytes;
   }
 
   /** String `k` of a sealed block, read alone from the file: its two offsets, then its text. */
-  private readOne(block: number, k: number, offsets: number): string {
-    const position = this.positions[block] as number;
-    let start = 0;
-    let end: number;
-    if (k === 0) {
-      this.readAt(this.scratch, 4, position);
-      end = this.scratch.readUInt32LE(0);
-    } else {
-      this.readAt(this.scratch, 8, position + 4 * (k - 1));
-      start = this.scratch.readUInt32LE(0);
-      end = this.scratch.readUInt32LE(4);
-    }
-    const length = end - start;
+  private readOne(block: number, k: number, textAt: number): string {
+    const start = this.starts[block] as number;
+    this.readAt(this.scratch, 8, start + 4 * k);
+    const from = this.scratch.readUInt32LE(0);
+    const length = this.scratch.readUInt32LE(4) - from;
     if (this.scratch.length < length) this.scratch = Buffer.allocUnsafeSlow(length);
-    this.readAt(this.scratch, length, position + offsets + start);
+    this.readAt(this.scratch, length, start + textAt + from);
     return this.scratch.toString('utf8', 0, length);
   }
 
